@@ -1,0 +1,65 @@
+/**
+ * The entry point: declares the commands, runs one, and is the only place that turns errors
+ * into messages and exit codes (sysexits.h) and decides the process's exit status.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { EXIT, VmmemError } from '../errors.js';
+import { processIo, type Io } from './io.js';
+import { simulateCommand } from './simulate.js';
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export function buildProgram(io: Io): Command {
+  const program = new Command('vmmem')
+    .description(
+      'Trace-driven simulator of memory management for virtual machines: paging, swap,\n' +
+        'replacement policies, memory scheduling between VMs, and address translation.',
+    )
+    .version(version(), '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+  program.addCommand(simulateCommand(io));
+  program.addHelpText('after', '\nRun vmmem COMMAND --help for the options of a command.');
+  // Usage errors exit 64 (not commander's 1); help and version exit 0.
+  const override = (cmd: Command): void => {
+    cmd.exitOverride();
+    cmd.configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+    cmd.commands.forEach(override);
+  };
+  override(program);
+  return program;
+}
+
+export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    if (argv.length === 0) {
+      program.outputHelp();
+      return EXIT.ok;
+    }
+    await program.parseAsync(argv, { from: 'user' });
+    return EXIT.ok;
+  } catch (err) {
+    return exitCodeFor(err, io);
+  }
+}
+
+export function exitCodeFor(err: unknown, io: Io): number {
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok;
+    return EXIT.usage; // commander has already printed its message
+  }
+  if (err instanceof VmmemError) {
+    io.stderr(`vmmem: ${err.message}\n`);
+    return err.exitCode;
+  }
+  const e = err as Error;
+  io.stderr(`vmmem: internal error: ${e?.message ?? String(err)}\n`);
+  if (io.env.VMMEM_DEBUG) io.stderr(`${e?.stack ?? ''}\n`);
+  else io.stderr('vmmem: this is a bug; rerun with VMMEM_DEBUG=1 for details and report it\n');
+  return EXIT.internal;
+}

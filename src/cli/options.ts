@@ -1,0 +1,162 @@
+/**
+ * Options shared by the commands that replay traces, and their translation into validated
+ * engine and reader settings. Declared once here so every command spells them alike.
+ */
+import { Option, type Command } from 'commander';
+import { UsageError } from '../errors.js';
+import { DEFAULT_LATENCY, type EngineConfig, type Latency, type OnOom } from '../engine/config.js';
+import { isPolicyName, policies, POLICY_NAMES, type PolicyName } from '../policies/index.js';
+import { OUTPUT_FORMATS, type OutputFormat } from '../report/index.js';
+import type { ReadOptions } from '../trace/reader.js';
+import { FORMATS, parseFormat, type TraceFormat } from '../trace/source.js';
+import { isPowerOfTwo, parseBytes, parseCount, parseDuration } from '../units.js';
+
+export const DEFAULT_FRAMES = 256;
+
+/** The raw option values commander hands over (strings, as typed). */
+export interface RawOptions {
+  policy?: string;
+  frames?: string;
+  memory?: string;
+  pageSize?: string;
+  swap?: string;
+  onOom?: string;
+  seed?: string;
+  latency?: string;
+  strictAlloc?: boolean;
+  traceFormat?: string;
+  hex?: boolean;
+  ifetch?: boolean;
+  skipBadLines?: boolean;
+  format?: string;
+  color?: boolean;
+  quiet?: boolean;
+}
+
+export function addOutputOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--format <format>', `output format: ${OUTPUT_FORMATS.join(', ')}`).default('table'))
+    .option('--color', 'colour the table even when stdout is not a terminal')
+    .option('--no-color', 'never colour (also: NO_COLOR set in the environment)')
+    .option('-q, --quiet', 'no notes (skipped lines, OOM kills) on standard error');
+}
+
+export function addTraceOptions(cmd: Command): Command {
+  return cmd
+    .option('--trace-format <format>', `trace format, overriding name and content: ${FORMATS.join(', ')}`)
+    .option('--hex', 'csv/plain addresses without 0x are hexadecimal')
+    .option('--ifetch', 'replay instruction fetches (lackey I lines, din label 2) as reads')
+    .option('--skip-bad-lines', 'skip and count bad trace lines instead of stopping at the first');
+}
+
+export function addEngineOptions(cmd: Command, withPolicy = true): Command {
+  if (withPolicy) {
+    cmd.option(
+      '-p, --policy <policy>',
+      `replacement policy: ${POLICY_NAMES.join(', ')} (default lru)\n${POLICY_NAMES.map((n) => `  ${n.padEnd(7)} ${policies[n].summary}`).join('\n')}`,
+    );
+  }
+  return cmd
+    .option('-f, --frames <n>', `host memory in frames (default ${DEFAULT_FRAMES})`)
+    .option('-m, --memory <size>', 'host memory as a size (e.g. 512MiB): frames = floor(size / page size)')
+    .option('--page-size <size>', 'page size, a power of two from 1 B to 1 GiB (default 4KiB)')
+    .option('--swap <size>', "swap size (e.g. 1GiB, 0 for none), or 'unlimited' (default)")
+    .option('--on-oom <action>', 'when memory and swap are full: kill (the faulting VM) or error (stop, exit 3)')
+    .option('--seed <n>', 'seed of the random policy (default 1)')
+    .option(
+      '--latency <list>',
+      'latency model, e.g. hit=100ns,minor=2us,major=50us,swapout=50us,walkref=100ns (those are the defaults)',
+    )
+    .option('--strict-alloc', 'count accesses to never-allocated pages as invalid instead of committing them');
+}
+
+export function outputFormat(raw: RawOptions): OutputFormat {
+  const f = raw.format ?? 'table';
+  if (!(OUTPUT_FORMATS as readonly string[]).includes(f)) {
+    throw new UsageError(`--format: unknown format '${f}' (one of ${OUTPUT_FORMATS.join(', ')})`);
+  }
+  return f as OutputFormat;
+}
+
+export function readOptions(raw: RawOptions): ReadOptions & { traceFormat?: TraceFormat } {
+  return {
+    ifetch: raw.ifetch === true,
+    hex: raw.hex === true,
+    skipBadLines: raw.skipBadLines === true,
+    traceFormat: raw.traceFormat === undefined ? undefined : parseFormat(raw.traceFormat),
+  };
+}
+
+export function parsePolicy(name: string): PolicyName {
+  if (!isPolicyName(name)) throw new UsageError(`--policy: unknown policy '${name}' (one of ${POLICY_NAMES.join(', ')})`);
+  return name;
+}
+
+export function parsePageSize(raw: RawOptions): number {
+  const pageSize = raw.pageSize === undefined ? 4096 : parseBytes(raw.pageSize, '--page-size');
+  if (!isPowerOfTwo(pageSize) || pageSize > 2 ** 30) {
+    throw new UsageError(`--page-size: must be a power of two from 1 B to 1 GiB, got '${raw.pageSize}'`);
+  }
+  return pageSize;
+}
+
+/** Frames from --frames or --memory (not both). */
+export function parseFrames(raw: RawOptions, pageSize: number): number {
+  if (raw.frames !== undefined && raw.memory !== undefined) {
+    throw new UsageError('--frames and --memory both give the memory size: use one');
+  }
+  if (raw.memory !== undefined) {
+    const frames = Math.floor(parseBytes(raw.memory, '--memory') / pageSize);
+    if (frames < 1) throw new UsageError(`--memory: ${raw.memory} holds no page of ${pageSize} bytes`);
+    return frames;
+  }
+  if (raw.frames !== undefined) return parseFrames1(raw.frames);
+  return DEFAULT_FRAMES;
+}
+
+function parseFrames1(text: string): number {
+  const frames = parseCount(text, '--frames', 1);
+  if (frames > 2 ** 31 - 1) throw new UsageError(`--frames: at most ${2 ** 31 - 1}, got ${text}`);
+  return frames;
+}
+
+export function parseLatency(text: string | undefined): Latency {
+  const latency = { ...DEFAULT_LATENCY };
+  if (text === undefined) return latency;
+  const keys: Record<string, keyof Latency> = {
+    hit: 'hitNs',
+    minor: 'minorNs',
+    major: 'majorNs',
+    swapout: 'swapoutNs',
+    walkref: 'walkrefNs',
+  };
+  for (const part of text.split(',')) {
+    const [name, value] = part.split('=');
+    const key = keys[(name ?? '').trim()];
+    if (!key || value === undefined) {
+      throw new UsageError(`--latency: '${part}' is not NAME=DURATION with NAME one of ${Object.keys(keys).join(', ')}`);
+    }
+    latency[key] = parseDuration(value, `--latency ${name}`);
+  }
+  return latency;
+}
+
+export function engineConfig(raw: RawOptions, policy: PolicyName): EngineConfig {
+  const pageSize = parsePageSize(raw);
+  const frames = parseFrames(raw, pageSize);
+  let swapSlots = Infinity;
+  if (raw.swap !== undefined && raw.swap !== 'unlimited') swapSlots = Math.floor(parseBytes(raw.swap, '--swap') / pageSize);
+  const onOom = (raw.onOom ?? 'kill') as OnOom;
+  if (onOom !== 'kill' && onOom !== 'error') throw new UsageError(`--on-oom: '${raw.onOom}' is not kill or error`);
+  const seed = raw.seed === undefined ? 1 : parseCount(raw.seed, '--seed', 0);
+  return {
+    frames,
+    pageSize,
+    swapSlots,
+    policy,
+    seed,
+    onOom,
+    strictAlloc: raw.strictAlloc === true,
+    latency: parseLatency(raw.latency),
+  };
+}

@@ -1,0 +1,34 @@
+/**
+ * Everything the engine needs to know, already validated (the CLI and scenario files build it).
+ */
+import type { PolicyName } from '../policies/index.js';
+
+export interface Latency {
+  /** a hit: one memory access */
+  hitNs: number;
+  /** a minor fault (first touch, zero fill) */
+  minorNs: number;
+  /** a major fault (a page read back from swap) */
+  majorNs: number;
+  /** writing a dirty victim to swap, paid by the faulting access */
+  swapoutNs: number;
+  /** one memory reference of a page walk (translation) */
+  walkrefNs: number;
+}
+
+export const DEFAULT_LATENCY: Latency = { hitNs: 100, minorNs: 2000, majorNs: 50000, swapoutNs: 50000, walkrefNs: 100 };
+
+export type OnOom = 'kill' | 'error';
+
+export interface EngineConfig {
+  frames: number;
+  pageSize: number;
+  /** swap slots; Infinity = unlimited */
+  swapSlots: number;
+  policy: PolicyName;
+  seed: number;
+  onOom: OnOom;
+  /** count accesses to never-allocated pages as invalid instead of committing them on demand */
+  strictAlloc: boolean;
+  latency: Latency;
+}

@@ -1,0 +1,283 @@
+/**
+ * The machine (SPEC 2): host frames, per-page state, swap slots, the replacement policy, and
+ * the replay of page accesses. Works on dense page ids (see page-ids.ts) and typed arrays only;
+ * nothing is allocated per access.
+ */
+import { OutOfMemoryError } from '../errors.js';
+import { policies } from '../policies/index.js';
+import { grown, type Accept, type ReplacementPolicy } from '../policies/policy.js';
+import { OP_ALLOC, OP_FREE, OP_READ, OP_RESET, OP_WRITE } from '../trace/rows.js';
+import { toHex } from '../trace/address.js';
+import type { EngineConfig } from './config.js';
+import type { PageBatch } from './expand.js';
+import type { PageIds } from './page-ids.js';
+import { VmCounters } from './stats.js';
+
+// Page state bits.
+const RESIDENT = 1;
+const DIRTY = 2;
+/** the page's content is in a swap slot (a valid copy while clean) */
+const SWAPPED = 4;
+const COMMITTED = 8;
+
+export interface OomEvent {
+  vm: number;
+  /** position (0-based page-access index) of the access that could not get a frame */
+  position: number;
+  /** frames the kill released */
+  framesFreed: number;
+}
+
+export class Engine {
+  readonly vms: VmCounters[] = [];
+  readonly policy: ReplacementPolicy;
+  /** next page-access position (R and W page touches, of every VM) */
+  position = 0;
+  readonly oomEvents: OomEvent[] = [];
+  /** VM names for messages (index = VM) */
+  vmNames: readonly string[] = [];
+
+  // per page
+  private state = new Uint8Array(0);
+  /** the frame a page is in, or was in last (for remap detection) */
+  private frameOf = new Int32Array(0);
+  private pageCapacity = 0;
+
+  // per frame
+  readonly frameOwner: Int32Array;
+  private readonly freeFrames: Int32Array;
+  private freeTop: number;
+
+  // host
+  swapUsed = 0;
+  swapPeak = 0;
+  framesPeak = 0;
+  /** sum over accesses of frames in use after the access (for the time average) */
+  framesInUseSum = 0;
+  private dead = new Uint8Array(0);
+  private readonly droppable: (page: number) => boolean;
+
+  constructor(
+    readonly config: EngineConfig,
+    readonly ids: PageIds,
+    nextUse?: Int32Array,
+  ) {
+    this.policy = policies[config.policy].create({ seed: config.seed, nextUse });
+    this.frameOwner = new Int32Array(config.frames).fill(-1);
+    this.freeFrames = new Int32Array(config.frames);
+    // Frames are handed out lowest first.
+    for (let i = 0; i < config.frames; i++) this.freeFrames[i] = config.frames - 1 - i;
+    this.freeTop = config.frames;
+    this.droppable = (page) => (this.state[page]! & DIRTY) === 0;
+  }
+
+  get framesInUse(): number {
+    return this.config.frames - this.freeTop;
+  }
+
+  /** Registers VM `v` (indices are dense, in order of first appearance). */
+  ensureVm(v: number): VmCounters {
+    while (this.vms.length <= v) this.vms.push(new VmCounters());
+    if (this.dead.length < this.vms.length) this.dead = grown(this.dead, this.vms.length);
+    return this.vms[v]!;
+  }
+
+  private ensurePages(): void {
+    const n = this.ids.count;
+    if (n <= this.pageCapacity) return;
+    let cap = Math.max(1024, this.pageCapacity);
+    while (cap < n) cap *= 2;
+    this.state = grown(this.state, cap);
+    this.frameOf = grown(this.frameOf, cap, -1);
+    this.policy.resize(cap);
+    this.pageCapacity = cap;
+  }
+
+  /** Replays a batch of page accesses. */
+  replay(batch: PageBatch): void {
+    this.ensurePages();
+    const op = batch.op;
+    const page = batch.page;
+    for (let i = 0; i < batch.length; i++) {
+      const o = op[i]!;
+      if (o <= OP_WRITE) this.access(page[i]!, o === OP_WRITE);
+      else if (o === OP_ALLOC) this.allocate(page[i]!);
+      else if (o === OP_FREE) this.free(page[i]!);
+      else if (o === OP_RESET) this.reset(page[i]!);
+    }
+  }
+
+  /** One read or write of page `p` (SPEC 2, steps 1-3). */
+  access(p: number, write: boolean): void {
+    const position = this.position++;
+    const v = this.ids.vmOf[p]!;
+    const s = this.vms[v]!;
+    if (this.dead[v] !== 0) {
+      s.oomSkipped++;
+      return;
+    }
+    let st = this.state[p]!;
+    if ((st & COMMITTED) === 0) {
+      if (this.config.strictAlloc) {
+        s.invalid++;
+        return;
+      }
+      st |= COMMITTED;
+      if (++s.committed > s.committedPeak) s.committedPeak = s.committed;
+    }
+    if ((st & RESIDENT) !== 0) {
+      s.hits++;
+      this.policy.hit(p, position);
+    } else {
+      const frame = this.takeFrame(v);
+      if (frame < 0) {
+        this.state[p] = st;
+        this.outOfMemory(v, p, position);
+        return;
+      }
+      s.faults++;
+      if ((st & SWAPPED) !== 0) {
+        // Major fault: read back from swap; the page is clean and keeps its slot.
+        s.majorFaults++;
+        s.swapIns++;
+      } else s.minorFaults++;
+      this.frameOwner[frame] = p;
+      this.frameOf[p] = frame;
+      st |= RESIDENT;
+      this.policy.insert(p, position);
+      if (++s.resident > s.residentPeak) s.residentPeak = s.resident;
+      const inUse = this.config.frames - this.freeTop;
+      if (inUse > this.framesPeak) this.framesPeak = inUse;
+    }
+    s.accesses++;
+    if (write) {
+      s.writes++;
+      if ((st & SWAPPED) !== 0) {
+        // The swap copy is stale once the page is written: release the slot.
+        st &= ~SWAPPED;
+        this.swapUsed--;
+        s.swapSlots--;
+      }
+      st |= DIRTY;
+    } else s.reads++;
+    this.state[p] = st;
+    this.framesInUseSum += this.config.frames - this.freeTop;
+  }
+
+  /** A free frame, or one freed by evicting the victim the policy names; -1 when none can be. */
+  private takeFrame(v: number): number {
+    if (this.freeTop > 0) return this.freeFrames[--this.freeTop]!;
+    // Swap full: only victims that can be dropped without a write will do (SPEC 2 step 3).
+    const accept: Accept = this.swapUsed >= this.config.swapSlots ? this.droppable : null;
+    const victim = this.policy.victim(accept);
+    if (victim < 0) return -1;
+    return this.evict(victim, v);
+  }
+
+  /** Evicts resident page q for a fault of VM v; returns its frame. */
+  private evict(q: number, v: number): number {
+    const u = this.ids.vmOf[q]!;
+    const owner = this.vms[u]!;
+    let st = this.state[q]!;
+    this.policy.remove(q);
+    if ((st & DIRTY) !== 0) {
+      owner.swapOuts++;
+      this.vms[v]!.swapOutWaits++;
+      if ((st & SWAPPED) === 0) {
+        this.swapUsed++;
+        if (this.swapUsed > this.swapPeak) this.swapPeak = this.swapUsed;
+        if (++owner.swapSlots > owner.swapPeak) owner.swapPeak = owner.swapSlots;
+      }
+      st = (st & ~DIRTY) | SWAPPED;
+    }
+    // Clean with a swap copy: dropped, no I/O. Clean and never written: dropped (zero page).
+    this.state[q] = st & ~RESIDENT;
+    owner.resident--;
+    owner.evictions++;
+    if (u !== v) {
+      owner.stolen++;
+      this.vms[v]!.stole++;
+    }
+    const frame = this.frameOf[q]!;
+    this.frameOwner[frame] = -1;
+    return frame;
+  }
+
+  /** Releases everything page p holds (F, RESET, OOM kill). */
+  private release(p: number): void {
+    const st = this.state[p]!;
+    if (st === 0) return;
+    const s = this.vms[this.ids.vmOf[p]!]!;
+    if ((st & RESIDENT) !== 0) {
+      this.policy.remove(p);
+      const frame = this.frameOf[p]!;
+      this.frameOwner[frame] = -1;
+      this.freeFrames[this.freeTop++] = frame;
+      s.resident--;
+    }
+    if ((st & SWAPPED) !== 0) {
+      this.swapUsed--;
+      s.swapSlots--;
+    }
+    if ((st & COMMITTED) !== 0) s.committed--;
+    this.state[p] = 0;
+  }
+
+  private allocate(p: number): void {
+    const v = this.ids.vmOf[p]!;
+    const s = this.vms[v]!;
+    if (this.dead[v] !== 0) return;
+    s.allocated++;
+    if ((this.state[p]! & COMMITTED) === 0) {
+      this.state[p]! |= COMMITTED;
+      if (++s.committed > s.committedPeak) s.committedPeak = s.committed;
+    }
+  }
+
+  private free(p: number): void {
+    const v = this.ids.vmOf[p]!;
+    if (this.dead[v] !== 0) return;
+    this.vms[v]!.freed++;
+    this.release(p);
+  }
+
+  /** RESET: the VM gives back everything it holds. */
+  reset(v: number): void {
+    this.ensureVm(v);
+    if (this.dead[v] !== 0) return;
+    this.vms[v]!.resets++;
+    this.releaseVm(v);
+  }
+
+  private releaseVm(v: number): number {
+    let frames = 0;
+    const vmOf = this.ids.vmOf;
+    for (let p = 0; p < this.ids.count; p++) {
+      if (vmOf[p] === v && this.state[p] !== 0) {
+        if ((this.state[p]! & RESIDENT) !== 0) frames++;
+        this.release(p);
+      }
+    }
+    return frames;
+  }
+
+  private outOfMemory(v: number, p: number, position: number): void {
+    const s = this.vms[v]!;
+    if (this.config.onOom === 'error') {
+      const slots = this.config.swapSlots;
+      throw new OutOfMemoryError(
+        `out of memory: VM '${this.vmNames[v] ?? v}' faulted on page 0x${toHex(this.ids.hiOf[p]!, this.ids.loOf[p]!)} at access ${position + 1}, ` +
+          `every frame holds a dirty page and swap is full (${slots} slots); give more --swap or --frames, or use --on-oom=kill`,
+      );
+    }
+    s.oomKills++;
+    s.oomSkipped++;
+    this.dead[v] = 1;
+    const framesFreed = this.releaseVm(v);
+    this.oomEvents.push({ vm: v, position, framesFreed });
+  }
+
+  isDead(v: number): boolean {
+    return this.dead[v] !== 0;
+  }
+}

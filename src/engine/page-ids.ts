@@ -1,0 +1,70 @@
+/**
+ * Dense page ids: each distinct (VM, 64-bit page number) gets the next integer, once per trace,
+ * so that the engine and the policies index typed arrays instead of hashing on every step. An
+ * open-addressing hash table in typed arrays (linear probing): no V8 Map, so more than 2^24
+ * distinct pages work.
+ */
+export class PageIds {
+  /** number of ids handed out */
+  count = 0;
+  vmOf = new Uint16Array(1024);
+  hiOf = new Uint32Array(1024);
+  loOf = new Uint32Array(1024);
+  private slots = new Int32Array(2048).fill(-1);
+  private mask = 2047;
+
+  /** The id of (vm, page hi:lo), new if unseen. */
+  id(vm: number, hi: number, lo: number): number {
+    const slots = this.slots;
+    const mask = this.mask;
+    let h = Math.imul(lo ^ Math.imul(hi, 0x9e3779b1) ^ Math.imul(vm, 0x85ebca77), 0xc2b2ae3d);
+    h ^= h >>> 15;
+    let i = h & mask;
+    for (;;) {
+      const id = slots[i]!;
+      if (id < 0) break;
+      if (this.loOf[id] === lo && this.hiOf[id] === hi && this.vmOf[id] === vm) return id;
+      i = (i + 1) & mask;
+    }
+    const id = this.count++;
+    if (id >= this.vmOf.length) this.growKeys();
+    this.vmOf[id] = vm;
+    this.hiOf[id] = hi;
+    this.loOf[id] = lo;
+    slots[i] = id;
+    // Keep the load factor at or below 1/2.
+    if (this.count * 2 > mask) this.rehash();
+    return id;
+  }
+
+  private growKeys(): void {
+    const n = this.vmOf.length * 2;
+    const vm = new Uint16Array(n);
+    vm.set(this.vmOf);
+    const hi = new Uint32Array(n);
+    hi.set(this.hiOf);
+    const lo = new Uint32Array(n);
+    lo.set(this.loOf);
+    this.vmOf = vm;
+    this.hiOf = hi;
+    this.loOf = lo;
+  }
+
+  private rehash(): void {
+    const size = this.slots.length * 2;
+    const slots = new Int32Array(size).fill(-1);
+    const mask = size - 1;
+    for (let id = 0; id < this.count; id++) {
+      const lo = this.loOf[id]!;
+      const hi = this.hiOf[id]!;
+      const vm = this.vmOf[id]!;
+      let h = Math.imul(lo ^ Math.imul(hi, 0x9e3779b1) ^ Math.imul(vm, 0x85ebca77), 0xc2b2ae3d);
+      h ^= h >>> 15;
+      let i = h & mask;
+      while (slots[i]! >= 0) i = (i + 1) & mask;
+      slots[i] = id;
+    }
+    this.slots = slots;
+    this.mask = mask;
+  }
+}

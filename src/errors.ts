@@ -1,0 +1,65 @@
+/**
+ * The few typed errors of vmmem. Only `cli/main.ts` turns them into messages and exit codes
+ * (sysexits.h): a user's mistake never shows a stack trace.
+ */
+
+export const EXIT = {
+  ok: 0,
+  regression: 1,
+  /** simulated host out of memory with --on-oom=error */
+  oom: 3,
+  usage: 64,
+  data: 65,
+  noInput: 66,
+  internal: 70,
+} as const;
+
+export abstract class VmmemError extends Error {
+  abstract readonly exitCode: number;
+}
+
+/** Bad command line: unknown option, bad size, conflicting options. Exit 64. */
+export class UsageError extends VmmemError {
+  readonly exitCode = EXIT.usage;
+}
+
+/** Bad configuration (scenario file, --vm, reserves that do not fit). Exit 64. */
+export class ConfigError extends VmmemError {
+  readonly exitCode = EXIT.usage;
+}
+
+/** A trace file that cannot be opened or read. Exit 66. */
+export class InputError extends VmmemError {
+  readonly exitCode = EXIT.noInput;
+}
+
+/** Bad trace data, reported as `FILE:LINE: reason (text)`. Exit 65. */
+export class TraceError extends VmmemError {
+  readonly exitCode = EXIT.data;
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly reason: string,
+    readonly text?: string,
+  ) {
+    super(formatTraceMessage(file, line, reason, text));
+  }
+}
+
+/** The simulated host ran out of memory and swap under --on-oom=error. Exit 3. */
+export class OutOfMemoryError extends VmmemError {
+  readonly exitCode = EXIT.oom;
+}
+
+/** Longest excerpt of an offending line that goes into a message. */
+const MAX_EXCERPT = 80;
+
+export function formatTraceMessage(file: string, line: number, reason: string, text?: string): string {
+  const where = line > 0 ? `${file}:${line}` : file;
+  if (text === undefined) return `${where}: ${reason}`;
+  let excerpt = text.replace(/[\r\n]+$/, '');
+  if (excerpt.length > MAX_EXCERPT) excerpt = `${excerpt.slice(0, MAX_EXCERPT)}...`;
+  // Control characters (random bytes) would garble the terminal: show them escaped.
+  excerpt = excerpt.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return `${where}: ${reason} (${excerpt})`;
+}

@@ -1,0 +1,57 @@
+/**
+ * The one interface every replacement policy implements (libCacheSim's idea: a small vtable of
+ * insert / hit / remove / victim). A policy sees dense integer page ids only; it knows nothing of
+ * VMs, swap or trace formats. Per-page state lives in typed arrays indexed by page id.
+ */
+
+/** Accepts or refuses a candidate page (e.g. "can be dropped without a write when swap is full"). */
+export type Accept = ((page: number) => boolean) | null;
+
+export interface PolicyContext {
+  /** seed for policies that draw random numbers */
+  seed: number;
+  /**
+   * For look-ahead policies (opt): nextUse[i] is the position of the next access to the page
+   * accessed at position i, or -1 when it is never accessed again.
+   */
+  nextUse?: Int32Array;
+}
+
+export interface ReplacementPolicy {
+  /** Make room for page ids below `pages` (called before such ids are inserted). */
+  resize(pages: number): void;
+  /** `page` was loaded into a frame by the access at `position`. */
+  insert(page: number, position: number): void;
+  /** resident `page` was accessed again at `position`. */
+  hit(page: number, position: number): void;
+  /** `page` left memory (evicted, freed, or its VM was killed). */
+  remove(page: number): void;
+  /**
+   * The page to evict: the first candidate in the policy's order that `accept` takes (all, when
+   * null), or -1 when there is none. Selecting does not remove: the engine calls remove().
+   */
+  victim(accept: Accept): number;
+  /** resident pages it tracks */
+  readonly size: number;
+}
+
+export interface PolicyDefinition {
+  /** the name users type after --policy; equal to the file's name */
+  readonly name: string;
+  /** one line for --help and the README */
+  readonly summary: string;
+  /** true when it needs the whole future of the trace (read in advance) */
+  readonly needsFuture: boolean;
+  create(ctx: PolicyContext): ReplacementPolicy;
+}
+
+/** Grows a typed array to at least `n` entries (doubling), keeping its contents. */
+export function grown<T extends Int32Array | Uint32Array | Uint8Array | Float64Array>(arr: T, n: number, fill = 0): T {
+  if (n <= arr.length) return arr;
+  let cap = Math.max(16, arr.length);
+  while (cap < n) cap *= 2;
+  const next = new (arr.constructor as new (n: number) => T)(cap);
+  next.set(arr);
+  if (fill !== 0) next.fill(fill, arr.length);
+  return next;
+}

@@ -1,0 +1,26 @@
+/**
+ * Number formatting shared by csv and table. Rates carry enough significant digits to recover
+ * the counts they were computed from (SPEC 3.1: at least 6).
+ */
+import type { Cell, Column } from './result.js';
+
+/** `count / total` printed so that round(value * total) = count. */
+export function formatRate(value: number, total: number): string {
+  if (value === 0 || !Number.isFinite(value)) return String(value);
+  const digits = Math.min(17, Math.max(6, Math.ceil(Math.log10(Math.max(total, 1))) + 2));
+  return String(Number(value.toPrecision(digits)));
+}
+
+export function formatCell(value: Cell, column: Column, total?: number): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value;
+  switch (column.kind) {
+    case 'rate':
+      return formatRate(value, total ?? 1e12);
+    case 'ns':
+    case 'float':
+      return String(Math.round(value * 1000) / 1000);
+    default:
+      return String(value);
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * The one result type every command produces. Every output format (table, csv, json) is a
+ * function of it, so they never disagree. Reports know nothing of the engine.
+ */
+export type Cell = string | number | null;
+export type Row = Record<string, Cell>;
+
+export interface Column {
+  /** CSV/JSON name (snake_case, SPEC 3.1) */
+  key: string;
+  /** table heading; columns without one are left out of the table view */
+  heading?: string;
+  /** how a number is printed in csv and table */
+  kind?: 'int' | 'rate' | 'ns' | 'float' | 'text';
+}
+
+export interface CommandResult {
+  command: string;
+  /** the configuration that produced it (JSON `config`, table caption) */
+  config: Record<string, unknown>;
+  columns: Column[];
+  rows: Row[];
+  /** further JSON members (host statistics, events) */
+  extra?: Record<string, unknown>;
+  /** lines shown under the table (and in JSON as `notes`) */
+  summary?: string[];
+  /** warnings for standard error: skipped lines, OOM kills */
+  notes?: string[];
+  /** the row index to emphasise per group (e.g. the best policy per size) */
+  highlight?: Set<number>;
+}
+
+export const SCHEMA = 'vmmem/1';

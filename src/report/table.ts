@@ -1,0 +1,29 @@
+import Table from 'cli-table3';
+import type { ChalkInstance } from 'chalk';
+import { formatCell } from './format.js';
+import type { CommandResult } from './result.js';
+
+/** A terminal table of the columns that have a heading, then the summary lines. */
+export function toTable(result: CommandResult, chalk: ChalkInstance): string {
+  const columns = result.columns.filter((c) => c.heading !== undefined);
+  // cli-table3 colours heads and borders itself unless told not to: colour goes through chalk.
+  const table = new Table({
+    head: columns.map((c) => chalk.bold(c.heading!)),
+    style: { head: [], border: [] },
+    colAligns: columns.map((c) => (c.kind === 'text' ? 'left' : 'right')),
+  });
+  result.rows.forEach((row, i) => {
+    const total = typeof row.accesses === 'number' ? row.accesses : undefined;
+    const cells = columns.map((c) => {
+      let text = formatCell(row[c.key] ?? null, c, total);
+      if (c.kind === 'rate' && text !== '') text = `${(Number(text) * 100).toFixed(2)}%`;
+      return text;
+    });
+    const isTotal = row.vm === 'TOTAL';
+    const emphasise = isTotal || result.highlight?.has(i);
+    table.push(emphasise ? cells.map((t) => (isTotal ? chalk.bold(t) : chalk.green(t))) : cells);
+  });
+  const lines = [table.toString()];
+  for (const s of result.summary ?? []) lines.push(s);
+  return `${lines.join('\n')}\n`;
+}

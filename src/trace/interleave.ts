@@ -1,0 +1,174 @@
+/**
+ * Several traces -> one stream of rows in replay order (SPEC 1.2), with VM indices global to
+ * the run. By the `time` column when every trace has one (ties: order of the traces on the
+ * command line, then file order); otherwise round robin, one row of each trace in turn (row i
+ * of every trace is time i). A trace whose `time` goes backwards is bad data.
+ */
+import { TraceError, UsageError } from '../errors.js';
+import type { TraceReader } from './reader.js';
+import { RowBatch } from './rows.js';
+
+/** The run's VMs in order of first appearance; `order` sorts them for output. */
+export class VmRegistry {
+  readonly names: string[] = [];
+  /** reader index * 65536 + local index at first definition: command-line order */
+  readonly order: number[] = [];
+  private readonly byName = new Map<string, number>();
+
+  define(name: string, orderKey: number): number {
+    let v = this.byName.get(name);
+    if (v === undefined) {
+      v = this.names.length;
+      if (v >= 65535) throw new UsageError('more than 65535 VMs in one run');
+      this.names.push(name);
+      this.order.push(orderKey);
+      this.byName.set(name, v);
+    }
+    return v;
+  }
+
+  /** VM indices in output order (command line, then first appearance in each file). */
+  outputOrder(): number[] {
+    return this.names.map((_, v) => v).sort((a, b) => this.order[a]! - this.order[b]!);
+  }
+}
+
+class Cursor {
+  batch: RowBatch | undefined;
+  at = 0;
+  done = false;
+  lastTime = -Infinity;
+  readonly toGlobal: number[] = [];
+  private readonly it: AsyncIterator<RowBatch>;
+  constructor(
+    readonly reader: TraceReader,
+    readonly index: number,
+    private readonly registry: VmRegistry,
+  ) {
+    this.it = reader.batches()[Symbol.asyncIterator]();
+  }
+  /** loads the next non-empty batch; false at the end */
+  async fill(): Promise<boolean> {
+    while (!this.done && (!this.batch || this.at >= this.batch.length)) {
+      const r = await this.it.next();
+      if (r.done) {
+        this.done = true;
+        this.batch = undefined;
+        return false;
+      }
+      this.batch = r.value;
+      this.at = 0;
+    }
+    return !this.done;
+  }
+  /** defines the VMs the reader has named so far */
+  registerKnown(): void {
+    const names = this.reader.vmNames;
+    while (this.toGlobal.length < names.length) {
+      const l = this.toGlobal.length;
+      this.toGlobal.push(this.registry.define(names[l]!, this.index * 65536 + l));
+    }
+  }
+  global(local: number): number {
+    if (local >= this.toGlobal.length) this.registerKnown();
+    return this.toGlobal[local]!;
+  }
+  /** checks that time does not go backwards, for row `at` */
+  checkTime(): number {
+    const b = this.batch!;
+    const t = b.time[this.at]!;
+    if (t < this.lastTime) {
+      throw new TraceError(this.reader.source.display, b.line[this.at]!, `time goes backwards (${t} after ${this.lastTime})`);
+    }
+    this.lastTime = t;
+    return t;
+  }
+}
+
+export async function* interleave(readers: TraceReader[], registry: VmRegistry, batchSize = 8192): AsyncGenerator<RowBatch> {
+  // Names given by the files themselves (no vm column) may not collide.
+  const fileNames = new Map<string, string>();
+  const cursors = readers.map((r, i) => new Cursor(r, i, registry));
+  for (const c of cursors) await c.fill();
+  for (const r of readers) {
+    if (r.source.format === 'csv' || r.source.format === 'vmt') continue;
+    const other = fileNames.get(r.source.vmName);
+    if (other !== undefined) {
+      throw new UsageError(`${other} and ${r.source.display} would both be VM '${r.source.vmName}': rename one of the files`);
+    }
+    fileNames.set(r.source.vmName, r.source.display);
+  }
+  // Register every VM known so far in command-line order.
+  for (const c of cursors) c.registerKnown();
+
+  if (cursors.length === 1) {
+    const c = cursors[0]!;
+    const timed = c.reader.hasTime;
+    while (!c.done) {
+      const b = c.batch!;
+      for (let i = 0; i < b.length; i++) {
+        b.vm[i] = c.global(b.vm[i]!);
+        if (timed) {
+          c.at = i;
+          c.checkTime();
+        }
+      }
+      c.at = b.length;
+      yield b;
+      await c.fill();
+    }
+    return;
+  }
+
+  const timed = readers.every((r) => r.hasTime || r.rows === 0);
+  if (!timed && readers.some((r) => r.hasTime)) {
+    const withTime = readers.filter((r) => r.hasTime).map((r) => r.source.display);
+    const without = readers.filter((r) => !r.hasTime).map((r) => r.source.display);
+    throw new UsageError(`${withTime.join(', ')} have a time column but ${without.join(', ')} do not: give every trace a time column, or none`);
+  }
+  let out = new RowBatch(batchSize);
+  const take = (c: Cursor): void => {
+    const b = c.batch!;
+    const i = c.at++;
+    out.push(b.op[i]!, c.global(b.vm[i]!), b.addrHi[i]!, b.addrLo[i]!, b.size[i]!, b.time[i]!, b.line[i]!);
+  };
+  for (;;) {
+    let progressed = false;
+    if (timed) {
+      let best: Cursor | undefined;
+      let bestTime = Infinity;
+      for (const c of cursors) {
+        if (c.done) continue;
+        const t = c.batch!.time[c.at]!;
+        if (t < c.lastTime) c.checkTime();
+        if (best === undefined || t < bestTime) {
+          best = c;
+          bestTime = t;
+        }
+      }
+      if (best) {
+        best.checkTime();
+        take(best);
+        if (best.at >= best.batch!.length) await best.fill();
+        progressed = true;
+      }
+    } else {
+      for (const c of cursors) {
+        if (c.done) continue;
+        take(c);
+        if (c.at >= c.batch!.length) await c.fill();
+        progressed = true;
+        if (out.full) {
+          yield out;
+          out = new RowBatch(batchSize);
+        }
+      }
+    }
+    if (out.full) {
+      yield out;
+      out = new RowBatch(batchSize);
+    }
+    if (!progressed) break;
+  }
+  if (out.length > 0) yield out;
+}

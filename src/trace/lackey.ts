@@ -1,0 +1,48 @@
+/**
+ * valgrind `--tool=lackey --trace-mem=yes` output:
+ *   `I  0023C790,2`  instruction fetch (skipped unless --ifetch)
+ *   ` L 1FFEFFF8,8`  load  -> read
+ *   ` S 04222CAC,4`  store -> write
+ *   ` M 0421FAF8,4`  modify -> read then write (two accesses)
+ * Every other line (`==pid==` banners, program output) is counted as skipped, not an error.
+ */
+import { parseHex, parsed, parseFailure, spanFits } from './address.js';
+import { OP_READ, OP_WRITE } from './rows.js';
+import { badLine, type LineParser } from './text.js';
+
+export function lackeyParser(display: string, ifetch: boolean): LineParser {
+  return (line, lineNo, out, skipped) => {
+    // A record is a kind letter in column 0 (`I`) or 1 (` L`), then spaces, then ADDR,SIZE.
+    let kind: string;
+    if (line.charCodeAt(0) === 73 /* I */ && line.charCodeAt(1) === 32) kind = 'I';
+    else if (line.charCodeAt(0) === 32 && line.charCodeAt(2) === 32) kind = line[1]!;
+    else {
+      skipped.other++;
+      return;
+    }
+    if (kind !== 'I' && kind !== 'L' && kind !== 'S' && kind !== 'M') {
+      skipped.other++;
+      return;
+    }
+    const body = line.slice(2).trim();
+    const comma = body.indexOf(',');
+    if (comma < 0) badLine(display, lineNo, 'lackey record without ",SIZE"', line);
+    if (!parseHex(body.slice(0, comma))) badLine(display, lineNo, parseFailure, line);
+    const sizeText = body.slice(comma + 1);
+    if (!/^\d+$/.test(sizeText) || Number(sizeText) < 1) badLine(display, lineNo, 'size is not a positive number', line);
+    const size = Number(sizeText);
+    if (!spanFits(parsed.hi, parsed.lo, size)) badLine(display, lineNo, 'access runs past the end of the 64-bit address space', line);
+    if (kind === 'I') {
+      if (!ifetch) {
+        skipped.ifetch++;
+        return;
+      }
+      out.push(OP_READ, 0, parsed.hi, parsed.lo, size, NaN, lineNo);
+    } else if (kind === 'L') out.push(OP_READ, 0, parsed.hi, parsed.lo, size, NaN, lineNo);
+    else if (kind === 'S') out.push(OP_WRITE, 0, parsed.hi, parsed.lo, size, NaN, lineNo);
+    else {
+      out.push(OP_READ, 0, parsed.hi, parsed.lo, size, NaN, lineNo);
+      out.push(OP_WRITE, 0, parsed.hi, parsed.lo, size, NaN, lineNo);
+    }
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * Plain traces: `[OP] ADDR [SIZE]` per line. OP is R, W, A, F or RESET (default R); ADDR is
+ * `0x…` hex, decimal, or bare hex with --hex; SIZE (decimal, default 1) gives the bytes an
+ * access touches or an allocation commits. `#` starts a comment line.
+ */
+import { parseAddress, parsed, parseFailure, spanFits } from './address.js';
+import { OP_RESET, opFromText } from './rows.js';
+import { badLine, type LineParser } from './text.js';
+
+export function plainParser(display: string, bareHex: boolean): LineParser {
+  return (line, lineNo, out) => {
+    const fields = line.trim().split(/\s+/);
+    if (fields[0]!.startsWith('#')) return;
+    let op = 0;
+    let i = 0;
+    if (/^[A-Za-z]/.test(fields[0]!) && !(bareHex && /^[0-9a-fA-F]+$/.test(fields[0]!) && fields.length === 1)) {
+      op = opFromText(fields[0]!);
+      if (op < 0 || fields[0]!.length > 5 || /^[LS]$/i.test(fields[0]!)) badLine(display, lineNo, `unknown op '${fields[0]}' (R, W, A, F or RESET)`, line);
+      i = 1;
+    }
+    if (op === OP_RESET && fields.length === 1) {
+      out.push(OP_RESET, 0, 0, 0, 1, NaN, lineNo);
+      return;
+    }
+    if (fields.length <= i || fields.length > i + 2) badLine(display, lineNo, 'expected "[OP] ADDRESS [SIZE]"', line);
+    if (!parseAddress(fields[i]!, bareHex)) badLine(display, lineNo, parseFailure, line);
+    let size = 1;
+    if (fields.length === i + 2) {
+      const s = fields[i + 1]!;
+      if (!/^\d+$/.test(s) || Number(s) < 1 || !Number.isSafeInteger(Number(s))) badLine(display, lineNo, 'size is not a positive number', line);
+      size = Number(s);
+    }
+    if (!spanFits(parsed.hi, parsed.lo, size)) badLine(display, lineNo, 'access runs past the end of the 64-bit address space', line);
+    out.push(op, 0, parsed.hi, parsed.lo, size, NaN, lineNo);
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * One place that turns a trace source into batches of rows, whatever its format.
+ */
+import { TraceError } from '../errors.js';
+import { readCsv, VmNames } from './csv.js';
+import { dinParser } from './din.js';
+import { lackeyParser } from './lackey.js';
+import { plainParser } from './plain.js';
+import { noSkips, type RowBatch, type SkipCounts } from './rows.js';
+import type { TraceSource } from './source.js';
+import { parseLines } from './text.js';
+import { readVmt } from './vmt.js';
+
+export interface ReadOptions {
+  /** replay instruction fetches (lackey `I`, din label 2) as reads */
+  ifetch: boolean;
+  /** bare hexadecimal addresses in csv and plain traces */
+  hex: boolean;
+  /** skip and count bad lines instead of stopping */
+  skipBadLines: boolean;
+}
+
+export const DEFAULT_READ_OPTIONS: ReadOptions = { ifetch: false, hex: false, skipBadLines: false };
+
+export interface TraceReader {
+  readonly source: TraceSource;
+  /** local VM index -> name; filled as rows are read (the `vm` column), else the file's name */
+  readonly vmNames: string[];
+  readonly skipped: SkipCounts;
+  /** true once it is known that the rows carry a `time` column */
+  hasTime: boolean;
+  /** rows read so far */
+  rows: number;
+  batches(): AsyncGenerator<RowBatch>;
+}
+
+export function createReader(source: TraceSource, opts: ReadOptions): TraceReader {
+  const vms = new VmNames(source.vmName);
+  const skipped = noSkips();
+  const reader: TraceReader = {
+    source,
+    vmNames: vms.names,
+    skipped,
+    hasTime: false,
+    rows: 0,
+    async *batches() {
+      const display = source.display;
+      let inner: AsyncGenerator<RowBatch>;
+      switch (source.format) {
+        case 'csv':
+          inner = readCsv(source.chunks(), {
+            display,
+            bareHex: opts.hex,
+            skipBadLines: opts.skipBadLines,
+            skipped,
+            vms,
+            onHeader: (cols) => {
+              reader.hasTime = cols.time >= 0;
+            },
+          });
+          break;
+        case 'vmt':
+          inner = readVmt(source.chunks(), display, vms, (hasTime) => {
+            reader.hasTime = hasTime;
+          });
+          break;
+        default: {
+          vms.get(undefined);
+          const parser =
+            source.format === 'lackey'
+              ? lackeyParser(display, opts.ifetch)
+              : source.format === 'din'
+                ? dinParser(display, opts.ifetch)
+                : plainParser(display, opts.hex);
+          inner = parseLines(source.chunks(), parser, { display, skipBadLines: opts.skipBadLines, skipped });
+        }
+      }
+      for await (const batch of inner) {
+        reader.rows += batch.length;
+        yield batch;
+      }
+      if (reader.rows === 0 && skipped.ifetch + skipped.other + skipped.bad === 0 && source.format !== 'csv') {
+        throw new TraceError(display, 0, 'empty trace: no accesses');
+      }
+    },
+  };
+  return reader;
+}
