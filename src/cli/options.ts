@@ -154,6 +154,7 @@ export function engineConfig(raw: RawOptions, policy: PolicyName): EngineConfig 
     pageSize,
     swapSlots,
     policy,
+    scheduler: 'global',
     seed,
     onOom,
     strictAlloc: raw.strictAlloc === true,

@@ -2,6 +2,7 @@
  * Everything the engine needs to know, already validated (the CLI and scenario files build it).
  */
 import type { PolicyName } from '../policies/index.js';
+import type { SchedulerName } from '../schedulers/index.js';
 
 export interface Latency {
   /** a hit: one memory access */
@@ -26,6 +27,7 @@ export interface EngineConfig {
   /** swap slots; Infinity = unlimited */
   swapSlots: number;
   policy: PolicyName;
+  scheduler: SchedulerName;
   seed: number;
   onOom: OnOom;
   /** count accesses to never-allocated pages as invalid instead of committing them on demand */

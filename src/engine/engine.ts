@@ -5,7 +5,9 @@
  */
 import { OutOfMemoryError } from '../errors.js';
 import { policies } from '../policies/index.js';
-import { grown, type Accept, type ReplacementPolicy } from '../policies/policy.js';
+import { grown, type Accept } from '../policies/policy.js';
+import { schedulers } from '../schedulers/index.js';
+import type { Scheduler } from '../schedulers/scheduler.js';
 import { OP_ALLOC, OP_FREE, OP_READ, OP_RESET, OP_WRITE } from '../trace/rows.js';
 import { toHex } from '../trace/address.js';
 import type { EngineConfig } from './config.js';
@@ -28,9 +30,28 @@ export interface OomEvent {
   framesFreed: number;
 }
 
+/** How an access was served, for observers. */
+export const HIT = 0;
+export const MINOR = 1;
+export const MAJOR = 2;
+
+/**
+ * Sees every mapping change, for models layered on the engine (translation, time series).
+ * The engine calls it only when one is attached.
+ */
+export interface EngineObserver {
+  /** page p of VM v was accessed and is in `frame`; `kind` HIT, MINOR or MAJOR; `previousFrame` the frame it was in before (-1 if never) */
+  access(p: number, v: number, frame: number, kind: number, write: boolean, previousFrame: number): void;
+  /** page p of VM v left `frame` (evicted, freed, reset or OOM-killed) */
+  unmapped(p: number, v: number, frame: number): void;
+  /** VM v executed RESET (after its pages were unmapped) */
+  reset(v: number): void;
+}
+
 export class Engine {
   readonly vms: VmCounters[] = [];
-  readonly policy: ReplacementPolicy;
+  readonly scheduler: Scheduler;
+  observer: EngineObserver | null = null;
   /** next page-access position (R and W page touches, of every VM) */
   position = 0;
   readonly oomEvents: OomEvent[] = [];
@@ -62,13 +83,25 @@ export class Engine {
     readonly ids: PageIds,
     nextUse?: Int32Array,
   ) {
-    this.policy = policies[config.policy].create({ seed: config.seed, nextUse });
+    this.scheduler = schedulers[config.scheduler].create({
+      view: this,
+      policy: policies[config.policy],
+      policyContext: { seed: config.seed, nextUse },
+    });
     this.frameOwner = new Int32Array(config.frames).fill(-1);
     this.freeFrames = new Int32Array(config.frames);
     // Frames are handed out lowest first.
     for (let i = 0; i < config.frames; i++) this.freeFrames[i] = config.frames - 1 - i;
     this.freeTop = config.frames;
     this.droppable = (page) => (this.state[page]! & DIRTY) === 0;
+  }
+
+  get vmOf(): Uint16Array {
+    return this.ids.vmOf;
+  }
+
+  get frames(): number {
+    return this.config.frames;
   }
 
   get framesInUse(): number {
@@ -89,7 +122,7 @@ export class Engine {
     while (cap < n) cap *= 2;
     this.state = grown(this.state, cap);
     this.frameOf = grown(this.frameOf, cap, -1);
-    this.policy.resize(cap);
+    this.scheduler.resize(cap);
     this.pageCapacity = cap;
   }
 
@@ -125,9 +158,12 @@ export class Engine {
       st |= COMMITTED;
       if (++s.committed > s.committedPeak) s.committedPeak = s.committed;
     }
+    let kind: number;
+    let previousFrame = -1;
     if ((st & RESIDENT) !== 0) {
       s.hits++;
-      this.policy.hit(p, position);
+      this.scheduler.hit(p, v, position);
+      kind = HIT;
     } else {
       const frame = this.takeFrame(v);
       if (frame < 0) {
@@ -140,11 +176,16 @@ export class Engine {
         // Major fault: read back from swap; the page is clean and keeps its slot.
         s.majorFaults++;
         s.swapIns++;
-      } else s.minorFaults++;
+        kind = MAJOR;
+      } else {
+        s.minorFaults++;
+        kind = MINOR;
+      }
       this.frameOwner[frame] = p;
+      previousFrame = this.frameOf[p]!;
       this.frameOf[p] = frame;
       st |= RESIDENT;
-      this.policy.insert(p, position);
+      this.scheduler.insert(p, v, position);
       if (++s.resident > s.residentPeak) s.residentPeak = s.resident;
       const inUse = this.config.frames - this.freeTop;
       if (inUse > this.framesPeak) this.framesPeak = inUse;
@@ -162,14 +203,18 @@ export class Engine {
     } else s.reads++;
     this.state[p] = st;
     this.framesInUseSum += this.config.frames - this.freeTop;
+    if (this.observer !== null) {
+      const frame = this.frameOf[p]!;
+      this.observer.access(p, v, frame, kind, write, kind === HIT ? frame : previousFrame);
+    }
   }
 
   /** A free frame, or one freed by evicting the victim the policy names; -1 when none can be. */
   private takeFrame(v: number): number {
-    if (this.freeTop > 0) return this.freeFrames[--this.freeTop]!;
+    if (this.freeTop > 0 && this.scheduler.mayTakeFree(v)) return this.freeFrames[--this.freeTop]!;
     // Swap full: only victims that can be dropped without a write will do (SPEC 2 step 3).
     const accept: Accept = this.swapUsed >= this.config.swapSlots ? this.droppable : null;
-    const victim = this.policy.victim(accept);
+    const victim = this.scheduler.victim(v, accept);
     if (victim < 0) return -1;
     return this.evict(victim, v);
   }
@@ -179,7 +224,7 @@ export class Engine {
     const u = this.ids.vmOf[q]!;
     const owner = this.vms[u]!;
     let st = this.state[q]!;
-    this.policy.remove(q);
+    this.scheduler.remove(q, u);
     if ((st & DIRTY) !== 0) {
       owner.swapOuts++;
       this.vms[v]!.swapOutWaits++;
@@ -200,6 +245,7 @@ export class Engine {
     }
     const frame = this.frameOf[q]!;
     this.frameOwner[frame] = -1;
+    if (this.observer !== null) this.observer.unmapped(q, u, frame);
     return frame;
   }
 
@@ -207,13 +253,15 @@ export class Engine {
   private release(p: number): void {
     const st = this.state[p]!;
     if (st === 0) return;
-    const s = this.vms[this.ids.vmOf[p]!]!;
+    const v = this.ids.vmOf[p]!;
+    const s = this.vms[v]!;
     if ((st & RESIDENT) !== 0) {
-      this.policy.remove(p);
+      this.scheduler.remove(p, v);
       const frame = this.frameOf[p]!;
       this.frameOwner[frame] = -1;
       this.freeFrames[this.freeTop++] = frame;
       s.resident--;
+      if (this.observer !== null) this.observer.unmapped(p, v, frame);
     }
     if ((st & SWAPPED) !== 0) {
       this.swapUsed--;
@@ -247,6 +295,7 @@ export class Engine {
     if (this.dead[v] !== 0) return;
     this.vms[v]!.resets++;
     this.releaseVm(v);
+    if (this.observer !== null) this.observer.reset(v);
   }
 
   private releaseVm(v: number): number {

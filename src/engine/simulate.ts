@@ -4,15 +4,15 @@
  * follows the number of distinct pages, plus 4 bytes per access for opt's next-use array.
  */
 import { policies } from '../policies/index.js';
-import { grown } from '../policies/policy.js';
 import { interleave, VmRegistry } from '../trace/interleave.js';
 import { createReader, type ReadOptions, type TraceReader } from '../trace/reader.js';
-import { OP_WRITE, type SkipCounts } from '../trace/rows.js';
+import type { SkipCounts } from '../trace/rows.js';
 import type { TraceSource } from '../trace/source.js';
 import type { EngineConfig } from './config.js';
 import { Engine, type OomEvent } from './engine.js';
 import { PageExpander, type PageBatch } from './expand.js';
 import { PageIds } from './page-ids.js';
+import { NextUseBuilder } from './page-trace.js';
 import { VmCounters } from './stats.js';
 
 export interface SimulationInput {
@@ -64,26 +64,15 @@ async function passOver(
   expander.flush();
 }
 
-/** The look-ahead pass of opt: nextUse[i] = position of the next access to the page of access i. */
+/** The look-ahead pass of opt over the sources (read again for the replay). */
 async function lookAhead(input: SimulationInput, ids: PageIds, registry: VmRegistry): Promise<Int32Array> {
-  let nextUse = new Int32Array(1 << 16);
-  let lastSeen = new Int32Array(1 << 12).fill(-1);
-  let position = 0;
+  const builder = new NextUseBuilder();
   const expander = new PageExpander(input.config.pageSize, ids, (batch: PageBatch) => {
-    if (ids.count > lastSeen.length) lastSeen = grown(lastSeen, ids.count, -1);
-    if (position + batch.length > nextUse.length) nextUse = grown(nextUse, position + batch.length);
-    for (let i = 0; i < batch.length; i++) {
-      if (batch.op[i]! > OP_WRITE) continue;
-      const p = batch.page[i]!;
-      const last = lastSeen[p]!;
-      if (last >= 0) nextUse[last] = position;
-      nextUse[position] = -1;
-      lastSeen[p] = position++;
-    }
+    builder.add(batch.op, batch.page, batch.length, ids.count);
   });
   const readers = input.sources.map((s) => createReader(s, input.read));
   await passOver(readers, registry, expander);
-  return nextUse.subarray(0, position);
+  return builder.result();
 }
 
 export async function simulate(input: SimulationInput): Promise<SimulationOutcome> {
