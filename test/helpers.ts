@@ -1,0 +1,83 @@
+/**
+ * Shared test helpers: build traces in memory and run the engine or the CLI on them.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { DEFAULT_LATENCY, type EngineConfig } from '../src/engine/config.js';
+import { simulate, type SimulationOutcome } from '../src/engine/simulate.js';
+import type { PolicyName } from '../src/policies/index.js';
+import { DEFAULT_READ_OPTIONS, type ReadOptions } from '../src/trace/reader.js';
+import type { TraceFormat, TraceSource } from '../src/trace/source.js';
+
+export const ROOT = new URL('..', import.meta.url).pathname;
+export const BIN = join(ROOT, 'bin/vmmem.js');
+
+export function config(over: Partial<EngineConfig> = {}): EngineConfig {
+  return {
+    frames: 3,
+    pageSize: 1,
+    swapSlots: Infinity,
+    policy: 'lru' as PolicyName,
+    scheduler: 'global',
+    seed: 1,
+    onOom: 'kill',
+    strictAlloc: false,
+    latency: { ...DEFAULT_LATENCY },
+    ...over,
+  };
+}
+
+/** A trace source over a string, re-readable. */
+export function textSource(text: string, format: TraceFormat, vmName = 'vm', display = `${vmName}.${format}`): TraceSource {
+  const bytes = Buffer.from(text);
+  return {
+    path: display,
+    display,
+    vmName,
+    format,
+    gzip: false,
+    bytes: bytes.length,
+    chunks: () => Readable.from([bytes]),
+    retain: () => {},
+  };
+}
+
+/** `plain` trace text for a reference string of page numbers (use with pageSize 1). */
+export function plainTrace(pages: readonly number[], writes?: readonly boolean[]): string {
+  return pages.map((p, i) => `${writes?.[i] ? 'W' : 'R'} ${p}`).join('\n') + '\n';
+}
+
+export async function run(
+  pages: readonly number[],
+  over: Partial<EngineConfig> = {},
+  writes?: readonly boolean[],
+  read: ReadOptions = DEFAULT_READ_OPTIONS,
+): Promise<SimulationOutcome> {
+  return simulate({ sources: [textSource(plainTrace(pages, writes), 'plain')], read, config: config(over) });
+}
+
+export function tempFile(name: string, content: string | Buffer): string {
+  const dir = mkdtempSync(join(tmpdir(), 'vmmem-test-'));
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+export interface CliRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function cli(args: string[], opts: { input?: string | Buffer; env?: NodeJS.ProcessEnv } = {}): CliRun {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    input: opts.input,
+    env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...opts.env },
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
