@@ -6,9 +6,12 @@
 import { parse, CsvError } from 'csv-parse';
 import { TraceError } from '../errors.js';
 import { parseAddress, parsed, parseFailure, spanFits } from './address.js';
+import { scanAddress, scanDecimal } from './bytes.js';
 import { RowBatch, opFromText, type SkipCounts } from './rows.js';
 
 export interface CsvColumns {
+  /** number of columns in the header */
+  width: number;
   addr: number;
   op: number;
   vm: number;
@@ -20,7 +23,7 @@ export interface CsvColumns {
 export function csvColumns(header: string[], display: string, lineNo: number, text: string): CsvColumns {
   const names = header.map((h) => h.trim().toLowerCase());
   const find = (...aliases: string[]): number => names.findIndex((n) => aliases.includes(n));
-  const cols = { addr: find('addr', 'address'), op: find('op'), vm: find('vm'), time: find('time'), size: find('size') };
+  const cols = { width: header.length, addr: find('addr', 'address'), op: find('op'), vm: find('vm'), time: find('time'), size: find('size') };
   if (cols.addr < 0) {
     throw new TraceError(display, lineNo, "header has no 'addr' column (columns: addr, op, vm, time, size)", text);
   }
@@ -94,78 +97,278 @@ export interface CsvReadOptions {
   /** set once the header is read */
   onHeader?: (cols: CsvColumns) => void;
   batchSize?: number;
+  /** false: everything through csv-parse (differential tests); default on */
+  fastPath?: boolean;
 }
 
-function csvParseError(err: unknown, display: string): TraceError {
+const CSV_REASONS: Record<string, string> = {
+  CSV_QUOTE_NOT_CLOSED: 'quote not closed',
+  CSV_INVALID_CLOSING_QUOTE: 'a closing quote not followed by a comma or the line end',
+  CSV_INVALID_OPENING_QUOTE: 'a quote inside an unquoted field',
+  CSV_RECORD_INCONSISTENT_FIELDS_LENGTH: 'wrong number of columns',
+  CSV_MAX_RECORD_SIZE: 'record too large',
+};
+
+/** csv-parse's errors in vmmem's words; `offset` = lines before csv-parse's input began. */
+function csvParseError(err: unknown, display: string, offset: number): TraceError {
   if (err instanceof TraceError) return err;
   if (err instanceof CsvError) {
-    const line = (err as unknown as { lines?: number }).lines ?? 0;
-    const reason = err.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' ? 'wrong number of columns' : err.message.replace(/^Invalid [^:]*:\s*/, '');
+    const line = ((err as unknown as { lines?: number }).lines ?? 0) + offset;
+    const reason = CSV_REASONS[err.code] ?? err.message.split(':')[0]!.toLowerCase();
     const record = (err as unknown as { record?: string[] }).record;
     return new TraceError(display, line, reason, record ? record.join(',') : undefined);
   }
   throw err;
 }
 
-/** The general CSV path: every dialect csv-parse knows. */
+interface GeneralParser {
+  write(chunk: Buffer): void;
+  finish(): Promise<void>;
+}
+
+/** Checks a record's width against the header's, in both paths. */
+function checkWidth(fields: number, cols: CsvColumns, display: string, lineNo: number, text: string): void {
+  if (fields !== cols.width) throw new TraceError(display, lineNo, 'wrong number of columns', text);
+}
+
+/**
+ * CSV traces. Common lines (unquoted fields, no comment, no stray CR) are split and parsed on
+ * bytes; from the first line that is not common, the rest of the file goes through csv-parse,
+ * which knows every dialect (quotes, comments, BOM, CR line ends). Both paths share csvRow and
+ * checkWidth, so they accept and reject exactly the same rows.
+ */
 export async function* readCsv(chunks: AsyncIterable<Buffer>, opts: CsvReadOptions): AsyncGenerator<RowBatch> {
   const capacity = opts.batchSize ?? 8192;
-  let failure: unknown;
-  const parser = parse({
-    bom: true,
-    comment: '#',
-    skip_empty_lines: true,
-    info: true,
-    skip_records_with_error: opts.skipBadLines,
-    on_skip: () => {
-      opts.skipped.bad++;
-      return undefined;
-    },
-  });
-  parser.on('error', (err) => {
-    failure ??= err;
-  });
-  let cols: CsvColumns | undefined;
+  const { display, vms, bareHex, skipped } = opts;
   let batch = new RowBatch(capacity);
-  const drain = (): void => {
-    for (;;) {
-      const item = parser.read() as { record: string[]; info: { lines: number } } | null;
-      if (item === null) return;
-      const { record, info } = item;
-      const text = record.join(',');
-      if (!cols) {
-        cols = csvColumns(record, opts.display, info.lines, text);
-        opts.onHeader?.(cols);
-        continue;
-      }
-      try {
-        csvRow(record, cols, opts.vms, opts.bareHex, batch, opts.display, info.lines, text);
-      } catch (err) {
-        if (opts.skipBadLines && err instanceof TraceError) opts.skipped.bad++;
-        else throw err;
-      }
-      if (batch.full) return;
-    }
-  };
-  const flushAll = function* (): Generator<RowBatch> {
-    for (;;) {
-      drain();
-      if (failure) throw csvParseError(failure, opts.display);
-      if (!batch.full) return;
-      yield batch;
+  let cols: CsvColumns | undefined;
+  let lineNo = 0;
+  /** 1: lines end in \n; 2: lines end in \r\n; 0: not known yet */
+  let ending = 0;
+  /** csv-parse, once the fast path has handed over (null before) */
+  let general = null as GeneralParser | null;
+  let generalOffset = 0;
+  let failure: unknown;
+  const pending: RowBatch[] = [];
+
+  const emit = (): void => {
+    if (batch.full) {
+      pending.push(batch);
       batch = new RowBatch(capacity);
     }
   };
+
+  const record = (fields: string[], line: number, text: string): void => {
+    if (!cols) {
+      cols = csvColumns(fields, display, line, text);
+      opts.onHeader?.(cols);
+      return;
+    }
+    try {
+      checkWidth(fields.length, cols, display, line, text);
+      csvRow(fields, cols, vms, bareHex, batch, display, line, text);
+    } catch (err) {
+      if (opts.skipBadLines && err instanceof TraceError) skipped.bad++;
+      else throw err;
+    }
+    emit();
+  };
+
+  const startGeneral = (): void => {
+    const fromStart = lineNo <= 1 && !cols;
+    generalOffset = Math.max(0, lineNo - 1);
+    const parser = parse({
+      bom: fromStart,
+      comment: '#',
+      skip_empty_lines: true,
+      relax_column_count: true,
+      info: true,
+      ...(fromStart ? {} : { record_delimiter: ending === 2 ? '\r\n' : '\n' }),
+      skip_records_with_error: opts.skipBadLines,
+      on_skip: () => {
+        skipped.bad++;
+        return undefined;
+      },
+    });
+    parser.on('error', (err) => {
+      failure ??= err;
+    });
+    const drain = (): void => {
+      for (;;) {
+        if (failure) throw csvParseError(failure, display, generalOffset);
+        const item = parser.read() as { record: string[]; info: { lines: number } } | null;
+        if (item === null) return;
+        record(item.record, item.info.lines + generalOffset, item.record.join(','));
+      }
+    };
+    general = {
+      write: (chunk) => {
+        parser.write(chunk);
+        drain();
+      },
+      finish: async () => {
+        drain();
+        // After an error csv-parse emits no 'finish': never wait for one then.
+        await new Promise<void>((resolve) => {
+          if (failure) return resolve();
+          parser.once('finish', resolve);
+          parser.once('error', () => resolve());
+          parser.end();
+        });
+        drain();
+      },
+    };
+  };
+
+  // Field boundaries of the current line (reused; no allocation per line).
+  let starts = new Int32Array(16);
+  let ends = new Int32Array(16);
+  let lastVmBytes: Buffer | null = null;
+  let lastVm = 0;
+
+  /** Splits buf[start, end) on commas; -1 when the line is not common. */
+  const split = (buf: Buffer, start: number, end: number): number => {
+    let n = 0;
+    let fieldStart = start;
+    for (let i = start; i < end; i++) {
+      const c = buf[i]!;
+      if (c === 44) {
+        if (n + 1 >= starts.length) {
+          const s2 = new Int32Array(starts.length * 2);
+          s2.set(starts);
+          starts = s2;
+          const e2 = new Int32Array(ends.length * 2);
+          e2.set(ends);
+          ends = e2;
+        }
+        starts[n] = fieldStart;
+        ends[n++] = i;
+        fieldStart = i + 1;
+      } else if (c === 34 || c === 35 || c === 13) return -1;
+    }
+    starts[n] = fieldStart;
+    ends[n++] = end;
+    return n;
+  };
+
+  const fieldText = (buf: Buffer, n: number): string[] => {
+    const fields: string[] = [];
+    for (let k = 0; k < n; k++) fields.push(buf.toString('utf8', starts[k]!, ends[k]!));
+    return fields;
+  };
+
+  /** A data line on bytes: true when done, false to hand it to csvRow as strings. */
+  const fastRow = (buf: Buffer, n: number, c: CsvColumns): boolean => {
+    let op = 0;
+    if (c.op >= 0) {
+      const s = starts[c.op]!;
+      const len = ends[c.op]! - s;
+      if (len === 1) {
+        const ch = buf[s]! | 32;
+        if (ch === 114) op = 0;
+        else if (ch === 119) op = 1;
+        else if (ch === 97) op = 2;
+        else if (ch === 102) op = 3;
+        else return false;
+      } else if (len !== 0) return false;
+    }
+    let size = 1;
+    if (c.size >= 0 && ends[c.size]! > starts[c.size]!) {
+      size = scanDecimal(buf, starts[c.size]!, ends[c.size]!);
+      if (size < 1) return false;
+    }
+    let time = NaN;
+    if (c.time >= 0) {
+      time = scanDecimal(buf, starts[c.time]!, ends[c.time]!);
+      if (time < 0) return false;
+    }
+    if (!scanAddress(buf, starts[c.addr]!, ends[c.addr]!, bareHex)) return false;
+    if (!spanFits(parsed.hi, parsed.lo, size)) return false;
+    let vm = 0;
+    if (c.vm >= 0) {
+      const s = starts[c.vm]!;
+      const e = ends[c.vm]!;
+      if (lastVmBytes !== null && lastVmBytes.length === e - s && buf.compare(lastVmBytes, 0, lastVmBytes.length, s, e) === 0) vm = lastVm;
+      else {
+        const name = buf.toString('utf8', s, e);
+        if (name !== name.trim()) return false;
+        vm = vms.get(name);
+        lastVmBytes = Buffer.from(buf.subarray(s, e));
+        lastVm = vm;
+      }
+    } else vm = vms.get(undefined);
+    batch.push(op, vm, parsed.hi, parsed.lo, size, time, lineNo);
+    return true;
+  };
+
+  /** One line in fast mode; false: switch to csv-parse from this line on. */
+  const fastLine = (buf: Buffer, start: number, end: number): boolean => {
+    if (lineNo === 1) {
+      if (end - start >= 3 && buf[start] === 0xef && buf[start + 1] === 0xbb && buf[start + 2] === 0xbf) return false;
+    }
+    if (end > start && buf[end - 1] === 13) {
+      if (ending === 0) ending = 2;
+      if (ending !== 2) return false;
+      end--;
+    } else {
+      if (ending === 0 && end > start) ending = 1;
+      if (ending === 2) return false;
+    }
+    if (end === start) return true; // an empty line
+    const n = split(buf, start, end);
+    if (n < 0) return false;
+    if (!cols) {
+      record(fieldText(buf, n), lineNo, buf.toString('utf8', start, end));
+      return true;
+    }
+    try {
+      if (n !== cols.width || !fastRow(buf, n, cols)) {
+        const text = buf.toString('utf8', start, end);
+        checkWidth(n, cols, display, lineNo, text);
+        csvRow(fieldText(buf, n), cols, vms, bareHex, batch, display, lineNo, text);
+      }
+    } catch (err) {
+      if (opts.skipBadLines && err instanceof TraceError) skipped.bad++;
+      else throw err;
+    }
+    emit();
+    return true;
+  };
+
+  if (opts.fastPath === false) startGeneral();
+  let carry: Buffer | null = null;
   for await (const chunk of chunks) {
-    parser.write(chunk);
-    yield* flushAll();
+    if (general !== null) general.write(chunk);
+    else {
+      const buf: Buffer = carry === null ? chunk : Buffer.concat([carry, chunk]);
+      carry = null;
+      let start = 0;
+      for (;;) {
+        const nl = buf.indexOf(10, start);
+        if (nl < 0) break;
+        lineNo++;
+        if (!fastLine(buf, start, nl)) {
+          startGeneral();
+          general!.write(buf.subarray(start));
+          start = buf.length;
+          break;
+        }
+        start = nl + 1;
+      }
+      if (general === null && start < buf.length) carry = buf.subarray(start);
+    }
+    while (pending.length > 0) yield pending.shift()!;
   }
-  await new Promise<void>((resolve) => {
-    parser.once('finish', resolve);
-    parser.once('error', () => resolve());
-    parser.end();
-  });
-  yield* flushAll();
-  if (!cols) throw new TraceError(opts.display, 0, 'empty CSV trace: no header row');
+  if (general === null && carry !== null) {
+    lineNo++;
+    // The last line, without a line end.
+    if (!fastLine(carry, 0, carry.length)) {
+      startGeneral();
+      general!.write(carry);
+    }
+  }
+  if (general !== null) await general.finish();
+  while (pending.length > 0) yield pending.shift()!;
+  if (!cols) throw new TraceError(display, 0, 'empty CSV trace: no header row');
   if (batch.length > 0) yield batch;
 }

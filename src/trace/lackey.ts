@@ -8,7 +8,8 @@
  */
 import { parseHex, parsed, parseFailure, spanFits } from './address.js';
 import { OP_READ, OP_WRITE } from './rows.js';
-import { badLine, type LineParser } from './text.js';
+import { scanDecimal, scanHex } from './bytes.js';
+import { badLine, type FastLineParser, type LineParser } from './text.js';
 
 export function lackeyParser(display: string, ifetch: boolean): LineParser {
   return (line, lineNo, out, skipped) => {
@@ -44,5 +45,38 @@ export function lackeyParser(display: string, ifetch: boolean): LineParser {
       out.push(OP_READ, 0, parsed.hi, parsed.lo, size, NaN, lineNo);
       out.push(OP_WRITE, 0, parsed.hi, parsed.lo, size, NaN, lineNo);
     }
+  };
+}
+
+/** The fast path for well-formed lackey records, on bytes; anything else goes to lackeyParser. */
+export function fastLackeyParser(ifetch: boolean): FastLineParser {
+  return (buf, start, end, lineNo, out, skipped) => {
+    if (end - start < 6 || buf[start + 2] !== 32) return false;
+    const c0 = buf[start]!;
+    const c1 = buf[start + 1]!;
+    let op: number;
+    if (c0 === 32 && c1 === 76 /* L */) op = 0;
+    else if (c0 === 32 && c1 === 83 /* S */) op = 1;
+    else if (c0 === 32 && c1 === 77 /* M */) op = 2;
+    else if (c0 === 73 /* I */ && c1 === 32) op = 3;
+    else return false;
+    const comma = buf.indexOf(44, start + 3);
+    if (comma < 0 || comma >= end) return false;
+    const size = scanDecimal(buf, comma + 1, end);
+    if (size < 1) return false;
+    if (!scanHex(buf, start + 3, comma)) return false;
+    if (!spanFits(parsed.hi, parsed.lo, size)) return false;
+    if (op === 3) {
+      if (!ifetch) {
+        skipped.ifetch++;
+        return true;
+      }
+      op = 0;
+    }
+    if (op === 2) {
+      out.push(OP_READ, 0, parsed.hi, parsed.lo, size, NaN, lineNo);
+      out.push(OP_WRITE, 0, parsed.hi, parsed.lo, size, NaN, lineNo);
+    } else out.push(op, 0, parsed.hi, parsed.lo, size, NaN, lineNo);
+    return true;
   };
 }

@@ -4,8 +4,9 @@
  * access touches or an allocation commits. `#` starts a comment line.
  */
 import { parseAddress, parsed, parseFailure, spanFits } from './address.js';
-import { OP_RESET, opFromText } from './rows.js';
-import { badLine, type LineParser } from './text.js';
+import { scanAddress } from './bytes.js';
+import { OP_READ, OP_RESET, OP_WRITE, opFromText } from './rows.js';
+import { badLine, type FastLineParser, type LineParser } from './text.js';
 
 export function plainParser(display: string, bareHex: boolean): LineParser {
   return (line, lineNo, out) => {
@@ -32,5 +33,30 @@ export function plainParser(display: string, bareHex: boolean): LineParser {
     }
     if (!spanFits(parsed.hi, parsed.lo, size)) badLine(display, lineNo, 'access runs past the end of the 64-bit address space', line);
     out.push(op, 0, parsed.hi, parsed.lo, size, NaN, lineNo);
+  };
+}
+
+/**
+ * The fast path for the common plain line, `R|W ADDR` or `ADDR` (single spaces or tabs), on
+ * bytes. Anything else goes to plainParser.
+ */
+export function fastPlainParser(bareHex: boolean): FastLineParser {
+  return (buf, start, end, lineNo, out) => {
+    let op = 0;
+    let i = start;
+    if (i + 1 < end) {
+      const c = buf[i]! | 32;
+      const next = buf[i + 1];
+      if ((c === 114 || c === 119) && (next === 32 || next === 9)) {
+        op = c === 119 ? OP_WRITE : OP_READ;
+        i += 2;
+        while (i < end && (buf[i] === 32 || buf[i] === 9)) i++;
+      }
+    }
+    let e = end;
+    while (e > i && (buf[e - 1] === 32 || buf[e - 1] === 9)) e--;
+    if (!scanAddress(buf, i, e, bareHex)) return false;
+    out.push(op, 0, parsed.hi, parsed.lo, 1, NaN, lineNo);
+    return true;
   };
 }

@@ -4,8 +4,8 @@
 import { TraceError } from '../errors.js';
 import { readCsv, VmNames } from './csv.js';
 import { dinParser } from './din.js';
-import { lackeyParser } from './lackey.js';
-import { plainParser } from './plain.js';
+import { fastLackeyParser, lackeyParser } from './lackey.js';
+import { fastPlainParser, plainParser } from './plain.js';
 import { noSkips, type RowBatch, type SkipCounts } from './rows.js';
 import type { TraceSource } from './source.js';
 import { parseLines } from './text.js';
@@ -18,6 +18,8 @@ export interface ReadOptions {
   hex: boolean;
   /** skip and count bad lines instead of stopping */
   skipBadLines: boolean;
+  /** false: read every line through the general parsers (differential tests); default on */
+  fastPath?: boolean;
 }
 
 export const DEFAULT_READ_OPTIONS: ReadOptions = { ifetch: false, hex: false, skipBadLines: false };
@@ -54,6 +56,7 @@ export function createReader(source: TraceSource, opts: ReadOptions): TraceReade
             skipBadLines: opts.skipBadLines,
             skipped,
             vms,
+            fastPath: opts.fastPath,
             onHeader: (cols) => {
               reader.hasTime = cols.time >= 0;
             },
@@ -72,7 +75,15 @@ export function createReader(source: TraceSource, opts: ReadOptions): TraceReade
               : source.format === 'din'
                 ? dinParser(display, opts.ifetch)
                 : plainParser(display, opts.hex);
-          inner = parseLines(source.chunks(), parser, { display, skipBadLines: opts.skipBadLines, skipped });
+          const fast =
+            opts.fastPath === false
+              ? null
+              : source.format === 'lackey'
+                ? fastLackeyParser(opts.ifetch)
+                : source.format === 'plain'
+                  ? fastPlainParser(opts.hex)
+                  : null;
+          inner = parseLines(source.chunks(), parser, { display, skipBadLines: opts.skipBadLines, skipped, fast });
         }
       }
       for await (const batch of inner) {

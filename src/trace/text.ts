@@ -1,64 +1,78 @@
 /**
  * Line-oriented trace formats (lackey, din, plain): bytes -> lines -> rows. Each chunk of input
- * is split and parsed synchronously; rows are handed on in batches.
+ * is split on bytes and parsed synchronously; rows are handed on in batches. The common lines
+ * go through a byte-level fast path (no string per line); every other line - and every bad
+ * one - goes through the format's string parser, so both paths accept and reject alike.
  */
-import { StringDecoder } from 'node:string_decoder';
 import { TraceError } from '../errors.js';
 import { RowBatch, type SkipCounts } from './rows.js';
 
 /** Parses one line into `out`; throws TraceError for a bad line. Blank lines never reach it. */
 export type LineParser = (line: string, lineNo: number, out: RowBatch, skipped: SkipCounts) => void;
 
+/**
+ * Parses the line buf[start, end) (no line terminator) into `out` if it is a common, valid
+ * line; returns false, having pushed nothing, to hand it to the LineParser.
+ */
+export type FastLineParser = (buf: Buffer, start: number, end: number, lineNo: number, out: RowBatch, skipped: SkipCounts) => boolean;
+
 export interface LineReaderOptions {
   display: string;
   skipBadLines: boolean;
   skipped: SkipCounts;
   batchSize?: number;
+  /** off: every line through the string parser (differential tests) */
+  fast?: FastLineParser | null;
 }
 
 /**
- * Runs `parse` over every line of `chunks`, yielding batches that are never over capacity: a
- * batch is handed on once fewer than 2 free rows remain (lackey's `M` makes two rows).
+ * Runs the parsers over every line of `chunks`, yielding batches that are never over capacity:
+ * a batch is handed on once fewer than 2 free rows remain (lackey's `M` makes two rows).
  */
 export async function* parseLines(
   chunks: AsyncIterable<Buffer>,
   parse: LineParser,
   opts: LineReaderOptions,
 ): AsyncGenerator<RowBatch> {
-  const decoder = new StringDecoder('utf8');
   const capacity = opts.batchSize ?? 8192;
+  const fast = opts.fast ?? null;
+  const skipped = opts.skipped;
   let batch = new RowBatch(capacity);
-  let carry = '';
+  let carry: Buffer | null = null;
   let lineNo = 0;
-  const handle = (line: string): void => {
-    lineNo++;
-    if (line.length !== 0 && line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
+  const slow = (buf: Buffer, start: number, end: number): void => {
+    let line = buf.toString('utf8', start, end);
     if (lineNo === 1 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
-    if (line.length === 0 || line.trim() === '') return;
+    if (line.trim() === '') return;
     try {
-      parse(line, lineNo, batch, opts.skipped);
+      parse(line, lineNo, batch, skipped);
     } catch (err) {
-      if (opts.skipBadLines && err instanceof TraceError) opts.skipped.bad++;
+      if (opts.skipBadLines && err instanceof TraceError) skipped.bad++;
       else throw err;
     }
   };
+  const line = (buf: Buffer, start: number, end: number): void => {
+    lineNo++;
+    if (end > start && buf[end - 1] === 13) end--;
+    if (end === start) return;
+    if (fast === null || lineNo === 1 || !fast(buf, start, end, lineNo, batch, skipped)) slow(buf, start, end);
+  };
   for await (const chunk of chunks) {
-    const text = carry + decoder.write(chunk);
+    const buf: Buffer = carry === null ? chunk : Buffer.concat([carry, chunk]);
     let start = 0;
     for (;;) {
-      const nl = text.indexOf('\n', start);
+      const nl = buf.indexOf(10, start);
       if (nl < 0) break;
-      handle(text.slice(start, nl));
+      line(buf, start, nl);
       start = nl + 1;
       if (batch.length >= capacity - 2) {
         yield batch;
         batch = new RowBatch(capacity);
       }
     }
-    carry = text.slice(start);
+    carry = start < buf.length ? buf.subarray(start) : null;
   }
-  carry += decoder.end();
-  if (carry.length > 0) handle(carry);
+  if (carry !== null) line(carry, 0, carry.length);
   if (batch.length > 0) yield batch;
 }
 
