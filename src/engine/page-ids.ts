@@ -13,8 +13,24 @@ export class PageIds {
   private slots = new Int32Array(2048).fill(-1);
   private mask = 2047;
 
+  // The last key looked up: traces touch the same page many times in a row.
+  private lastVm = -1;
+  private lastHi = 0;
+  private lastLo = 0;
+  private lastId = -1;
+
   /** The id of (vm, page hi:lo), new if unseen. */
   id(vm: number, hi: number, lo: number): number {
+    if (lo === this.lastLo && hi === this.lastHi && vm === this.lastVm) return this.lastId;
+    const id = this.lookup(vm, hi, lo);
+    this.lastVm = vm;
+    this.lastHi = hi;
+    this.lastLo = lo;
+    this.lastId = id;
+    return id;
+  }
+
+  private lookup(vm: number, hi: number, lo: number): number {
     const slots = this.slots;
     const mask = this.mask;
     let h = Math.imul(lo ^ Math.imul(hi, 0x9e3779b1) ^ Math.imul(vm, 0x85ebca77), 0xc2b2ae3d);

@@ -42,7 +42,7 @@ export async function loadPageTrace(sources: TraceSource[], read: ReadOptions, p
     length += batch.length;
   });
   const readers = sources.map((s) => createReader(s, read));
-  for await (const rows of interleave(readers, registry)) expander.rows(rows, readers.length === 1 ? readers[0]!.source.display : 'traces');
+  for await (const rows of interleave(readers, registry)) expander.rows(rows);
   expander.flush();
   return {
     op: op.subarray(0, length),

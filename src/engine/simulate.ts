@@ -59,7 +59,7 @@ async function passOver(
   expander: PageExpander,
 ): Promise<void> {
   for await (const rows of interleave(readers, registry)) {
-    expander.rows(rows, readers.length === 1 ? readers[0]!.source.display : 'traces');
+    expander.rows(rows);
   }
   expander.flush();
 }

@@ -17,7 +17,8 @@
  *     12 u32  address, high 32 bits
  *     16 f64  time (only when flag bit 0 is set)
  *
- * Record i is reported as "line" i + 1 in messages.
+ * Record i is reported as "line" i + 1 in messages. Little-endian machines only (as Node's
+ * typed arrays read it: x86 and ARM).
  */
 import { TraceError } from '../errors.js';
 import { spanFits } from './address.js';
@@ -100,30 +101,30 @@ export async function* readVmt(
       pending = pending.subarray(parsedHeader.length);
     }
     const whole = Math.floor(pending.length / recordSize);
+    if (whole === 0) continue;
+    // Read the records through aligned 32-bit views (copying when the chunk is not aligned).
+    let bytes: Uint8Array = pending.subarray(0, whole * recordSize);
+    if (bytes.byteOffset % 8 !== 0) bytes = new Uint8Array(bytes);
+    const words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2);
+    const times = hasTime ? new Float64Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 3) : undefined;
+    const stride = recordSize >>> 2;
     for (let start = 0; start < whole; start += batchSize) {
       const n = Math.min(batchSize, whole - start);
       const batch = new RowBatch(n);
       for (let k = 0; k < n; k++) {
-        const at = (start + k) * recordSize;
+        const w = (start + k) * stride;
         record++;
-        const op = pending[at]!;
-        const vm = pending.readUInt16LE(at + 2);
+        const head = words[w]!;
+        const op = head & 0xff;
+        const vm = head >>> 16;
+        const size = words[w + 1]!;
+        const lo = words[w + 2]!;
+        const hi = words[w + 3]!;
         if (op > OP_RESET) throw new TraceError(display, record, `record has unknown op ${op}`);
         if (vm >= vmIndex.length) throw new TraceError(display, record, `record names VM ${vm}, but the header has ${vmIndex.length}`);
-        const size = pending.readUInt32LE(at + 4);
         if (size === 0) throw new TraceError(display, record, 'record has size 0');
-        const hi = pending.readUInt32LE(at + 12);
-        const lo = pending.readUInt32LE(at + 8);
-        if (!spanFits(hi, lo, size)) throw new TraceError(display, record, 'access runs past the end of the 64-bit address space');
-        batch.push(
-          op,
-          vmIndex[vm]!,
-          hi,
-          lo,
-          size,
-          hasTime ? pending.readDoubleLE(at + 16) : NaN,
-          record,
-        );
+        if (hi >= 0xffe00000 && !spanFits(hi, lo, size)) throw new TraceError(display, record, 'access runs past the end of the 64-bit address space');
+        batch.push(op, vmIndex[vm]!, hi, lo, size, times ? times[(w >>> 1) + 2]! : NaN, record);
       }
       yield batch;
     }
