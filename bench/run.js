@@ -1,0 +1,131 @@
+#!/usr/bin/env node
+// npm run bench: generates seeded inputs (once, into bench/data/), measures vmmem on them and
+// prints a table; writes the numbers to bench/results/<timestamp>.json. Not part of npm test.
+// BENCH_RUNS (default 3) runs per measurement, the median is reported. BENCH_QUICK=1 uses
+// 10x smaller inputs (a smoke run).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const DATA = join(ROOT, 'bench', 'data');
+const RESULTS = join(ROOT, 'bench', 'results');
+const BIN = join(ROOT, 'bin', 'vmmem.js');
+const CHILD = join(ROOT, 'bench', 'child.js');
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const QUICK = process.env.BENCH_QUICK === '1';
+const ACCESSES = QUICK ? 1e6 : 1e7;
+const PAGES = QUICK ? 1e5 : 1e6;
+
+function vmmem(args) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (r.status !== 0) throw new Error(`vmmem ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  return r.stdout;
+}
+
+function measure(args) {
+  const runs = [];
+  for (let i = 0; i < RUNS; i++) {
+    const r = spawnSync(process.execPath, [CHILD, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    if (r.status !== 0) throw new Error(`bench child ${args.join(' ')} failed: ${r.stderr}`);
+    runs.push(JSON.parse(r.stdout));
+  }
+  runs.sort((a, b) => a.seconds - b.seconds);
+  const median = runs[Math.floor(runs.length / 2)];
+  return { seconds: median.seconds, all: runs.map((r) => r.seconds), maxRssBytes: Math.max(...runs.map((r) => r.maxRssBytes)), result: median.result };
+}
+
+function ensureInputs() {
+  mkdirSync(DATA, { recursive: true });
+  const tag = QUICK ? '-quick' : '';
+  const files = {
+    zipfCsv: join(DATA, `zipf${tag}.csv`),
+    zipfVmt: join(DATA, `zipf${tag}.vmt`),
+    loopVmt: join(DATA, `loop${tag}.vmt`),
+    zipfPlain: join(DATA, `zipf-small${tag}.plain`),
+  };
+  const common = ['--accesses', String(ACCESSES), '--seed', '1', '--write-ratio', '0.3'];
+  if (!existsSync(files.zipfCsv)) vmmem(['generate', '--pattern', 'zipf', '--alpha', '0.9', '--pages', String(PAGES), ...common, '-o', files.zipfCsv]);
+  if (!existsSync(files.zipfVmt)) vmmem(['convert', files.zipfCsv, files.zipfVmt]);
+  if (!existsSync(files.loopVmt)) vmmem(['generate', '--pattern', 'loop', '--pages', String(PAGES / 10), ...common, '-o', files.loopVmt]);
+  if (!existsSync(files.zipfPlain)) {
+    vmmem(['generate', '--pattern', 'zipf', '--alpha', '0.9', '--pages', String(PAGES / 10), '--accesses', String(ACCESSES / 10), '--seed', '2', '-o', files.zipfPlain]);
+  }
+  return files;
+}
+
+const POLICIES = ['lru', 'fifo', 'clock', 'lfu', 'opt', 'random'];
+const TARGETS = { lru: 10e6, fifo: 10e6, clock: 10e6, lfu: 6e6, opt: 3e6, random: undefined };
+
+const started = new Date();
+const files = ensureInputs();
+const rows = [];
+const report = { date: started.toISOString(), node: process.version, cpus: cpus().length, runs: RUNS, quick: QUICK, replay: [], checks: [] };
+
+for (const [name, file] of [['zipf', files.zipfVmt], ['loop', files.loopVmt]]) {
+  const probe = measure(['simulate', file, 'lru', '1']);
+  const footprint = probe.result.distinctPages;
+  for (const policy of POLICIES) {
+    for (const pct of [1, 10]) {
+      const frames = Math.max(1, Math.floor((footprint * pct) / 100));
+      const m = measure(['simulate', file, policy, String(frames)]);
+      const rate = m.result.accesses / m.seconds;
+      const entry = { trace: name, policy, pct, frames, seconds: m.seconds, runs: m.all, accessesPerSecond: rate, maxRssBytes: m.maxRssBytes, faults: m.result.faults, target: TARGETS[policy] ?? null };
+      report.replay.push(entry);
+      rows.push([`replay ${name}.vmt`, `${policy} @ ${pct}%`, `${(rate / 1e6).toFixed(2)} M/s`, entry.target ? `>= ${entry.target / 1e6} M/s` : '', entry.target ? (rate >= entry.target ? 'ok' : 'MISSED') : '', `${(m.maxRssBytes / 2 ** 20).toFixed(0)} MiB`]);
+    }
+  }
+}
+
+const zipfFootprint = report.replay.find((r) => r.trace === 'zipf').frames * 100;
+const csv = measure(['simulate', files.zipfCsv, 'lru', String(Math.floor(zipfFootprint / 100))]);
+const csvRate = csv.result.accesses / csv.seconds;
+report.checks.push({ name: 'csv end to end (lru @ 1%)', value: csvRate, unit: 'rows/s', target: 2e6, ok: csvRate >= 2e6 });
+rows.push(['csv end to end', 'lru @ 1%', `${(csvRate / 1e6).toFixed(2)} M rows/s`, '>= 2 M/s', csvRate >= 2e6 ? 'ok' : 'MISSED', `${(csv.maxRssBytes / 2 ** 20).toFixed(0)} MiB`]);
+
+const lruAt1 = report.replay.find((r) => r.trace === 'zipf' && r.policy === 'lru' && r.pct === 1);
+const oneReplay = lruAt1.seconds;
+for (const [label, args, factor] of [
+  ['compare 5 x 4', ['compare', files.zipfVmt, '--policies', 'lru,fifo,clock,lfu,opt', '--frames', '1%,2%,5%,10%', '--format', 'csv'], 4],
+  ['mrc (exact lru)', ['mrc', files.zipfVmt, '--format', 'csv'], 2],
+]) {
+  try {
+    const m = measure(['cli', ...args]);
+    const ratio = m.seconds / oneReplay;
+    report.checks.push({ name: label, seconds: m.seconds, ratioToOneReplay: ratio, target: `<= ${factor}x one lru replay`, ok: ratio <= factor && m.result.code === 0 });
+    rows.push([label, `${m.seconds.toFixed(2)} s`, `${ratio.toFixed(2)}x one replay`, `<= ${factor}x`, ratio <= factor && m.result.code === 0 ? 'ok' : 'MISSED', `${(m.maxRssBytes / 2 ** 20).toFixed(0)} MiB`]);
+  } catch (err) {
+    report.checks.push({ name: label, error: String(err.message).split('\n')[0] });
+    rows.push([label, 'not available', '', '', 'MISSED', '']);
+  }
+}
+
+// Memory per distinct page: RSS over a baseline run on a tiny input, divided by the footprint.
+const tiny = measure(['scan', '1000']);
+const perPage = (lruAt1.maxRssBytes - tiny.maxRssBytes) / zipfFootprint;
+report.checks.push({ name: 'bytes per distinct page (lru)', value: perPage, target: 64, ok: perPage <= 64 });
+rows.push(['memory', 'per distinct page', `${perPage.toFixed(1)} B`, '<= 64 B', perPage <= 64 ? 'ok' : 'MISSED', '']);
+
+const once = measure(['simulate', files.zipfPlain, 'lru', '1000', '1']);
+const tenTimes = measure(['simulate', files.zipfPlain, 'lru', '1000', '10']);
+const growth = tenTimes.maxRssBytes / once.maxRssBytes;
+report.checks.push({ name: 'peak RSS, stream 10x longer', once: once.maxRssBytes, tenTimes: tenTimes.maxRssBytes, ratio: growth, ok: growth < 1.1 });
+rows.push(['memory', 'stream 10x longer', `${(once.maxRssBytes / 2 ** 20).toFixed(0)} -> ${(tenTimes.maxRssBytes / 2 ** 20).toFixed(0)} MiB`, '< 1.1x', growth < 1.1 ? 'ok' : 'MISSED', '']);
+
+if (!QUICK) {
+  const n = 2 ** 24 + 1000;
+  const big = measure(['scan', String(n)]);
+  const ok = big.result.distinctPages === n;
+  report.checks.push({ name: 'more than 2^24 distinct pages', pages: n, distinctPages: big.result.distinctPages, seconds: big.seconds, ok });
+  rows.push(['scale', `${n} distinct pages`, `${big.seconds.toFixed(1)} s`, 'works', ok ? 'ok' : 'MISSED', `${(big.maxRssBytes / 2 ** 20).toFixed(0)} MiB`]);
+}
+
+const widths = [0, 1, 2, 3, 4, 5].map((i) => Math.max(...rows.map((r) => String(r[i]).length)));
+console.log(`vmmem bench: node ${process.version}, ${cpus().length} cores, median of ${RUNS} runs${QUICK ? ' (quick)' : ''}`);
+for (const r of rows) console.log(r.map((c, i) => String(c).padEnd(widths[i])).join('  '));
+mkdirSync(RESULTS, { recursive: true });
+const out = join(RESULTS, `${started.toISOString().replace(/[:.]/g, '-')}.json`);
+writeFileSync(out, JSON.stringify(report, null, 2) + '\n');
+console.log(`written ${out}`);
