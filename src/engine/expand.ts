@@ -4,8 +4,12 @@
  * Page numbers are exact for any 64-bit address: the page of hi:lo is (hi:lo) >> pageShift,
  * computed on the 32-bit halves.
  */
+import { TraceError } from '../errors.js';
 import { OP_RESET, type RowBatch } from '../trace/rows.js';
 import type { PageIds } from './page-ids.js';
+
+/** The most pages one row may touch (64 GiB of 4 KiB pages). */
+export const MAX_ROW_PAGES = 2 ** 24;
 
 export class PageBatch {
   length = 0;
@@ -27,6 +31,8 @@ export class PageExpander {
     readonly ids: PageIds,
     /** receives each full batch and the last one; must consume it before returning */
     private readonly sink: (batch: PageBatch) => void,
+    /** names the input in messages */
+    private readonly display = 'trace',
   ) {
     this.shift = Math.log2(pageSize);
     this.out = new PageBatch();
@@ -65,6 +71,9 @@ export class PageExpander {
       // Pages covered: 1 + floor((offset + size - 1) / pageSize). Readers have checked that the
       // last byte lies below 2^64 (spanFits).
       const pages = 1 + Math.floor((offset + size - 1) / pageSize);
+      if (pages > MAX_ROW_PAGES) {
+        throw new TraceError(this.display, batch.line[r]!, `a row covers ${pages} pages, more than ${MAX_ROW_PAGES} (2^24): use a larger --page-size`);
+      }
       for (let k = 0; k < pages; k++) {
         if (out.length === out.capacity) this.flush();
         out.op[out.length] = op;

@@ -7,7 +7,7 @@ import { grown } from '../policies/policy.js';
 import { interleave, VmRegistry } from '../trace/interleave.js';
 import { createReader, type ReadOptions } from '../trace/reader.js';
 import { OP_WRITE, type SkipCounts } from '../trace/rows.js';
-import type { TraceSource } from '../trace/source.js';
+import { displayOf, type TraceSource } from '../trace/source.js';
 import { PageBatch, PageExpander } from './expand.js';
 import { PageIds } from './page-ids.js';
 
@@ -40,7 +40,7 @@ export async function loadPageTrace(sources: TraceSource[], read: ReadOptions, p
     page.set(batch.page.subarray(0, batch.length), length);
     for (let i = 0; i < batch.length; i++) if (batch.op[i]! <= OP_WRITE) positions++;
     length += batch.length;
-  });
+  }, displayOf(sources));
   const readers = sources.map((s) => createReader(s, read));
   for await (const rows of interleave(readers, registry)) expander.rows(rows);
   expander.flush();

@@ -7,7 +7,7 @@ import { policies } from '../policies/index.js';
 import { interleave, VmRegistry } from '../trace/interleave.js';
 import { createReader, type ReadOptions, type TraceReader } from '../trace/reader.js';
 import type { SkipCounts } from '../trace/rows.js';
-import type { TraceSource } from '../trace/source.js';
+import { displayOf, type TraceSource } from '../trace/source.js';
 import type { EngineConfig } from './config.js';
 import { Engine, type OomEvent } from './engine.js';
 import { PageExpander, type PageBatch } from './expand.js';
@@ -67,9 +67,12 @@ async function passOver(
 /** The look-ahead pass of opt over the sources (read again for the replay). */
 async function lookAhead(input: SimulationInput, ids: PageIds, registry: VmRegistry): Promise<Int32Array> {
   const builder = new NextUseBuilder();
-  const expander = new PageExpander(input.config.pageSize, ids, (batch: PageBatch) => {
-    builder.add(batch.op, batch.page, batch.length, ids.count);
-  });
+  const expander = new PageExpander(
+    input.config.pageSize,
+    ids,
+    (batch: PageBatch) => builder.add(batch.op, batch.page, batch.length, ids.count),
+    displayOf(input.sources),
+  );
   const readers = input.sources.map((s) => createReader(s, input.read));
   await passOver(readers, registry, expander);
   return builder.result();
@@ -87,10 +90,15 @@ export async function simulate(input: SimulationInput): Promise<SimulationOutcom
   const engine = new Engine(config, ids, nextUse);
   engine.vmNames = registry.names;
   const readers = input.sources.map((s) => createReader(s, input.read));
-  const expander = new PageExpander(config.pageSize, ids, (batch) => {
-    engine.ensureVm(registry.names.length - 1);
-    engine.replay(batch);
-  });
+  const expander = new PageExpander(
+    config.pageSize,
+    ids,
+    (batch) => {
+      engine.ensureVm(registry.names.length - 1);
+      engine.replay(batch);
+    },
+    displayOf(input.sources),
+  );
   await passOver(readers, registry, expander);
   engine.ensureVm(registry.names.length - 1);
   return outcome(engine, registry, readers);

@@ -94,3 +94,18 @@ export function spanFits(hi: number, lo: number, size: number): boolean {
   const room = (0xffffffff - hi) * TWO32 + (0xffffffff - lo); // exact below 2^53
   return size - 1 <= room;
 }
+
+/** The most bytes one row (an access, an allocation, a free) may cover: 64 GiB. */
+export const MAX_ROW_BYTES = 2 ** 36;
+
+/**
+ * A row's size as written in a trace (decimal, or 0x hex): the number of bytes, or the reason
+ * it is refused (a string).
+ */
+export function parseSize(text: string): number | string {
+  if (!/^(\d+|0[xX][0-9a-fA-F]+)$/.test(text)) return 'size is not a positive whole number';
+  const size = Number(text);
+  if (size < 1) return 'size is not a positive whole number';
+  if (size > MAX_ROW_BYTES) return 'size is over 64 GiB, the most one row may cover';
+  return size;
+}

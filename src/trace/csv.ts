@@ -5,7 +5,7 @@
  */
 import { parse, CsvError } from 'csv-parse';
 import { TraceError } from '../errors.js';
-import { parseAddress, parsed, parseFailure, spanFits } from './address.js';
+import { MAX_ROW_BYTES, parseAddress, parsed, parseFailure, parseSize, spanFits } from './address.js';
 import { scanAddress, scanDecimal } from './bytes.js';
 import { RowBatch, opFromText, type SkipCounts } from './rows.js';
 
@@ -71,10 +71,9 @@ export function csvRow(
   if (cols.size >= 0) {
     const s = fields[cols.size]!.trim();
     if (s !== '') {
-      size = Number(s);
-      if (!/^(\d+|0x[0-9a-f]+)$/i.test(s) || size < 1 || !Number.isSafeInteger(size)) {
-        throw new TraceError(display, lineNo, 'size is not a positive whole number', text);
-      }
+      const parsedSize = parseSize(s);
+      if (typeof parsedSize === 'string') throw new TraceError(display, lineNo, parsedSize, text);
+      size = parsedSize;
     }
   }
   let time = NaN;
@@ -275,7 +274,7 @@ export async function* readCsv(chunks: AsyncIterable<Buffer>, opts: CsvReadOptio
     let size = 1;
     if (c.size >= 0 && ends[c.size]! > starts[c.size]!) {
       size = scanDecimal(buf, starts[c.size]!, ends[c.size]!);
-      if (size < 1) return false;
+      if (size < 1 || size > MAX_ROW_BYTES) return false;
     }
     let time = NaN;
     if (c.time >= 0) {

@@ -3,7 +3,7 @@
  * Label 0 = read, 1 = write, 2 = instruction fetch (skipped unless --ifetch); other labels
  * (3 escape, 4 cache flush) are counted as skipped.
  */
-import { parseHex, parsed, parseFailure, spanFits } from './address.js';
+import { parseHex, parsed, parseFailure, parseSize, spanFits } from './address.js';
 import { OP_READ, OP_WRITE } from './rows.js';
 import { badLine, type LineParser } from './text.js';
 
@@ -18,8 +18,9 @@ export function dinParser(display: string, ifetch: boolean): LineParser {
     if (!parseHex(addr, prefixed ? 2 : 0)) badLine(display, lineNo, parseFailure, line);
     let size = 1;
     if (fields.length === 3) {
-      if (!/^\d+$/.test(fields[2]!) || Number(fields[2]) < 1) badLine(display, lineNo, 'size is not a positive number', line);
-      size = Number(fields[2]);
+      const parsedSize = parseSize(fields[2]!);
+      if (typeof parsedSize === 'string') badLine(display, lineNo, parsedSize, line);
+      size = parsedSize;
     }
     if (!spanFits(parsed.hi, parsed.lo, size)) badLine(display, lineNo, 'access runs past the end of the 64-bit address space', line);
     switch (Number(label)) {

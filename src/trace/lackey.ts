@@ -6,7 +6,7 @@
  *   ` M 0421FAF8,4`  modify -> read then write (two accesses)
  * Every other line (`==pid==` banners, program output) is counted as skipped, not an error.
  */
-import { parseHex, parsed, parseFailure, spanFits } from './address.js';
+import { MAX_ROW_BYTES, parseHex, parsed, parseFailure, parseSize, spanFits } from './address.js';
 import { OP_READ, OP_WRITE } from './rows.js';
 import { scanDecimal, scanHex } from './bytes.js';
 import { badLine, type FastLineParser, type LineParser } from './text.js';
@@ -30,8 +30,8 @@ export function lackeyParser(display: string, ifetch: boolean): LineParser {
     if (comma < 0) badLine(display, lineNo, 'lackey record without ",SIZE"', line);
     if (!parseHex(body.slice(0, comma))) badLine(display, lineNo, parseFailure, line);
     const sizeText = body.slice(comma + 1);
-    if (!/^\d+$/.test(sizeText) || Number(sizeText) < 1) badLine(display, lineNo, 'size is not a positive number', line);
-    const size = Number(sizeText);
+    const size = parseSize(sizeText);
+    if (typeof size === 'string') badLine(display, lineNo, size, line);
     if (!spanFits(parsed.hi, parsed.lo, size)) badLine(display, lineNo, 'access runs past the end of the 64-bit address space', line);
     if (kind === 'I') {
       if (!ifetch) {
@@ -63,7 +63,7 @@ export function fastLackeyParser(ifetch: boolean): FastLineParser {
     const comma = buf.indexOf(44, start + 3);
     if (comma < 0 || comma >= end) return false;
     const size = scanDecimal(buf, comma + 1, end);
-    if (size < 1) return false;
+    if (size < 1 || size > MAX_ROW_BYTES) return false;
     if (!scanHex(buf, start + 3, comma)) return false;
     if (!spanFits(parsed.hi, parsed.lo, size)) return false;
     if (op === 3) {

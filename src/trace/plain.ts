@@ -3,7 +3,7 @@
  * `0x…` hex, decimal, or bare hex with --hex; SIZE (decimal, default 1) gives the bytes an
  * access touches or an allocation commits. `#` starts a comment line.
  */
-import { parseAddress, parsed, parseFailure, spanFits } from './address.js';
+import { parseAddress, parsed, parseFailure, parseSize, spanFits } from './address.js';
 import { scanAddress } from './bytes.js';
 import { OP_READ, OP_RESET, OP_WRITE, opFromText } from './rows.js';
 import { badLine, type FastLineParser, type LineParser } from './text.js';
@@ -28,8 +28,9 @@ export function plainParser(display: string, bareHex: boolean): LineParser {
     let size = 1;
     if (fields.length === i + 2) {
       const s = fields[i + 1]!;
-      if (!/^\d+$/.test(s) || Number(s) < 1 || !Number.isSafeInteger(Number(s))) badLine(display, lineNo, 'size is not a positive number', line);
-      size = Number(s);
+      const parsedSize = parseSize(s);
+      if (typeof parsedSize === 'string') badLine(display, lineNo, parsedSize, line);
+      size = parsedSize;
     }
     if (!spanFits(parsed.hi, parsed.lo, size)) badLine(display, lineNo, 'access runs past the end of the 64-bit address space', line);
     out.push(op, 0, parsed.hi, parsed.lo, size, NaN, lineNo);

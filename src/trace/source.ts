@@ -251,3 +251,8 @@ async function openStdin(forced?: TraceFormat): Promise<TraceSource> {
     },
   );
 }
+
+/** How messages name a set of traces: the file for one, else "traces". */
+export function displayOf(sources: readonly TraceSource[]): string {
+  return sources.length === 1 ? sources[0]!.display : 'traces';
+}

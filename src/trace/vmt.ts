@@ -21,7 +21,7 @@
  * typed arrays read it: x86 and ARM).
  */
 import { TraceError } from '../errors.js';
-import { spanFits } from './address.js';
+import { MAX_ROW_BYTES, spanFits } from './address.js';
 import type { VmNames } from './csv.js';
 import { RowBatch, OP_RESET } from './rows.js';
 import { VMT_MAGIC } from './source.js';
@@ -122,7 +122,7 @@ export async function* readVmt(
         const hi = words[w + 3]!;
         if (op > OP_RESET) throw new TraceError(display, record, `record has unknown op ${op}`);
         if (vm >= vmIndex.length) throw new TraceError(display, record, `record names VM ${vm}, but the header has ${vmIndex.length}`);
-        if (size === 0) throw new TraceError(display, record, 'record has size 0');
+        if (size === 0 || size > MAX_ROW_BYTES) throw new TraceError(display, record, size === 0 ? 'record has size 0' : 'size is over 64 GiB, the most one row may cover');
         if (hi >= 0xffe00000 && !spanFits(hi, lo, size)) throw new TraceError(display, record, 'access runs past the end of the 64-bit address space');
         batch.push(op, vmIndex[vm]!, hi, lo, size, times ? times[(w >>> 1) + 2]! : NaN, record);
       }
