@@ -44,6 +44,9 @@ export class PageExpander {
     const pageSize = this.pageSize;
     const mask = pageSize - 1;
     const out = this.out;
+    // Paged vmt at this page size: page ids by array lookup, a hash lookup once per page.
+    const refs = batch.refShift === s ? batch.pageRef : null;
+    const refIds = batch.refIds;
     for (let r = 0; r < batch.length; r++) {
       const op = batch.op[r]!;
       const vm = batch.vm[r]!;
@@ -64,7 +67,13 @@ export class PageExpander {
       if (offset + size <= pageSize) {
         if (out.length === out.capacity) this.flush();
         out.op[out.length] = op;
-        out.page[out.length++] = this.ids.id(vm, pHiFirst, pLo);
+        let id: number;
+        if (refs !== null) {
+          const ref = refs[r]!;
+          id = refIds![ref]!;
+          if (id < 0) refIds![ref] = id = this.ids.id(vm, pHiFirst, pLo);
+        } else id = this.ids.id(vm, pHiFirst, pLo);
+        out.page[out.length++] = id;
         continue;
       }
       let pHi = pHiFirst;

@@ -52,6 +52,14 @@ export class RowBatch {
   readonly time: Float64Array;
   /** 1-based line of the row in its file, for messages */
   readonly line: Float64Array;
+  /**
+   * Paged vmt files: each row's page index in its file (for rows of a single, unmerged source),
+   * the log2 page size those indices are for, and the file's index -> page id map that the
+   * expander fills in (-1 = not looked up yet). Null otherwise.
+   */
+  pageRef: Int32Array | null = null;
+  refShift = -1;
+  refIds: Int32Array | null = null;
 
   constructor(readonly capacity = DEFAULT_BATCH) {
     this.op = new Uint8Array(capacity);

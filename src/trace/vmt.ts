@@ -4,18 +4,25 @@
  *   offset  size  field
  *   0       4     magic "VMT1"
  *   4       4     u32 version (1)
- *   8       4     u32 flags: bit 0 = records carry a time field
+ *   8       4     u32 flags: bit 0 = records carry a time field; bit 1 = paged records;
+ *                 bits 8-15 = log2 of the page size of paged records
  *   12      4     u32 number of VMs, V
  *   16      ...   V names: u16 byte length, then UTF-8 bytes
  *   ...     0-7   zero padding to a multiple of 8 bytes from the start of the file
  *   then fixed-size records, 16 bytes (24 with time):
- *     0  u8   op (0 R, 1 W, 2 A, 3 F, 4 RESET)
+ *     0  u8   op (0 R, 1 W, 2 A, 3 F, 4 RESET; in paged files also 5 PAGE)
  *     1  u8   reserved (0)
  *     2  u16  VM index into the name table
  *     4  u32  size in bytes (an access or range over 4 GiB - 1 is split into several records)
- *     8  u32  address, low 32 bits
- *     12 u32  address, high 32 bits
+ *     8  u32  address, low 32 bits          | paged: page index      | PAGE: page number, low
+ *     12 u32  address, high 32 bits         | paged: offset in page  | PAGE: page number, high
  *     16 f64  time (only when flag bit 0 is set)
+ *
+ * Paged files carry dense page indices: a PAGE record defines index k (the k-th PAGE record,
+ * from 0) as the page of that number and VM, before the first record that uses it. A replay at
+ * the same page size then maps each record to its page with one array lookup instead of a hash
+ * lookup: the page table is built once, when the file is written. RESET records carry index
+ * 0xffffffff.
  *
  * Record i is reported as "line" i + 1 in messages. Little-endian machines only (as Node's
  * typed arrays read it: x86 and ARM).
@@ -23,21 +30,27 @@
 import { TraceError } from '../errors.js';
 import { MAX_ROW_BYTES, spanFits } from './address.js';
 import type { VmNames } from './csv.js';
+import { PageIds } from '../engine/page-ids.js';
 import { RowBatch, OP_RESET } from './rows.js';
 import { VMT_MAGIC } from './source.js';
 
 export const VMT_VERSION = 1;
 const FLAG_TIME = 1;
+const FLAG_PAGED = 2;
+const OP_PAGE = 5;
+const NO_PAGE = 0xffffffff;
 const MAX_U32 = 0xffffffff;
 
-export function vmtHeader(vmNames: readonly string[], hasTime: boolean): Buffer {
+/** The header; `pageShift` (log2 page size) makes a paged file. */
+export function vmtHeader(vmNames: readonly string[], hasTime: boolean, pageShift?: number): Buffer {
   const names = vmNames.map((n) => Buffer.from(n, 'utf8'));
   let length = 16 + names.reduce((sum, n) => sum + 2 + n.length, 0);
   length = Math.ceil(length / 8) * 8;
   const header = Buffer.alloc(length);
   header.write(VMT_MAGIC, 0, 'latin1');
   header.writeUInt32LE(VMT_VERSION, 4);
-  header.writeUInt32LE(hasTime ? FLAG_TIME : 0, 8);
+  const paged = pageShift === undefined ? 0 : FLAG_PAGED | (pageShift << 8);
+  header.writeUInt32LE((hasTime ? FLAG_TIME : 0) | paged, 8);
   header.writeUInt32LE(names.length, 12);
   let at = 16;
   for (const n of names) {
@@ -77,6 +90,77 @@ export function vmtRecords(batch: RowBatch, hasTime: boolean, vmMap?: ArrayLike<
   return out;
 }
 
+/**
+ * Writes paged vmt records: assigns page indices in order of first use (a PAGE record before
+ * the first record that uses each), so that replays need no hash lookup per access.
+ */
+export class VmtPagedWriter {
+  private readonly pages = new PageIds();
+  private readonly recordSize: number;
+  constructor(
+    readonly hasTime: boolean,
+    readonly pageShift: number,
+  ) {
+    this.recordSize = hasTime ? 24 : 16;
+  }
+
+  encode(batch: RowBatch, vmMap?: ArrayLike<number>): Buffer {
+    const s = this.pageShift;
+    const mask = 2 ** s - 1;
+    const parts: Buffer[] = [];
+    let out = Buffer.alloc(this.recordSize * (2 * batch.length + 2));
+    let at = 0;
+    const room = (): void => {
+      if (at + 2 * this.recordSize > out.length) {
+        parts.push(out.subarray(0, at));
+        out = Buffer.alloc(this.recordSize * (2 * batch.length + 2));
+        at = 0;
+      }
+    };
+    for (let i = 0; i < batch.length; i++) {
+      const vm = vmMap ? vmMap[batch.vm[i]!]! : batch.vm[i]!;
+      const op = batch.op[i]!;
+      const time = batch.time[i]!;
+      let remaining = batch.size[i]!;
+      let hi = batch.addrHi[i]!;
+      let lo = batch.addrLo[i]!;
+      do {
+        room();
+        const part = Math.min(remaining, MAX_U32);
+        let ref = NO_PAGE;
+        let offset = 0;
+        if (op !== OP_RESET) {
+          const pHi = hi >>> s;
+          const pLo = s === 0 ? lo : ((lo >>> s) | (hi << (32 - s))) >>> 0;
+          offset = lo & mask;
+          const before = this.pages.count;
+          ref = this.pages.id(vm, pHi, pLo);
+          if (ref === before) {
+            out[at] = OP_PAGE;
+            out.writeUInt16LE(vm, at + 2);
+            out.writeUInt32LE(pLo, at + 8);
+            out.writeUInt32LE(pHi, at + 12);
+            at += this.recordSize;
+          }
+        }
+        out[at] = op;
+        out.writeUInt16LE(vm, at + 2);
+        out.writeUInt32LE(part, at + 4);
+        out.writeUInt32LE(ref, at + 8);
+        out.writeUInt32LE(offset, at + 12);
+        if (this.hasTime) out.writeDoubleLE(time, at + 16);
+        at += this.recordSize;
+        remaining -= part;
+        const sum = lo + part;
+        lo = sum >>> 0;
+        hi = (hi + Math.floor(sum / 4294967296)) >>> 0;
+      } while (remaining > 0);
+    }
+    parts.push(out.subarray(0, at));
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  }
+}
+
 export async function* readVmt(
   chunks: AsyncIterable<Buffer>,
   display: string,
@@ -89,12 +173,22 @@ export async function* readVmt(
   let hasTime = false;
   let vmIndex: number[] = [];
   let record = 0;
+  let paged = false;
+  let shift = 0;
+  // paged files: page index -> page number and VM; and the map the expander fills with page ids
+  let refHi = new Uint32Array(1024);
+  let refLo = new Uint32Array(1024);
+  let refVm = new Uint16Array(1024);
+  let refIds = new Int32Array(1024).fill(-1);
+  let refs = 0;
   for await (const chunk of chunks) {
     pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
     if (recordSize === 0) {
       const parsedHeader = parseHeader(pending, display);
       if (!parsedHeader) continue;
       hasTime = parsedHeader.hasTime;
+      paged = parsedHeader.paged;
+      shift = parsedHeader.pageShift;
       recordSize = hasTime ? 24 : 16;
       vmIndex = parsedHeader.names.map((n) => vms.get(n));
       onHeader(hasTime);
@@ -111,6 +205,10 @@ export async function* readVmt(
     for (let start = 0; start < whole; start += batchSize) {
       const n = Math.min(batchSize, whole - start);
       const batch = new RowBatch(n);
+      if (paged) {
+        batch.pageRef = new Int32Array(n);
+        batch.refShift = shift;
+      }
       for (let k = 0; k < n; k++) {
         const w = (start + k) * stride;
         record++;
@@ -118,15 +216,47 @@ export async function* readVmt(
         const op = head & 0xff;
         const vm = head >>> 16;
         const size = words[w + 1]!;
-        const lo = words[w + 2]!;
-        const hi = words[w + 3]!;
-        if (op > OP_RESET) throw new TraceError(display, record, `record has unknown op ${op}`);
+        let lo = words[w + 2]!;
+        let hi = words[w + 3]!;
         if (vm >= vmIndex.length) throw new TraceError(display, record, `record names VM ${vm}, but the header has ${vmIndex.length}`);
+        if (paged) {
+          if (op === OP_PAGE) {
+            if (refs >= refHi.length) {
+              refHi = grownU32(refHi);
+              refLo = grownU32(refLo);
+              const v2 = new Uint16Array(refVm.length * 2);
+              v2.set(refVm);
+              refVm = v2;
+              const ids2 = new Int32Array(refIds.length * 2).fill(-1);
+              ids2.set(refIds);
+              refIds = ids2;
+            }
+            if (shift > 0 && hi >>> (32 - shift) !== 0) throw new TraceError(display, record, 'PAGE record: page number over 64 bits');
+            refHi[refs] = hi;
+            refLo[refs] = lo;
+            refVm[refs++] = vm;
+            continue;
+          }
+          if (op !== OP_RESET) {
+            const ref = lo;
+            const offset = hi;
+            if (ref >= refs) throw new TraceError(display, record, `record uses page ${ref}, which no PAGE record has defined`);
+            if (refVm[ref] !== vm) throw new TraceError(display, record, `record's VM differs from its page's`);
+            if (offset >= 2 ** shift) throw new TraceError(display, record, 'offset outside its page');
+            const pHi = refHi[ref]!;
+            const pLo = refLo[ref]!;
+            lo = (((pLo << shift) >>> 0) | offset) >>> 0;
+            hi = shift === 0 ? pHi : ((pHi << shift) | (pLo >>> (32 - shift))) >>> 0;
+            batch.pageRef![batch.length] = ref;
+          }
+        }
+        if (op > OP_RESET) throw new TraceError(display, record, `record has unknown op ${op}`);
         if (size === 0 || size > MAX_ROW_BYTES) throw new TraceError(display, record, size === 0 ? 'record has size 0' : 'size is over 64 GiB, the most one row may cover');
         if (hi >= 0xffe00000 && !spanFits(hi, lo, size)) throw new TraceError(display, record, 'access runs past the end of the 64-bit address space');
         batch.push(op, vmIndex[vm]!, hi, lo, size, times ? times[(w >>> 1) + 2]! : NaN, record);
       }
-      yield batch;
+      batch.refIds = paged ? refIds : null;
+      if (batch.length > 0) yield batch;
     }
     pending = pending.subarray(whole * recordSize);
   }
@@ -134,7 +264,16 @@ export async function* readVmt(
   if (pending.length !== 0) throw new TraceError(display, record + 1, `truncated vmt record (${pending.length} of ${recordSize} bytes)`);
 }
 
-function parseHeader(buf: Buffer, display: string): { names: string[]; hasTime: boolean; length: number } | undefined {
+function grownU32(a: Uint32Array): Uint32Array<ArrayBuffer> {
+  const b = new Uint32Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+function parseHeader(
+  buf: Buffer,
+  display: string,
+): { names: string[]; hasTime: boolean; paged: boolean; pageShift: number; length: number } | undefined {
   if (buf.length < 16) return undefined;
   if (buf.toString('latin1', 0, 4) !== VMT_MAGIC) throw new TraceError(display, 0, 'not a vmt trace (bad magic bytes)');
   const version = buf.readUInt32LE(4);
@@ -153,5 +292,7 @@ function parseHeader(buf: Buffer, display: string): { names: string[]; hasTime: 
   }
   const length = Math.ceil(at / 8) * 8;
   if (length > buf.length) return undefined;
-  return { names, hasTime: (flags & FLAG_TIME) !== 0, length };
+  const pageShift = (flags >>> 8) & 0xff;
+  if (pageShift > 30) throw new TraceError(display, 0, `vmt page size 2^${pageShift} is over 1 GiB`);
+  return { names, hasTime: (flags & FLAG_TIME) !== 0, paged: (flags & FLAG_PAGED) !== 0, pageShift, length };
 }
