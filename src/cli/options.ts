@@ -65,7 +65,8 @@ export function addEngineOptions(cmd: Command, withPolicy = true): Command {
     .option('--seed <n>', 'seed of the random policy (default 1)')
     .option(
       '--latency <list>',
-      'latency model, e.g. hit=100ns,minor=2us,major=50us,swapout=50us,walkref=100ns (those are the defaults)',
+      'latency model, e.g. hit=100ns,minor=2us,major=50us,swapout=50us,walkref=100ns (those are the defaults;\n' +
+        'vmexit=0: the price of a shadow-table update under --translation shadow)',
     )
     .option('--strict-alloc', 'count accesses to never-allocated pages as invalid instead of committing them');
 }
@@ -129,6 +130,7 @@ export function parseLatency(text: string | undefined): Latency {
     major: 'majorNs',
     swapout: 'swapoutNs',
     walkref: 'walkrefNs',
+    vmexit: 'vmexitNs',
   };
   for (const part of text.split(',')) {
     const [name, value] = part.split('=');
