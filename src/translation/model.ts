@@ -155,13 +155,12 @@ export class TranslationModel implements EngineObserver {
     this.counters[v]!.tlbFlushes++;
   }
 
-  /** The frame VM v's translation of page p yields now (TLB, else the walk), or -1 if unmapped; no side effects. */
+  /** The frame a walk of both stages yields for page p now, or -1 (no side effects, no TLB). */
   translate(p: number): number {
     if (p >= this.pageCapacity) return -1;
     const gppn = this.gppnOf[p]!;
     if (gppn < 0) return -1;
-    const frame = this.hostStage[this.engine.ids.vmOf[p]!]![gppn]!;
-    return frame;
+    return this.hostStage[this.engine.ids.vmOf[p]!]![gppn]!;
   }
 
   /** The guest-physical page of page p, or -1. */

@@ -28,13 +28,14 @@ export function translation(over: Partial<TranslationConfig> = {}): TranslationC
 
 export type Step = [vm: number, op: 'R' | 'W' | 'F' | 'RESET', page: number];
 
+/** The engine with a translation model attached (or `wrap`'s observer; null: none at all). */
 export class Harness {
   readonly ids = new PageIds();
   readonly engine: Engine;
   readonly model: TranslationModel;
   private readonly batch = new PageBatch(1);
 
-  constructor(engineOver: Partial<EngineConfig> = {}, translationOver: Partial<TranslationConfig> = {}, wrap?: (model: TranslationModel, engine: Engine) => EngineObserver) {
+  constructor(engineOver: Partial<EngineConfig> = {}, translationOver: Partial<TranslationConfig> = {}, wrap?: (model: TranslationModel, engine: Engine) => EngineObserver | null) {
     this.engine = new Engine(config(engineOver), this.ids);
     this.model = new TranslationModel(translation(translationOver), this.engine);
     this.engine.observer = wrap ? wrap(this.model, this.engine) : this.model;

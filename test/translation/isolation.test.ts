@@ -162,4 +162,20 @@ describe('isolation', () => {
       { numRuns: 300 },
     );
   });
+
+  it('attaching the model changes no paging figure', () => {
+    fc.assert(
+      fc.property(scenarioArb, (s) => {
+        const engineOver = { frames: s.frames, swapSlots: s.swapSlots, policy: s.policy, seed: s.seed };
+        const translated = new Harness(engineOver, { tlbEntries: s.tlb[0], tlbWays: s.tlb[1], guestAlloc: s.guestAlloc });
+        const bare = new Harness(engineOver, {}, () => null);
+        translated.run(s.steps);
+        bare.run(s.steps);
+        expect(translated.engine.vms).toEqual(bare.engine.vms);
+        expect(Array.from(translated.engine.frameOwner)).toEqual(Array.from(bare.engine.frameOwner));
+        expect(translated.engine.oomEvents).toEqual(bare.engine.oomEvents);
+      }),
+      { numRuns: 200 },
+    );
+  });
 });
