@@ -29,8 +29,8 @@ export function addTranslationOptions(cmd: Command): Command {
   return cmd
     .option(
       '--translation <mode>',
-      'address translation: none (default), nested (EPT/NPT two-dimensional walk), shadow\n' +
-        '(shadow page tables), or nested,shadow to compare both in one run (one row set each)',
+      'address translation: none (default), nested (EPT/NPT two-dimensional walk), shadow (shadow page ' +
+        'tables), or nested,shadow to compare both in one run (one row set each)',
     )
     .option('--tlb <n>', `TLB entries per VM (default ${DEFAULT_TLB_ENTRIES}), LRU`)
     .option('--tlb-ways <w>', 'TLB ways per set (default: fully associative); sets = entries / ways, indexed by page number mod sets')
