@@ -15,9 +15,11 @@ export interface Latency {
   swapoutNs: number;
   /** one memory reference of a page walk (translation) */
   walkrefNs: number;
+  /** one VM exit for a shadow-table update (--translation shadow); 0 by default: counted, not priced */
+  vmexitNs: number;
 }
 
-export const DEFAULT_LATENCY: Latency = { hitNs: 100, minorNs: 2000, majorNs: 50000, swapoutNs: 50000, walkrefNs: 100 };
+export const DEFAULT_LATENCY: Latency = { hitNs: 100, minorNs: 2000, majorNs: 50000, swapoutNs: 50000, walkrefNs: 100, vmexitNs: 0 };
 
 export type OnOom = 'kill' | 'error';
 

@@ -46,6 +46,8 @@ export interface EngineObserver {
   unmapped(p: number, v: number, frame: number): void;
   /** VM v executed RESET (after its pages were unmapped) */
   reset(v: number): void;
+  /** page p of VM v is being released (F, RESET, OOM kill), resident or not; called before its unmapped() */
+  released?(p: number, v: number): void;
 }
 
 export class Engine {
@@ -255,6 +257,7 @@ export class Engine {
     if (st === 0) return;
     const v = this.ids.vmOf[p]!;
     const s = this.vms[v]!;
+    if (this.observer !== null) this.observer.released?.(p, v);
     if ((st & RESIDENT) !== 0) {
       this.scheduler.remove(p, v);
       const frame = this.frameOf[p]!;

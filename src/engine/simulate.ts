@@ -8,6 +8,9 @@ import { interleave, VmRegistry } from '../trace/interleave.js';
 import { createReader, type ReadOptions, type TraceReader } from '../trace/reader.js';
 import type { SkipCounts } from '../trace/rows.js';
 import { displayOf, type TraceSource } from '../trace/source.js';
+import type { TranslationConfig } from '../translation/config.js';
+import { TranslationModel } from '../translation/model.js';
+import { translationOutcome, type TranslationOutcome } from '../translation/outcome.js';
 import type { EngineConfig } from './config.js';
 import { Engine, type OomEvent } from './engine.js';
 import { PageExpander, type PageBatch } from './expand.js';
@@ -19,6 +22,8 @@ export interface SimulationInput {
   sources: TraceSource[];
   read: ReadOptions;
   config: EngineConfig;
+  /** the address-translation model (--translation); none when undefined */
+  translation?: TranslationConfig;
 }
 
 export interface VmOutcome {
@@ -51,6 +56,8 @@ export interface SimulationOutcome {
   host: HostOutcome;
   skipped: { file: string; counts: SkipCounts }[];
   oomEvents: (OomEvent & { name: string })[];
+  /** with --translation: per mode; eatNs above is then the first mode's */
+  translation?: TranslationOutcome;
 }
 
 async function passOver(
@@ -89,6 +96,8 @@ export async function simulate(input: SimulationInput): Promise<SimulationOutcom
   }
   const engine = new Engine(config, ids, nextUse);
   engine.vmNames = registry.names;
+  const translation = input.translation ? new TranslationModel(input.translation, engine) : null;
+  engine.observer = translation;
   const readers = input.sources.map((s) => createReader(s, input.read));
   const expander = new PageExpander(
     config.pageSize,
@@ -101,17 +110,20 @@ export async function simulate(input: SimulationInput): Promise<SimulationOutcom
   );
   await passOver(readers, registry, expander);
   engine.ensureVm(registry.names.length - 1);
-  return outcome(engine, registry, readers);
+  return outcome(engine, registry, readers, translation);
+}
+
+/** Total cost of a VM's accesses in ns, without translation (SPEC 2.5). */
+function cost(c: VmCounters, config: EngineConfig): number {
+  const l = config.latency;
+  return c.hits * l.hitNs + c.minorFaults * l.minorNs + c.majorFaults * l.majorNs + c.swapOutWaits * l.swapoutNs;
 }
 
 function eat(c: VmCounters, config: EngineConfig): number {
-  if (c.accesses === 0) return 0;
-  const l = config.latency;
-  const cost = c.hits * l.hitNs + c.minorFaults * l.minorNs + c.majorFaults * l.majorNs + c.swapOutWaits * l.swapoutNs;
-  return cost / c.accesses;
+  return c.accesses === 0 ? 0 : cost(c, config) / c.accesses;
 }
 
-function outcome(engine: Engine, registry: VmRegistry, readers: TraceReader[]): SimulationOutcome {
+function outcome(engine: Engine, registry: VmRegistry, readers: TraceReader[], model: TranslationModel | null): SimulationOutcome {
   const config = engine.config;
   const order = registry.outputOrder();
   const vms = order.map((v) => ({ name: registry.names[v]!, counters: engine.vms[v]!, eatNs: eat(engine.vms[v]!, config) }));
@@ -125,10 +137,19 @@ function outcome(engine: Engine, registry: VmRegistry, readers: TraceReader[]): 
   total.residentPeak = engine.framesPeak;
   total.swapPeak = engine.swapPeak;
   const accesses = total.accesses;
+  const totalOutcome = { name: 'TOTAL', counters: total, eatNs: eat(total, config) };
+  let translation: TranslationOutcome | undefined;
+  if (model !== null) {
+    const costs = order.map((v, i) => ({ ...vms[i]!, vm: v }));
+    translation = translationOutcome(model, config.pageSize, config.latency, costs, { ...totalOutcome, vm: -1 }, (c) => cost(c, config));
+    // eat_ns includes the cost of translation (the first mode's when several are compared).
+    vms.forEach((o, i) => (o.eatNs = translation!.modes[0]!.vms[i]!.eatNs));
+    totalOutcome.eatNs = translation.modes[0]!.total.eatNs;
+  }
   return {
     config,
     vms,
-    total: { name: 'TOTAL', counters: total, eatNs: eat(total, config) },
+    total: totalOutcome,
     host: {
       frames: config.frames,
       pageSize: config.pageSize,
@@ -143,5 +164,6 @@ function outcome(engine: Engine, registry: VmRegistry, readers: TraceReader[]): 
     },
     skipped: readers.map((r) => ({ file: r.source.display, counts: r.skipped })),
     oomEvents: engine.oomEvents.map((e) => ({ ...e, name: registry.names[e.vm]! })),
+    translation,
   };
 }

@@ -4,6 +4,7 @@
 import type { SimulationOutcome, VmOutcome } from '../engine/simulate.js';
 import { formatBytes } from '../units.js';
 import type { Column, CommandResult, Row } from './result.js';
+import { withTranslation } from './translation.js';
 
 export const SIMULATE_COLUMNS: Column[] = [
   { key: 'vm', heading: 'vm', kind: 'text' },
@@ -88,7 +89,7 @@ export function simulateResult(out: SimulationOutcome): CommandResult {
     if (v.counters.invalid) notes.push(`VM '${v.name}': ${v.counters.invalid} accesses to never-allocated pages (--strict-alloc), not replayed`);
   }
   const swap = Number.isFinite(config.swapSlots) ? `${config.swapSlots} slots` : 'unlimited';
-  return {
+  return withTranslation({
     command: 'simulate',
     config: {
       policy: config.policy,
@@ -106,6 +107,7 @@ export function simulateResult(out: SimulationOutcome): CommandResult {
         major: config.latency.majorNs,
         swapout: config.latency.swapoutNs,
         walkref: config.latency.walkrefNs,
+        vmexit: config.latency.vmexitNs,
       },
     },
     columns: SIMULATE_COLUMNS,
@@ -135,5 +137,5 @@ export function simulateResult(out: SimulationOutcome): CommandResult {
         `${host.distinctPages} distinct pages`,
     ],
     notes,
-  };
+  }, out);
 }
