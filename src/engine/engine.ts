@@ -272,6 +272,8 @@ export class Engine {
     }
     if ((st & COMMITTED) !== 0) s.committed--;
     this.state[p] = 0;
+    // Freed: the page has no previous frame any more (observers see -1 on its next load).
+    this.frameOf[p] = -1;
   }
 
   private allocate(p: number): void {
