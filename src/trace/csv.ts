@@ -150,10 +150,13 @@ export async function* readCsv(chunks: AsyncIterable<Buffer>, opts: CsvReadOptio
   let failure: unknown;
   const pending: RowBatch[] = [];
 
+  // Batches handed on are reused once the consumer is done with them (batches are never kept).
+  const spare: RowBatch[] = [];
   const emit = (): void => {
     if (batch.full) {
       pending.push(batch);
-      batch = new RowBatch(capacity);
+      batch = spare.pop() ?? new RowBatch(capacity);
+      batch.length = 0;
     }
   };
 
@@ -356,7 +359,11 @@ export async function* readCsv(chunks: AsyncIterable<Buffer>, opts: CsvReadOptio
       }
       if (general === null && start < buf.length) carry = buf.subarray(start);
     }
-    while (pending.length > 0) yield pending.shift()!;
+    while (pending.length > 0) {
+      const done = pending.shift()!;
+      yield done;
+      spare.push(done);
+    }
   }
   if (general === null && carry !== null) {
     lineNo++;

@@ -126,7 +126,7 @@ export async function* interleave(readers: TraceReader[], registry: VmRegistry, 
     const without = readers.filter((r) => !r.hasTime).map((r) => r.source.display);
     throw new UsageError(`${withTime.join(', ')} have a time column but ${without.join(', ')} do not: give every trace a time column, or none`);
   }
-  let out = new RowBatch(batchSize);
+  const out = new RowBatch(batchSize);
   const take = (c: Cursor): void => {
     const b = c.batch!;
     const i = c.at++;
@@ -160,13 +160,13 @@ export async function* interleave(readers: TraceReader[], registry: VmRegistry, 
         progressed = true;
         if (out.full) {
           yield out;
-          out = new RowBatch(batchSize);
+          out.length = 0;
         }
       }
     }
     if (out.full) {
       yield out;
-      out = new RowBatch(batchSize);
+      out.length = 0;
     }
     if (!progressed) break;
   }

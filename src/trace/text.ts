@@ -67,7 +67,8 @@ export async function* parseLines(
       start = nl + 1;
       if (batch.length >= capacity - 2) {
         yield batch;
-        batch = new RowBatch(capacity);
+        // The consumer is done with it (batches are never kept): reuse it, no garbage per batch.
+        batch.length = 0;
       }
     }
     carry = start < buf.length ? buf.subarray(start) : null;

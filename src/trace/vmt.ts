@@ -181,6 +181,7 @@ export async function* readVmt(
   let refVm = new Uint16Array(1024);
   let refIds = new Int32Array(1024).fill(-1);
   let refs = 0;
+  let batch: RowBatch | undefined;
   for await (const chunk of chunks) {
     pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
     if (recordSize === 0) {
@@ -204,9 +205,11 @@ export async function* readVmt(
     const stride = recordSize >>> 2;
     for (let start = 0; start < whole; start += batchSize) {
       const n = Math.min(batchSize, whole - start);
-      const batch = new RowBatch(n);
+      // One batch, reused: the consumer is done with it when the generator resumes.
+      batch ??= new RowBatch(batchSize);
+      batch.length = 0;
       if (paged) {
-        batch.pageRef = new Int32Array(n);
+        batch.pageRef ??= new Int32Array(batchSize);
         batch.refShift = shift;
       }
       for (let k = 0; k < n; k++) {
