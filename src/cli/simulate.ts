@@ -6,6 +6,7 @@ import { UsageError } from '../errors.js';
 import { addEngineOptions, addOutputOptions, addTraceOptions, engineConfig, parsePolicy, readOptions, type RawOptions } from './options.js';
 import { emit, type Io } from './io.js';
 import { addTranslationOptions, translationConfig, type TranslationRawOptions } from './translation-options.js';
+import { addMemoryOptions, memoryConfig, type MemoryRawOptions } from './memory-options.js';
 
 export function simulateCommand(io: Io): Command {
   const cmd = new Command('simulate')
@@ -20,6 +21,7 @@ export function simulateCommand(io: Io): Command {
   addTraceOptions(cmd);
   addOutputOptions(cmd);
   addTranslationOptions(cmd);
+  addMemoryOptions(cmd);
   cmd.option('--scheduler <name>', 'which VM gives up a frame when memory is full: global (one policy over all pages)');
   cmd.addHelpText(
     'after',
@@ -27,15 +29,18 @@ export function simulateCommand(io: Io): Command {
       '  vmmem simulate traces/ls.lackey.gz --frames 64 --policy clock\n' +
       '  vmmem simulate web.csv db.csv --memory 16MiB --swap 8MiB --format csv\n' +
       '  vmmem simulate traces/zipf.csv --translation nested,shadow --host-page 2MiB\n' +
+      '  vmmem simulate traces/clones.csv --memory 4MiB --dedup ksm --ksm-interval 500\n' +
       '\nExit codes: 0 ok, 3 out of memory with --on-oom=error, 64 bad usage, 65 bad trace data,\n' +
       '66 trace missing or unreadable, 70 internal error.',
   );
-  cmd.action(async (traces: string[], raw: RawOptions & TranslationRawOptions & { scheduler?: string }) => {
+  cmd.action(async (traces: string[], raw: RawOptions & TranslationRawOptions & MemoryRawOptions & { scheduler?: string }) => {
     if (raw.scheduler !== undefined && raw.scheduler !== 'global') {
       throw new UsageError(`--scheduler: unknown scheduler '${raw.scheduler}' (available: global)`);
     }
     const read = readOptions(raw);
     const config = engineConfig(raw, parsePolicy(raw.policy ?? 'lru'));
+    const memory = memoryConfig(raw, config);
+    if (memory !== undefined) config.memory = memory;
     const translation = translationConfig(raw, config);
     if (traces.filter((t) => t === '-').length > 1) throw new UsageError('standard input (-) can be given once');
     const sources = [];

@@ -38,7 +38,12 @@ export function addTranslationOptions(cmd: Command): Command {
     .option('--guest-levels <n>', 'levels of the guest page table (overrides --levels)')
     .option('--host-levels <n>', 'levels of the host page table (overrides --levels)')
     .option('--guest-page <size>', 'guest leaf page: 4KiB, 2MiB (one level fewer) or 1GiB (two fewer); default from --page-size')
-    .option('--host-page <size>', 'host leaf page: 4KiB, 2MiB or 1GiB, as --guest-page (walk cost only)')
+    .option(
+      '--host-page <size>',
+      'host leaf page: 4KiB, 2MiB or 1GiB. Frames then come from a buddy allocator that backs each aligned guest region ' +
+        'of that size with one block when a free one exists (else single frames: a fallback); walks of pages in such a block ' +
+        'are one host level shorter (two for 1GiB)',
+    )
     .option('--guest-alloc <how>', 'guest-physical pages on first touch: seq (lowest free, default) or random (uniform, seeded by --seed)')
     .option('--guest-memory <size>', 'guest-physical memory per VM for --guest-alloc random (default: host memory)');
 }

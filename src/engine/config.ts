@@ -1,6 +1,7 @@
 /**
  * Everything the engine needs to know, already validated (the CLI and scenario files build it).
  */
+import type { MemoryConfig } from '../memory/config.js';
 import type { PolicyName } from '../policies/index.js';
 import type { SchedulerName } from '../schedulers/index.js';
 
@@ -35,4 +36,6 @@ export interface EngineConfig {
   /** count accesses to never-allocated pages as invalid instead of committing them on demand */
   strictAlloc: boolean;
   latency: Latency;
+  /** page sharing, buddy allocator and host huge pages (src/memory); absent: the core engine's frames */
+  memory?: MemoryConfig;
 }

@@ -10,17 +10,18 @@ import { schedulers } from '../schedulers/index.js';
 import type { Scheduler } from '../schedulers/scheduler.js';
 import { OP_ALLOC, OP_FREE, OP_READ, OP_RESET, OP_WRITE } from '../trace/rows.js';
 import { toHex } from '../trace/address.js';
+import type { MemoryModel } from '../memory/model.js';
 import type { EngineConfig } from './config.js';
 import type { PageBatch } from './expand.js';
 import type { PageIds } from './page-ids.js';
 import { VmCounters } from './stats.js';
 
-// Page state bits.
-const RESIDENT = 1;
-const DIRTY = 2;
+// Page state bits (exported for the memory model, src/memory/model.ts).
+export const RESIDENT = 1;
+export const DIRTY = 2;
 /** the page's content is in a swap slot (a valid copy while clean) */
-const SWAPPED = 4;
-const COMMITTED = 8;
+export const SWAPPED = 4;
+export const COMMITTED = 8;
 
 export interface OomEvent {
   vm: number;
@@ -48,6 +49,8 @@ export interface EngineObserver {
   reset(v: number): void;
   /** page p of VM v is being released (F, RESET, OOM kill), resident or not; called before its unmapped() */
   released?(p: number, v: number): void;
+  /** resident page p of VM v now lives in frame `to` instead of `from` (memory model: compaction, page merging, copy-on-write) */
+  moved?(p: number, v: number, from: number, to: number): void;
 }
 
 export class Engine {
@@ -59,12 +62,17 @@ export class Engine {
   readonly oomEvents: OomEvent[] = [];
   /** VM names for messages (index = VM) */
   vmNames: readonly string[] = [];
+  /**
+   * The host-memory model (page sharing, buddy allocator, huge pages), when configured: it then
+   * replays the accesses itself and owns the frames (src/memory/model.ts).
+   */
+  memory: MemoryModel | null = null;
 
-  // per page
-  private state = new Uint8Array(0);
+  // per page (read and written by the memory model too)
+  state = new Uint8Array(0);
   /** the frame a page is in, or was in last (for remap detection) */
-  private frameOf = new Int32Array(0);
-  private pageCapacity = 0;
+  frameOf = new Int32Array(0);
+  pageCapacity = 0;
 
   // per frame
   readonly frameOwner: Int32Array;
@@ -77,7 +85,7 @@ export class Engine {
   framesPeak = 0;
   /** sum over accesses of frames in use after the access (for the time average) */
   framesInUseSum = 0;
-  private dead = new Uint8Array(0);
+  dead = new Uint8Array(0);
   private readonly droppable: (page: number) => boolean;
 
   constructor(
@@ -107,7 +115,7 @@ export class Engine {
   }
 
   get framesInUse(): number {
-    return this.config.frames - this.freeTop;
+    return this.memory !== null ? this.memory.framesInUse : this.config.frames - this.freeTop;
   }
 
   /** Registers VM `v` (indices are dense, in order of first appearance). */
@@ -117,7 +125,7 @@ export class Engine {
     return this.vms[v]!;
   }
 
-  private ensurePages(): void {
+  ensurePages(): void {
     const n = this.ids.count;
     if (n <= this.pageCapacity) return;
     let cap = Math.max(1024, this.pageCapacity);
@@ -131,6 +139,10 @@ export class Engine {
   /** Replays a batch of page accesses. */
   replay(batch: PageBatch): void {
     this.ensurePages();
+    if (this.memory !== null) {
+      this.memory.replay(batch);
+      return;
+    }
     const op = batch.op;
     const page = batch.page;
     for (let i = 0; i < batch.length; i++) {
@@ -253,6 +265,10 @@ export class Engine {
 
   /** Releases everything page p holds (F, RESET, OOM kill). */
   private release(p: number): void {
+    if (this.memory !== null) {
+      this.memory.release(p);
+      return;
+    }
     const st = this.state[p]!;
     if (st === 0) return;
     const v = this.ids.vmOf[p]!;
@@ -276,7 +292,7 @@ export class Engine {
     this.frameOf[p] = -1;
   }
 
-  private allocate(p: number): void {
+  allocate(p: number): void {
     const v = this.ids.vmOf[p]!;
     const s = this.vms[v]!;
     if (this.dead[v] !== 0) return;
@@ -287,7 +303,7 @@ export class Engine {
     }
   }
 
-  private free(p: number): void {
+  free(p: number): void {
     const v = this.ids.vmOf[p]!;
     if (this.dead[v] !== 0) return;
     this.vms[v]!.freed++;
@@ -315,7 +331,7 @@ export class Engine {
     return frames;
   }
 
-  private outOfMemory(v: number, p: number, position: number): void {
+  outOfMemory(v: number, p: number, position: number): void {
     const s = this.vms[v]!;
     if (this.config.onOom === 'error') {
       const slots = this.config.swapSlots;

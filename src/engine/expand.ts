@@ -16,9 +16,12 @@ export class PageBatch {
   readonly op: Uint8Array;
   /** dense page id; for RESET, the VM index */
   readonly page: Int32Array;
+  /** the row's content token id (0 none); every page a W or A row covers gets it */
+  readonly content: Int32Array;
   constructor(readonly capacity = 16384) {
     this.op = new Uint8Array(capacity);
     this.page = new Int32Array(capacity);
+    this.content = new Int32Array(capacity);
   }
 }
 
@@ -53,12 +56,14 @@ export class PageExpander {
       if (op === OP_RESET) {
         if (out.length === out.capacity) this.flush();
         out.op[out.length] = op;
+        out.content[out.length] = 0;
         out.page[out.length++] = vm;
         continue;
       }
       const hi = batch.addrHi[r]!;
       const lo = batch.addrLo[r]!;
       const size = batch.size[r]!;
+      const content = batch.content[r]!;
       // First page: (hi:lo) >> s on the halves (s <= 30: page sizes up to 1 GiB).
       const pHiFirst = hi >>> s;
       let pLo = s === 0 ? lo : ((lo >>> s) | (hi << (32 - s))) >>> 0;
@@ -67,6 +72,7 @@ export class PageExpander {
       if (offset + size <= pageSize) {
         if (out.length === out.capacity) this.flush();
         out.op[out.length] = op;
+        out.content[out.length] = content;
         let id: number;
         if (refs !== null) {
           const ref = refs[r]!;
@@ -86,6 +92,7 @@ export class PageExpander {
       for (let k = 0; k < pages; k++) {
         if (out.length === out.capacity) this.flush();
         out.op[out.length] = op;
+        out.content[out.length] = content;
         out.page[out.length++] = this.ids.id(vm, pHi, pLo);
         pLo = (pLo + 1) >>> 0;
         if (pLo === 0) pHi = (pHi + 1) >>> 0;

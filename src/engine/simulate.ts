@@ -3,7 +3,10 @@
  * look-ahead pass first for policies that need the future (opt). Streaming throughout: memory
  * follows the number of distinct pages, plus 4 bytes per access for opt's next-use array.
  */
+import { MemoryModel } from '../memory/model.js';
+import { memoryOutcome, type MemoryOutcome } from '../memory/outcome.js';
 import { policies } from '../policies/index.js';
+import { ContentNames } from '../trace/content.js';
 import { interleave, VmRegistry } from '../trace/interleave.js';
 import { createReader, type ReadOptions, type TraceReader } from '../trace/reader.js';
 import type { SkipCounts } from '../trace/rows.js';
@@ -58,6 +61,8 @@ export interface SimulationOutcome {
   oomEvents: (OomEvent & { name: string })[];
   /** with --translation: per mode; eatNs above is then the first mode's */
   translation?: TranslationOutcome;
+  /** with --dedup, --host-page or --compaction: sharing, allocator and huge-page figures */
+  memory?: MemoryOutcome;
 }
 
 async function passOver(
@@ -80,7 +85,7 @@ async function lookAhead(input: SimulationInput, ids: PageIds, registry: VmRegis
     (batch: PageBatch) => builder.add(batch.op, batch.page, batch.length, ids.count),
     displayOf(input.sources),
   );
-  const readers = input.sources.map((s) => createReader(s, input.read));
+  const readers = input.sources.map((s) => createReader(s, { ...input.read, contents: new ContentNames() }));
   await passOver(readers, registry, expander);
   return builder.result();
 }
@@ -96,9 +101,12 @@ export async function simulate(input: SimulationInput): Promise<SimulationOutcom
   }
   const engine = new Engine(config, ids, nextUse);
   engine.vmNames = registry.names;
+  const memory = config.memory ? MemoryModel.attach(engine, config.memory) : null;
   const translation = input.translation ? new TranslationModel(input.translation, engine) : null;
   engine.observer = translation;
-  const readers = input.sources.map((s) => createReader(s, input.read));
+  // One interner for the run: equal tokens in different traces are the same content.
+  const contents = new ContentNames();
+  const readers = input.sources.map((s) => createReader(s, { ...input.read, contents }));
   const expander = new PageExpander(
     config.pageSize,
     ids,
@@ -110,7 +118,7 @@ export async function simulate(input: SimulationInput): Promise<SimulationOutcom
   );
   await passOver(readers, registry, expander);
   engine.ensureVm(registry.names.length - 1);
-  return outcome(engine, registry, readers, translation);
+  return outcome(engine, registry, readers, translation, memory);
 }
 
 /** Total cost of a VM's accesses in ns, without translation (SPEC 2.5). */
@@ -123,7 +131,7 @@ function eat(c: VmCounters, config: EngineConfig): number {
   return c.accesses === 0 ? 0 : cost(c, config) / c.accesses;
 }
 
-function outcome(engine: Engine, registry: VmRegistry, readers: TraceReader[], model: TranslationModel | null): SimulationOutcome {
+function outcome(engine: Engine, registry: VmRegistry, readers: TraceReader[], model: TranslationModel | null, memory: MemoryModel | null): SimulationOutcome {
   const config = engine.config;
   const order = registry.outputOrder();
   const vms = order.map((v) => ({ name: registry.names[v]!, counters: engine.vms[v]!, eatNs: eat(engine.vms[v]!, config) }));
@@ -165,5 +173,6 @@ function outcome(engine: Engine, registry: VmRegistry, readers: TraceReader[], m
     skipped: readers.map((r) => ({ file: r.source.display, counts: r.skipped })),
     oomEvents: engine.oomEvents.map((e) => ({ ...e, name: registry.names[e.vm]! })),
     translation,
+    memory: memory === null ? undefined : memoryOutcome(memory, order, registry.names, engine),
   };
 }

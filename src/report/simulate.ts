@@ -4,6 +4,7 @@
 import type { SimulationOutcome, VmOutcome } from '../engine/simulate.js';
 import { formatBytes } from '../units.js';
 import type { Column, CommandResult, Row } from './result.js';
+import { withMemory } from './memory.js';
 import { withTranslation } from './translation.js';
 
 export const SIMULATE_COLUMNS: Column[] = [
@@ -89,7 +90,7 @@ export function simulateResult(out: SimulationOutcome): CommandResult {
     if (v.counters.invalid) notes.push(`VM '${v.name}': ${v.counters.invalid} accesses to never-allocated pages (--strict-alloc), not replayed`);
   }
   const swap = Number.isFinite(config.swapSlots) ? `${config.swapSlots} slots` : 'unlimited';
-  return withTranslation({
+  return withMemory(withTranslation({
     command: 'simulate',
     config: {
       policy: config.policy,
@@ -137,5 +138,5 @@ export function simulateResult(out: SimulationOutcome): CommandResult {
         `${host.distinctPages} distinct pages`,
     ],
     notes,
-  }, out);
+  }, out), out);
 }

@@ -2,12 +2,14 @@
  * CSV traces, read with csv-parse (quotes, BOM, `#` comments). A header row names the columns,
  * case-insensitive and in any order; unknown columns are ignored:
  *   addr (alias address, required)  op (default R)  vm  time  size (default 1)
+ *   content (optional: a token of the page content a W or A row leaves; see content.ts)
  */
 import { parse, CsvError } from 'csv-parse';
 import { TraceError } from '../errors.js';
 import { MAX_ROW_BYTES, parseAddress, parsed, parseFailure, parseSize, spanFits } from './address.js';
 import { scanAddress, scanDecimal } from './bytes.js';
-import { RowBatch, opFromText, type SkipCounts } from './rows.js';
+import type { ContentNames } from './content.js';
+import { OP_ALLOC, OP_WRITE, RowBatch, opFromText, type SkipCounts } from './rows.js';
 
 export interface CsvColumns {
   /** number of columns in the header */
@@ -17,15 +19,16 @@ export interface CsvColumns {
   vm: number;
   time: number;
   size: number;
+  content: number;
 }
 
 /** Maps a header row to column indices; -1 where absent. Throws without an `addr` column. */
 export function csvColumns(header: string[], display: string, lineNo: number, text: string): CsvColumns {
   const names = header.map((h) => h.trim().toLowerCase());
   const find = (...aliases: string[]): number => names.findIndex((n) => aliases.includes(n));
-  const cols = { width: header.length, addr: find('addr', 'address'), op: find('op'), vm: find('vm'), time: find('time'), size: find('size') };
+  const cols = { width: header.length, addr: find('addr', 'address'), op: find('op'), vm: find('vm'), time: find('time'), size: find('size'), content: find('content') };
   if (cols.addr < 0) {
-    throw new TraceError(display, lineNo, "header has no 'addr' column (columns: addr, op, vm, time, size)", text);
+    throw new TraceError(display, lineNo, "header has no 'addr' column (columns: addr, op, vm, time, size, content)", text);
   }
   return cols;
 }
@@ -61,6 +64,7 @@ export function csvRow(
   display: string,
   lineNo: number,
   text: string,
+  contents: ContentNames,
 ): void {
   const opText = cols.op >= 0 ? fields[cols.op]!.trim() : 'R';
   const op = opText === '' ? 0 : opFromText(opText);
@@ -83,8 +87,19 @@ export function csvRow(
     if (t === '' || !Number.isFinite(time)) throw new TraceError(display, lineNo, 'time is not a number', text);
   }
   if (!spanFits(parsed.hi, parsed.lo, size)) throw new TraceError(display, lineNo, 'access runs past the end of the 64-bit address space', text);
+  let content = 0;
+  if (cols.content >= 0) {
+    const token = fields[cols.content]!.trim();
+    if (token !== '') {
+      // A token says what a page holds after the row: only writes and allocations change it.
+      if (op !== OP_WRITE && op !== OP_ALLOC) throw new TraceError(display, lineNo, `content on a${op === 0 ? ' read' : 'n F or RESET'} row (only W and A rows set a page's content)`, text);
+      content = contents.id(token);
+    }
+  }
+  const hi = parsed.hi;
+  const lo = parsed.lo;
   const vm = vms.get(cols.vm >= 0 ? fields[cols.vm]!.trim() : undefined);
-  out.push(op, vm, parsed.hi, parsed.lo, size, time, lineNo);
+  out.push(op, vm, hi, lo, size, time, lineNo, content);
 }
 
 export interface CsvReadOptions {
@@ -93,6 +108,8 @@ export interface CsvReadOptions {
   skipBadLines: boolean;
   skipped: SkipCounts;
   vms: VmNames;
+  /** the run's content tokens */
+  contents: ContentNames;
   /** set once the header is read */
   onHeader?: (cols: CsvColumns) => void;
   batchSize?: number;
@@ -138,7 +155,7 @@ function checkWidth(fields: number, cols: CsvColumns, display: string, lineNo: n
  */
 export async function* readCsv(chunks: AsyncIterable<Buffer>, opts: CsvReadOptions): AsyncGenerator<RowBatch> {
   const capacity = opts.batchSize ?? 8192;
-  const { display, vms, bareHex, skipped } = opts;
+  const { display, vms, bareHex, skipped, contents } = opts;
   let batch = new RowBatch(capacity);
   let cols: CsvColumns | undefined;
   let lineNo = 0;
@@ -168,7 +185,7 @@ export async function* readCsv(chunks: AsyncIterable<Buffer>, opts: CsvReadOptio
     }
     try {
       checkWidth(fields.length, cols, display, line, text);
-      csvRow(fields, cols, vms, bareHex, batch, display, line, text);
+      csvRow(fields, cols, vms, bareHex, batch, display, line, text, contents);
     } catch (err) {
       if (opts.skipBadLines && err instanceof TraceError) skipped.bad++;
       else throw err;
@@ -261,6 +278,8 @@ export async function* readCsv(chunks: AsyncIterable<Buffer>, opts: CsvReadOptio
 
   /** A data line on bytes: true when done, false to hand it to csvRow as strings. */
   const fastRow = (buf: Buffer, n: number, c: CsvColumns): boolean => {
+    // Rows with a content token go through csvRow (interning a string is no byte-level job).
+    if (c.content >= 0 && ends[c.content]! > starts[c.content]!) return false;
     let op = 0;
     if (c.op >= 0) {
       const s = starts[c.op]!;
@@ -327,7 +346,7 @@ export async function* readCsv(chunks: AsyncIterable<Buffer>, opts: CsvReadOptio
       if (n !== cols.width || !fastRow(buf, n, cols)) {
         const text = buf.toString('utf8', start, end);
         checkWidth(n, cols, display, lineNo, text);
-        csvRow(fieldText(buf, n), cols, vms, bareHex, batch, display, lineNo, text);
+        csvRow(fieldText(buf, n), cols, vms, bareHex, batch, display, lineNo, text, contents);
       }
     } catch (err) {
       if (opts.skipBadLines && err instanceof TraceError) skipped.bad++;

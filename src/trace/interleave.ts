@@ -130,7 +130,7 @@ export async function* interleave(readers: TraceReader[], registry: VmRegistry, 
   const take = (c: Cursor): void => {
     const b = c.batch!;
     const i = c.at++;
-    out.push(b.op[i]!, c.global(b.vm[i]!), b.addrHi[i]!, b.addrLo[i]!, b.size[i]!, b.time[i]!, b.line[i]!);
+    out.push(b.op[i]!, c.global(b.vm[i]!), b.addrHi[i]!, b.addrLo[i]!, b.size[i]!, b.time[i]!, b.line[i]!, b.content[i]!);
   };
   for (;;) {
     let progressed = false;

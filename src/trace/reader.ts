@@ -2,6 +2,7 @@
  * One place that turns a trace source into batches of rows, whatever its format.
  */
 import { TraceError } from '../errors.js';
+import { ContentNames } from './content.js';
 import { readCsv, VmNames } from './csv.js';
 import { dinParser } from './din.js';
 import { fastLackeyParser, lackeyParser } from './lackey.js';
@@ -20,6 +21,8 @@ export interface ReadOptions {
   skipBadLines: boolean;
   /** false: read every line through the general parsers (differential tests); default on */
   fastPath?: boolean;
+  /** the run's content-token interner, shared by its readers (a private one when absent) */
+  contents?: ContentNames;
 }
 
 export const DEFAULT_READ_OPTIONS: ReadOptions = { ifetch: false, hex: false, skipBadLines: false };
@@ -38,6 +41,7 @@ export interface TraceReader {
 
 export function createReader(source: TraceSource, opts: ReadOptions): TraceReader {
   const vms = new VmNames(source.vmName);
+  const contents = opts.contents ?? new ContentNames();
   const skipped = noSkips();
   const reader: TraceReader = {
     source,
@@ -56,6 +60,7 @@ export function createReader(source: TraceSource, opts: ReadOptions): TraceReade
             skipBadLines: opts.skipBadLines,
             skipped,
             vms,
+            contents,
             fastPath: opts.fastPath,
             onHeader: (cols) => {
               reader.hasTime = cols.time >= 0;
@@ -65,7 +70,7 @@ export function createReader(source: TraceSource, opts: ReadOptions): TraceReade
         case 'vmt':
           inner = readVmt(source.chunks(), display, vms, (hasTime) => {
             reader.hasTime = hasTime;
-          });
+          }, contents);
           break;
         default: {
           vms.get(undefined);

@@ -53,6 +53,11 @@ export class RowBatch {
   /** 1-based line of the row in its file, for messages */
   readonly line: Float64Array;
   /**
+   * Content token of a write or allocation (an id from the run's ContentNames, see content.ts);
+   * 0 = none given. Only dedup (`--dedup`) looks at it.
+   */
+  readonly content: Int32Array;
+  /**
    * Paged vmt files: each row's page index in its file (for rows of a single, unmerged source),
    * the log2 page size those indices are for, and the file's index -> page id map that the
    * expander fills in (-1 = not looked up yet). Null otherwise.
@@ -69,14 +74,16 @@ export class RowBatch {
     this.size = new Float64Array(capacity);
     this.time = new Float64Array(capacity);
     this.line = new Float64Array(capacity);
+    this.content = new Int32Array(capacity);
   }
 
   get full(): boolean {
     return this.length === this.capacity;
   }
 
-  push(op: number, vm: number, hi: number, lo: number, size: number, time: number, line: number): void {
+  push(op: number, vm: number, hi: number, lo: number, size: number, time: number, line: number, content = 0): void {
     const i = this.length++;
+    this.content[i] = content;
     this.op[i] = op;
     this.vm[i] = vm;
     this.addrHi[i] = hi;

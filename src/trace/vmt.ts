@@ -5,11 +5,13 @@
  *   0       4     magic "VMT1"
  *   4       4     u32 version (1)
  *   8       4     u32 flags: bit 0 = records carry a time field; bit 1 = paged records;
- *                 bits 8-15 = log2 of the page size of paged records
+ *                 bit 2 = records carry a content id; bits 8-15 = log2 of the page size of
+ *                 paged records
  *   12      4     u32 number of VMs, V
  *   16      ...   V names: u16 byte length, then UTF-8 bytes
+ *   ...     ...   with flag bit 2: u32 number of content tokens, C, then C tokens as the names
  *   ...     0-7   zero padding to a multiple of 8 bytes from the start of the file
- *   then fixed-size records, 16 bytes (24 with time):
+ *   then fixed-size records, 16 bytes (24 with time; 8 more with content):
  *     0  u8   op (0 R, 1 W, 2 A, 3 F, 4 RESET; in paged files also 5 PAGE)
  *     1  u8   reserved (0)
  *     2  u16  VM index into the name table
@@ -17,6 +19,8 @@
  *     8  u32  address, low 32 bits          | paged: page index      | PAGE: page number, low
  *     12 u32  address, high 32 bits         | paged: offset in page  | PAGE: page number, high
  *     16 f64  time (only when flag bit 0 is set)
+ *     16/24 u32 content id (only with flag bit 2): 0 none, k = the k-th token of the table;
+ *               then u32 reserved (0)
  *
  * Paged files carry dense page indices: a PAGE record defines index k (the k-th PAGE record,
  * from 0) as the page of that number and VM, before the first record that uses it. A replay at
@@ -31,39 +35,64 @@ import { TraceError } from '../errors.js';
 import { MAX_ROW_BYTES, spanFits } from './address.js';
 import type { VmNames } from './csv.js';
 import { PageIds } from '../engine/page-ids.js';
+import type { ContentNames } from './content.js';
 import { RowBatch, OP_RESET } from './rows.js';
 import { VMT_MAGIC } from './source.js';
 
 export const VMT_VERSION = 1;
 const FLAG_TIME = 1;
 const FLAG_PAGED = 2;
+const FLAG_CONTENT = 4;
 const OP_PAGE = 5;
 const NO_PAGE = 0xffffffff;
 const MAX_U32 = 0xffffffff;
 
-/** The header; `pageShift` (log2 page size) makes a paged file. */
-export function vmtHeader(vmNames: readonly string[], hasTime: boolean, pageShift?: number): Buffer {
+/** Size of one record. */
+export function vmtRecordSize(hasTime: boolean, hasContent: boolean): number {
+  return (hasTime ? 24 : 16) + (hasContent ? 8 : 0);
+}
+
+/**
+ * The header; `pageShift` (log2 page size) makes a paged file; `contentTokens` (record content
+ * id k names contentTokens[k - 1]) makes records carry content ids.
+ */
+export function vmtHeader(vmNames: readonly string[], hasTime: boolean, pageShift?: number, contentTokens?: readonly string[]): Buffer {
   const names = vmNames.map((n) => Buffer.from(n, 'utf8'));
+  const tokens = (contentTokens ?? []).map((n) => Buffer.from(n, 'utf8'));
+  for (const t of [...names, ...tokens]) if (t.length > 65535) throw new RangeError('a vmt name or content token is over 65535 bytes');
   let length = 16 + names.reduce((sum, n) => sum + 2 + n.length, 0);
+  if (contentTokens) length += 4 + tokens.reduce((sum, n) => sum + 2 + n.length, 0);
   length = Math.ceil(length / 8) * 8;
   const header = Buffer.alloc(length);
   header.write(VMT_MAGIC, 0, 'latin1');
   header.writeUInt32LE(VMT_VERSION, 4);
   const paged = pageShift === undefined ? 0 : FLAG_PAGED | (pageShift << 8);
-  header.writeUInt32LE((hasTime ? FLAG_TIME : 0) | paged, 8);
+  header.writeUInt32LE((hasTime ? FLAG_TIME : 0) | paged | (contentTokens ? FLAG_CONTENT : 0), 8);
   header.writeUInt32LE(names.length, 12);
   let at = 16;
-  for (const n of names) {
-    header.writeUInt16LE(n.length, at);
-    n.copy(header, at + 2);
-    at += 2 + n.length;
+  const writeNames = (list: Buffer[]): void => {
+    for (const n of list) {
+      header.writeUInt16LE(n.length, at);
+      n.copy(header, at + 2);
+      at += 2 + n.length;
+    }
+  };
+  writeNames(names);
+  if (contentTokens) {
+    header.writeUInt32LE(tokens.length, at);
+    at += 4;
+    writeNames(tokens);
   }
   return header;
 }
 
-/** Encodes rows as vmt records (split where a size is over 32 bits). */
-export function vmtRecords(batch: RowBatch, hasTime: boolean, vmMap?: ArrayLike<number>): Buffer {
-  const recordSize = hasTime ? 24 : 16;
+/**
+ * Encodes rows as vmt records (split where a size is over 32 bits). With `hasContent`, each
+ * record carries its row's content id as is (the caller's header table must match the ids).
+ */
+export function vmtRecords(batch: RowBatch, hasTime: boolean, vmMap?: ArrayLike<number>, hasContent = false): Buffer {
+  const recordSize = vmtRecordSize(hasTime, hasContent);
+  const contentAt = hasTime ? 24 : 16;
   let count = 0;
   for (let i = 0; i < batch.length; i++) count += Math.max(1, Math.ceil(batch.size[i]! / MAX_U32));
   const out = Buffer.alloc(count * recordSize);
@@ -80,6 +109,7 @@ export function vmtRecords(batch: RowBatch, hasTime: boolean, vmMap?: ArrayLike<
       out.writeUInt32LE(lo, at + 8);
       out.writeUInt32LE(hi, at + 12);
       if (hasTime) out.writeDoubleLE(batch.time[i]!, at + 16);
+      if (hasContent) out.writeUInt32LE(batch.content[i]!, at + contentAt);
       at += recordSize;
       remaining -= part;
       const sum = lo + part;
@@ -100,8 +130,9 @@ export class VmtPagedWriter {
   constructor(
     readonly hasTime: boolean,
     readonly pageShift: number,
+    readonly hasContent = false,
   ) {
-    this.recordSize = hasTime ? 24 : 16;
+    this.recordSize = vmtRecordSize(hasTime, hasContent);
   }
 
   encode(batch: RowBatch, vmMap?: ArrayLike<number>): Buffer {
@@ -149,6 +180,7 @@ export class VmtPagedWriter {
         out.writeUInt32LE(ref, at + 8);
         out.writeUInt32LE(offset, at + 12);
         if (this.hasTime) out.writeDoubleLE(time, at + 16);
+        if (this.hasContent) out.writeUInt32LE(batch.content[i]!, at + (this.hasTime ? 24 : 16));
         at += this.recordSize;
         remaining -= part;
         const sum = lo + part;
@@ -166,6 +198,7 @@ export async function* readVmt(
   display: string,
   vms: VmNames,
   onHeader: (hasTime: boolean) => void,
+  contents?: ContentNames,
   batchSize = 65536,
 ): AsyncGenerator<RowBatch> {
   let pending: Buffer = Buffer.alloc(0);
@@ -175,6 +208,9 @@ export async function* readVmt(
   let record = 0;
   let paged = false;
   let shift = 0;
+  /** record content id -> the run's content id (index 0: none) */
+  let contentIds: number[] | null = null;
+  let contentWord = 0;
   // paged files: page index -> page number and VM; and the map the expander fills with page ids
   let refHi = new Uint32Array(1024);
   let refLo = new Uint32Array(1024);
@@ -190,7 +226,9 @@ export async function* readVmt(
       hasTime = parsedHeader.hasTime;
       paged = parsedHeader.paged;
       shift = parsedHeader.pageShift;
-      recordSize = hasTime ? 24 : 16;
+      recordSize = vmtRecordSize(hasTime, parsedHeader.contentTokens !== null);
+      contentWord = hasTime ? 6 : 4;
+      if (parsedHeader.contentTokens !== null) contentIds = [0, ...parsedHeader.contentTokens.map((t) => (contents ? contents.id(t) : 0))];
       vmIndex = parsedHeader.names.map((n) => vms.get(n));
       onHeader(hasTime);
       pending = pending.subarray(parsedHeader.length);
@@ -256,7 +294,13 @@ export async function* readVmt(
         if (op > OP_RESET) throw new TraceError(display, record, `record has unknown op ${op}`);
         if (size === 0 || size > MAX_ROW_BYTES) throw new TraceError(display, record, size === 0 ? 'record has size 0' : 'size is over 64 GiB, the most one row may cover');
         if (hi >= 0xffe00000 && !spanFits(hi, lo, size)) throw new TraceError(display, record, 'access runs past the end of the 64-bit address space');
-        batch.push(op, vmIndex[vm]!, hi, lo, size, times ? times[(w >>> 1) + 2]! : NaN, record);
+        let content = 0;
+        if (contentIds !== null) {
+          const k = words[w + contentWord]!;
+          if (k >= contentIds.length) throw new TraceError(display, record, `record has content id ${k}, but the header has ${contentIds.length - 1} tokens`);
+          content = contentIds[k]!;
+        }
+        batch.push(op, vmIndex[vm]!, hi, lo, size, times ? times[(w >>> 1) + 2]! : NaN, record, content);
       }
       batch.refIds = paged ? refIds : null;
       if (batch.length > 0) yield batch;
@@ -276,7 +320,7 @@ function grownU32(a: Uint32Array): Uint32Array<ArrayBuffer> {
 function parseHeader(
   buf: Buffer,
   display: string,
-): { names: string[]; hasTime: boolean; paged: boolean; pageShift: number; length: number } | undefined {
+): { names: string[]; contentTokens: string[] | null; hasTime: boolean; paged: boolean; pageShift: number; length: number } | undefined {
   if (buf.length < 16) return undefined;
   if (buf.toString('latin1', 0, 4) !== VMT_MAGIC) throw new TraceError(display, 0, 'not a vmt trace (bad magic bytes)');
   const version = buf.readUInt32LE(4);
@@ -284,18 +328,35 @@ function parseHeader(
   const flags = buf.readUInt32LE(8);
   const count = buf.readUInt32LE(12);
   if (count > 65535) throw new TraceError(display, 0, `vmt header names ${count} VMs (at most 65535)`);
-  const names: string[] = [];
   let at = 16;
-  for (let i = 0; i < count; i++) {
-    if (at + 2 > buf.length) return undefined;
-    const len = buf.readUInt16LE(at);
-    if (at + 2 + len > buf.length) return undefined;
-    names.push(buf.toString('utf8', at + 2, at + 2 + len));
-    at += 2 + len;
+  const readNames = (n: number): string[] | undefined => {
+    const out: string[] = [];
+    for (let i = 0; i < n; i++) {
+      if (at + 2 > buf.length) return undefined;
+      const len = buf.readUInt16LE(at);
+      if (at + 2 + len > buf.length) return undefined;
+      out.push(buf.toString('utf8', at + 2, at + 2 + len));
+      at += 2 + len;
+    }
+    return out;
+  };
+  const names = readNames(count);
+  if (names === undefined) return undefined;
+  let contentTokens: string[] | null = null;
+  if ((flags & FLAG_CONTENT) !== 0) {
+    if (at + 4 > buf.length) return undefined;
+    const tokens = buf.readUInt32LE(at);
+    at += 4;
+    // Every token takes at least 2 bytes: a count beyond what the file could hold is corrupt,
+    // not a reason to wait for more input.
+    if (tokens > 0x3fffffff) throw new TraceError(display, 0, `vmt header names ${tokens} content tokens (at most 2^30)`);
+    const read = readNames(tokens);
+    if (read === undefined) return undefined;
+    contentTokens = read;
   }
   const length = Math.ceil(at / 8) * 8;
   if (length > buf.length) return undefined;
   const pageShift = (flags >>> 8) & 0xff;
   if (pageShift > 30) throw new TraceError(display, 0, `vmt page size 2^${pageShift} is over 1 GiB`);
-  return { names, hasTime: (flags & FLAG_TIME) !== 0, paged: (flags & FLAG_PAGED) !== 0, pageShift, length };
+  return { names, contentTokens, hasTime: (flags & FLAG_TIME) !== 0, paged: (flags & FLAG_PAGED) !== 0, pageShift, length };
 }

@@ -22,8 +22,13 @@ export class TranslationCounters {
   evictionUnmaps = 0;
   /** host-stage entries removed because the guest freed the page (F, RESET) */
   releaseUnmaps = 0;
-  /** major faults that brought a page back into a different frame than it was in before */
+  /**
+   * major faults that brought a page back into a different frame than it was in before, and
+   * resident pages the host moved to another frame (compaction, page merging, copy-on-write)
+   */
   remaps = 0;
+  /** TLB misses of pages mapped by a host huge block (their host walk is shorter; memory model only) */
+  hugeMisses = 0;
 
   /** Translations withdrawn: by the host (eviction) or by the guest (F, RESET). */
   get unmaps(): number {
@@ -46,5 +51,6 @@ export class TranslationCounters {
     this.evictionUnmaps += o.evictionUnmaps;
     this.releaseUnmaps += o.releaseUnmaps;
     this.remaps += o.remaps;
+    this.hugeMisses += o.hugeMisses;
   }
 }

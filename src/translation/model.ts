@@ -18,6 +18,7 @@
  */
 import { HIT, MAJOR, type Engine, type EngineObserver } from '../engine/engine.js';
 import { mulberry32 } from '../engine/rng.js';
+import type { MemoryModel } from '../memory/model.js';
 import { grown } from '../policies/policy.js';
 import type { TranslationConfig } from './config.js';
 import { TranslationCounters } from './counters.js';
@@ -50,12 +51,16 @@ export class TranslationModel implements EngineObserver {
   private hostStage: Int32Array[] = [];
   private allocators: GuestPhysicalAllocator[] = [];
   private pageCapacity = 0;
+  /** the host's memory model when it backs pages with huge blocks (walk costs then follow the backing) */
+  readonly backing: MemoryModel | null;
 
   constructor(
     readonly config: TranslationConfig,
     private readonly engine: Engine,
   ) {
     this.tlb = new Tlb(config.tlbEntries, config.tlbWays);
+    const memory = engine.memory;
+    this.backing = memory !== null && memory.config.hugeOrder > 0 ? memory : null;
   }
 
   private ensureVm(v: number): void {
@@ -109,6 +114,8 @@ export class TranslationModel implements EngineObserver {
       c.tlbMisses++;
       this.lastTlbHit = false;
       got = host[this.gppnOf[p]!]!;
+      // The walk follows the actual backing: a page in a huge block ends the host walk early.
+      if (this.backing !== null && this.backing.hugeMapped(p)) c.hugeMisses++;
       const ids = this.engine.ids;
       this.tlb.fill(p, v, this.tlb.setOf(ids.hiOf[p]!, ids.loOf[p]!), got);
     }
@@ -127,6 +134,18 @@ export class TranslationModel implements EngineObserver {
     host[gppn] = -1;
     const c = this.counters[v]!;
     c.evictionUnmaps++;
+    if (this.tlb.invalidate(p)) c.tlbInvalidations++;
+  }
+
+  /** The host moved resident page p to another frame: its host-stage entry changes, its TLB entry goes (a remap). */
+  moved(p: number, v: number, from: number, to: number): void {
+    const gppn = p < this.pageCapacity ? this.gppnOf[p]! : -1;
+    if (gppn < 0) return;
+    const host = this.hostStage[v]!;
+    if (host[gppn] !== from) return;
+    host[gppn] = to;
+    const c = this.counters[v]!;
+    c.remaps++;
     if (this.tlb.invalidate(p)) c.tlbInvalidations++;
   }
 

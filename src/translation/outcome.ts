@@ -8,7 +8,14 @@ import type { VmCounters } from '../engine/stats.js';
 import type { TranslationConfig } from './config.js';
 import { TranslationCounters } from './counters.js';
 import type { GuestLayout, TranslationModel } from './model.js';
-import { refsPerMiss, shadowDepth, stageDepth, type TranslationMode } from './walk.js';
+import { refsPerMiss, shadowDepth, STAGE_PAGE_SIZES, stageDepth, type TranslationMode } from './walk.js';
+
+/** The largest x86 leaf not above the engine's page size (at least 4 KiB). */
+function stagePageOf(pageSize: number): number {
+  let best: number = STAGE_PAGE_SIZES[0];
+  for (const s of STAGE_PAGE_SIZES) if (s <= pageSize) best = s;
+  return best;
+}
 
 export interface TranslationVmOutcome {
   name: string;
@@ -25,8 +32,10 @@ export interface TranslationVmOutcome {
 
 export interface TranslationModeOutcome {
   mode: TranslationMode;
-  /** memory references per TLB miss */
+  /** memory references per TLB miss (of a page in a single host frame when huge blocks back pages) */
   refsPerMiss: number;
+  /** memory references per TLB miss of a page mapped by a host huge block (= refsPerMiss without the memory model) */
+  refsPerHugeMiss: number;
   /** the VMs in output order */
   vms: TranslationVmOutcome[];
   total: TranslationVmOutcome;
@@ -67,10 +76,14 @@ export function translationOutcome(
   const sum = new TranslationCounters();
   for (const c of model.counters) sum.add(c);
   const layouts = model.guestLayouts();
+  // With a memory model backing pages by huge blocks, only the misses of pages in a huge block
+  // walk with the huge host page; the others walk with the engine's page.
+  const smallHostPage = model.backing !== null ? stagePageOf(pageSize) : cfg.hostPageSize;
   const modes = cfg.modes.map((mode) => {
-    const perMiss = refsPerMiss(mode, cfg.guestLevels, cfg.hostLevels, cfg.guestPageSize, cfg.hostPageSize);
+    const perMiss = refsPerMiss(mode, cfg.guestLevels, cfg.hostLevels, cfg.guestPageSize, smallHostPage);
+    const perHugeMiss = refsPerMiss(mode, cfg.guestLevels, cfg.hostLevels, cfg.guestPageSize, cfg.hostPageSize);
     const one = (o: VmCost, counters: TranslationCounters): TranslationVmOutcome => {
-      const walkRefs = counters.tlbMisses * perMiss;
+      const walkRefs = (counters.tlbMisses - counters.hugeMisses) * perMiss + counters.hugeMisses * perHugeMiss;
       const shadowUpdates = counters.shadowUpdates(mode);
       const translationNs = walkRefs * latency.walkrefNs + shadowUpdates * latency.vmexitNs;
       const cost = baseCost(o.counters) + translationNs;
@@ -88,6 +101,7 @@ export function translationOutcome(
     return {
       mode,
       refsPerMiss: perMiss,
+      refsPerHugeMiss: perHugeMiss,
       vms: vms.map((o) => one(o, countersOf(o.vm))),
       total: one(total, sum),
     };
