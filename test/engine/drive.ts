@@ -47,6 +47,8 @@ export interface DirectRun {
   ids: PageIds;
   /** the victims the scheduler named, as [vm, page], null where it found none */
   victims: ([number, number] | null)[];
+  /** per victim named: was it in a frame (engine.frameOwner) when named */
+  victimsResident: boolean[];
   /** the error the replay threw, if any */
   error?: unknown;
 }
@@ -65,11 +67,13 @@ export function runEngine(rows: readonly RefRow[], s: EngineSettings, observer?:
   const engine = new Engine(config({ pageSize: 1, seed: 1, ...s }), ids, nextUse);
   engine.ensureVm(maxVm);
   const victims: ([number, number] | null)[] = [];
+  const victimsResident: boolean[] = [];
   const scheduler = engine.scheduler;
   const pick = scheduler.victim.bind(scheduler);
   scheduler.victim = (vm, accept) => {
     const q = pick(vm, accept);
     victims.push(q < 0 ? null : [ids.vmOf[q]!, ids.loOf[q]!]);
+    if (q >= 0) victimsResident.push(engine.frameOwner.includes(q));
     return q;
   };
   if (observer) engine.observer = observer(engine);
@@ -79,7 +83,7 @@ export function runEngine(rows: readonly RefRow[], s: EngineSettings, observer?:
   } catch (err) {
     error = err;
   }
-  return { engine, ids, victims, error };
+  return { engine, ids, victims, victimsResident, error };
 }
 
 /** The counters SPEC 2.4 names, from the engine's VmCounters, in the model's shape. */
