@@ -112,12 +112,15 @@ function zero(): RefCounters {
 /** For every R/W row (by its position among R/W rows): the position of the next R/W row of the same page. */
 export function nextUses(rows: readonly RefRow[]): number[] {
   const accesses = rows.filter((r) => r.op === 'R' || r.op === 'W');
-  return accesses.map((a, i) => {
-    for (let j = i + 1; j < accesses.length; j++) {
-      if (accesses[j]!.vm === a.vm && accesses[j]!.page === a.page) return j;
-    }
-    return Infinity;
-  });
+  // Backwards: the next use of access i is the position where its page was seen last (later).
+  const seen = new Map<string, number>();
+  const next: number[] = new Array<number>(accesses.length);
+  for (let i = accesses.length - 1; i >= 0; i--) {
+    const key = `${accesses[i]!.vm}:${accesses[i]!.page}`;
+    next[i] = seen.get(key) ?? Infinity;
+    seen.set(key, i);
+  }
+  return next;
 }
 
 export function referenceSimulate(rows: readonly RefRow[], config: RefConfig): RefResult {
