@@ -24,7 +24,7 @@ describe('the policy registry', () => {
       const module = (await import(join(DIR, file))) as Record<string, unknown>;
       for (const value of Object.values(module)) {
         const looksLikePolicy = typeof value === 'object' && value !== null && 'create' in value && 'needsFuture' in value;
-        if (looksLikePolicy) expect(POLICY_NAMES, `${file} defines a policy that is not registered`).toContain((value as { name: string }).name);
+        if (looksLikePolicy) expect(POLICY_NAMES, `${file} defines a policy that is not registered`).toContain((value as unknown as { name: string }).name);
       }
     }
   });
