@@ -1,5 +1,5 @@
 /**
- * The latency model (SPEC 2.5) and host statistics (SPEC 2.4), worked out by hand.
+ * The latency model (SPEC 2.5), host statistics (SPEC 2.4) and host size, worked out by hand.
  */
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../../src/engine/simulate.js';
@@ -46,5 +46,30 @@ describe('host statistics', () => {
     expect(out.host.framesInUseAvg).toBeCloseTo(7 / 4, 12);
     expect(out.host.utilisation).toBeCloseTo(7 / 16, 12);
     expect(out.host.distinctPages).toBe(2);
+  });
+});
+
+describe('host size', () => {
+  it('a large host (--memory 1TiB: 2^28 frames) costs nothing until its frames are used', async () => {
+    // Regression: the engine allocated two 4-byte arrays per frame up front (2 GiB here).
+    const before = process.memoryUsage().arrayBuffers;
+    const out = await run([1, 2, 3, 1], { frames: 2 ** 28 });
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(64 * 2 ** 20);
+    expect(out.total.counters.faults).toBe(3);
+    expect(out.host.framesInUseEnd).toBe(3);
+    expect(out.host.frames).toBe(2 ** 28);
+  });
+
+  it('frames given back are reused before never-used ones (lowest first)', async () => {
+    const { runEngine } = await import('./drive.js');
+    const frames: number[] = [];
+    // 4 frames: pages 0 1 2 get frames 0 1 2; F 1 gives back frame 1; page 3 gets frame 1, page 4 frame 3
+    const rows = [0, 1, 2].map((page) => ({ vm: 0, page, op: 'R' as const }));
+    runEngine([...rows, { vm: 0, page: 1, op: 'F' }, { vm: 0, page: 3, op: 'R' }, { vm: 0, page: 4, op: 'R' }], { frames: 4, swapSlots: Infinity, policy: 'lru' }, () => ({
+      access: (_p, _v, frame, kind) => void (kind !== 0 && frames.push(frame)),
+      unmapped: () => {},
+      reset: () => {},
+    }));
+    expect(frames).toEqual([0, 1, 2, 1, 3]);
   });
 });
