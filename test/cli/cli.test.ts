@@ -37,6 +37,12 @@ describe('help and version', () => {
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
   });
 
+  it('`help simulate` exits 0', () => {
+    const r = cli(['help', 'simulate']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Usage: vmmem simulate/);
+  });
+
   it('no arguments prints the help and exits 0', () => {
     const r = cli([]);
     expect(r.status).toBe(0);
@@ -156,6 +162,18 @@ describe('output (SPEC 3.1)', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('notes on standard error', () => {
+  it('say what was skipped; --quiet silences them and nothing else', () => {
+    const file = tempFile('n.lackey', '==7== Lackey\nI  00001000,4\n L 00002000,4\n');
+    const loud = cli(['simulate', file, '--format', 'csv']);
+    expect(loud.stderr).toBe(`vmmem: ${file}: skipped 1 instruction fetch (replay them with --ifetch)\nvmmem: ${file}: skipped 1 line that is not an access\n`);
+    const quiet = cli(['simulate', file, '--format', 'csv', '--quiet']);
+    expect(quiet.status).toBe(0);
+    expect(quiet.stderr).toBe('');
+    expect(quiet.stdout).toBe(loud.stdout);
   });
 });
 
