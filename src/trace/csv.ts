@@ -6,7 +6,7 @@
 import { parse, CsvError } from 'csv-parse';
 import { TraceError } from '../errors.js';
 import { parseAddress, parsed, parseFailure, spanFits } from './address.js';
-import { RowBatch, opFromText, type SkipCounts } from './rows.js';
+import { OP_RESET, RowBatch, opFromText, type SkipCounts } from './rows.js';
 
 export interface CsvColumns {
   addr: number;
@@ -63,7 +63,11 @@ export function csvRow(
   const op = opText === '' ? 0 : opFromText(opText);
   if (op < 0 || /^[LS]$/i.test(opText)) throw new TraceError(display, lineNo, `unknown op '${opText}' (R, W, A, F or RESET)`, text);
   const addrText = fields[cols.addr]!.trim();
-  if (!parseAddress(addrText, bareHex)) throw new TraceError(display, lineNo, parseFailure, text);
+  if (op === OP_RESET && addrText === '') {
+    // RESET frees everything the VM holds: it needs no address (as in plain traces).
+    parsed.hi = 0;
+    parsed.lo = 0;
+  } else if (!parseAddress(addrText, bareHex)) throw new TraceError(display, lineNo, parseFailure, text);
   let size = 1;
   if (cols.size >= 0) {
     const s = fields[cols.size]!.trim();
