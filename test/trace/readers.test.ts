@@ -182,6 +182,13 @@ describe('plain', () => {
     ]);
   });
 
+  it('CRLF line ends, a BOM and blank lines', async () => {
+    const r = await rowsOf(tempFile('crlf.plain', '\uFEFFR 0x1000\r\n\r\n   \r\nW 0x2000 8\r\n'));
+    expect(r.rows).toEqual([R(0x1000n, 1, 'crlf'), W(0x2000n, 8, 'crlf')]);
+    const l = await rowsOf(tempFile('crlf.lackey', ' L 00001000,4\r\n S 00002000,8\r\n'));
+    expect(l.rows).toEqual([R(0x1000n, 4, 'crlf'), W(0x2000n, 8, 'crlf')]);
+  });
+
   it('--hex reads bare hex digits', async () => {
     const r = await rowsOf(tempFile('p.txt', text), { hex: true });
     expect(r.format).toBe('plain');
