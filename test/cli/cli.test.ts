@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatRate } from '../../src/report/format.js';
@@ -101,6 +102,16 @@ describe('exit codes (SPEC 3.3)', () => {
     expect(lines[0]!.startsWith(`vmmem: ${file}:${line}: `)).toBe(true);
     expect(lines[0]).toMatch(reason);
     expectNoStack(r.stderr);
+  });
+
+  it('a truncated gzip file: exit 65 and no half-written result', () => {
+    const whole = gzipSync(Buffer.from('R 0x1000\n'.repeat(50000)));
+    const file = tempFile('cut.plain.gz', whole.subarray(0, whole.length >> 1));
+    for (const r of [cli(['simulate', file]), cli(['simulate', '-'], { input: readFileSync(file) })]) {
+      expect(r.status).toBe(65);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/truncated or corrupt gzip data/);
+    }
   });
 
   it('--skip-bad-lines goes on and reports exactly how many it skipped', () => {
