@@ -54,12 +54,18 @@ export class OutOfMemoryError extends VmmemError {
 /** Longest excerpt of an offending line that goes into a message. */
 const MAX_EXCERPT = 80;
 
+/**
+ * Control characters (random bytes) would garble the terminal, and a newline (a quoted CSV field
+ * spanning lines) would split the one-line message: show them escaped.
+ */
+function escapeControls(text: string): string {
+  return text.replace(/[\x00-\x08\x0a-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 export function formatTraceMessage(file: string, line: number, reason: string, text?: string): string {
   const where = line > 0 ? `${file}:${line}` : file;
-  if (text === undefined) return `${where}: ${reason}`;
+  if (text === undefined) return `${where}: ${escapeControls(reason)}`;
   let excerpt = text.replace(/[\r\n]+$/, '');
   if (excerpt.length > MAX_EXCERPT) excerpt = `${excerpt.slice(0, MAX_EXCERPT)}...`;
-  // Control characters (random bytes) would garble the terminal: show them escaped.
-  excerpt = excerpt.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-  return `${where}: ${reason} (${excerpt})`;
+  return `${where}: ${escapeControls(reason)} (${escapeControls(excerpt)})`;
 }

@@ -72,9 +72,10 @@ export interface CliRun {
   stderr: string;
 }
 
-export function cli(args: string[], opts: { input?: string | Buffer; env?: NodeJS.ProcessEnv } = {}): CliRun {
+export function cli(args: string[], opts: { input?: string | Buffer; env?: NodeJS.ProcessEnv; cwd?: string } = {}): CliRun {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     input: opts.input,
+    cwd: opts.cwd,
     env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...opts.env },
     encoding: 'utf8',
     maxBuffer: 64 << 20,

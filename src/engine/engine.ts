@@ -74,10 +74,15 @@ export class Engine {
   frameOf = new Int32Array(0);
   pageCapacity = 0;
 
-  // per frame
-  readonly frameOwner: Int32Array;
-  private readonly freeFrames: Int32Array;
-  private freeTop: number;
+  // per frame, allocated as frames are first used: a host of `--memory 1TiB` (2^28 frames) costs
+  // nothing until its frames hold pages, so memory follows the pages touched (SPEC 4).
+  /** the page in each frame, -1 when free; frames at or above its length have never been used */
+  frameOwner = new Int32Array(0);
+  /** frames given back (F, RESET, OOM kill), a stack: reused before a never-used frame */
+  private freedFrames = new Int32Array(0);
+  private freedTop = 0;
+  /** frames below this have been used; every frame from here up is free */
+  private usedFrames = 0;
 
   // host
   swapUsed = 0;
@@ -98,11 +103,6 @@ export class Engine {
       policy: policies[config.policy],
       policyContext: { seed: config.seed, nextUse },
     });
-    this.frameOwner = new Int32Array(config.frames).fill(-1);
-    this.freeFrames = new Int32Array(config.frames);
-    // Frames are handed out lowest first.
-    for (let i = 0; i < config.frames; i++) this.freeFrames[i] = config.frames - 1 - i;
-    this.freeTop = config.frames;
     this.droppable = (page) => (this.state[page]! & DIRTY) === 0;
   }
 
@@ -115,7 +115,7 @@ export class Engine {
   }
 
   get framesInUse(): number {
-    return this.memory !== null ? this.memory.framesInUse : this.config.frames - this.freeTop;
+    return this.memory !== null ? this.memory.framesInUse : this.usedFrames - this.freedTop;
   }
 
   /** Registers VM `v` (indices are dense, in order of first appearance). */
@@ -201,7 +201,7 @@ export class Engine {
       st |= RESIDENT;
       this.scheduler.insert(p, v, position);
       if (++s.resident > s.residentPeak) s.residentPeak = s.resident;
-      const inUse = this.config.frames - this.freeTop;
+      const inUse = this.usedFrames - this.freedTop;
       if (inUse > this.framesPeak) this.framesPeak = inUse;
     }
     s.accesses++;
@@ -216,7 +216,7 @@ export class Engine {
       st |= DIRTY;
     } else s.reads++;
     this.state[p] = st;
-    this.framesInUseSum += this.config.frames - this.freeTop;
+    this.framesInUseSum += this.usedFrames - this.freedTop;
     if (this.observer !== null) {
       const frame = this.frameOf[p]!;
       this.observer.access(p, v, frame, kind, write, kind === HIT ? frame : previousFrame);
@@ -225,7 +225,13 @@ export class Engine {
 
   /** A free frame, or one freed by evicting the victim the policy names; -1 when none can be. */
   private takeFrame(v: number): number {
-    if (this.freeTop > 0 && this.scheduler.mayTakeFree(v)) return this.freeFrames[--this.freeTop]!;
+    if ((this.freedTop > 0 || this.usedFrames < this.config.frames) && this.scheduler.mayTakeFree(v)) {
+      // Frames are handed out lowest first; a frame given back is reused first.
+      if (this.freedTop > 0) return this.freedFrames[--this.freedTop]!;
+      const frame = this.usedFrames++;
+      if (frame >= this.frameOwner.length) this.frameOwner = grown(this.frameOwner, Math.min(frame + 1, this.config.frames), -1);
+      return frame;
+    }
     // Swap full: only victims that can be dropped without a write will do (SPEC 2 step 3).
     const accept: Accept = this.swapUsed >= this.config.swapSlots ? this.droppable : null;
     const victim = this.scheduler.victim(v, accept);
@@ -278,7 +284,8 @@ export class Engine {
       this.scheduler.remove(p, v);
       const frame = this.frameOf[p]!;
       this.frameOwner[frame] = -1;
-      this.freeFrames[this.freeTop++] = frame;
+      if (this.freedTop >= this.freedFrames.length) this.freedFrames = grown(this.freedFrames, this.freedTop + 1);
+      this.freedFrames[this.freedTop++] = frame;
       s.resident--;
       if (this.observer !== null) this.observer.unmapped(p, v, frame);
     }

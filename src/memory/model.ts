@@ -134,6 +134,9 @@ export class MemoryModel {
   static attach(engine: Engine, config: MemoryConfig): MemoryModel {
     const model = new MemoryModel(engine, config);
     engine.memory = model;
+    // The model hands out frames anywhere in host memory (buddy blocks): the engine's per-frame
+    // owner table must cover them all from the start.
+    engine.frameOwner = new Int32Array(engine.config.frames).fill(-1);
     return model;
   }
 

@@ -41,8 +41,9 @@ class Clock implements ReplacementPolicy {
     if (this.hand < 0) return -1;
     const ref = this.ref;
     let p = this.hand;
-    // Two full turns clear every bit; after that a page is refused only by `accept`.
-    for (let steps = 2 * this.list.size + 1; steps > 0; steps--) {
+    // Two full turns visit every page with its bit clear (the first turn clears them); if none
+    // is accepted the hand has come full circle and rests where it began.
+    for (let steps = 2 * this.list.size; steps > 0; steps--) {
       if (ref[p] !== 0) {
         ref[p] = 0;
         p = this.after(p);

@@ -81,7 +81,7 @@ export function simulateResult(out: SimulationOutcome): CommandResult {
     const { ifetch, other, bad } = s.counts;
     if (bad) notes.push(`${s.file}: skipped ${bad} bad line${bad === 1 ? '' : 's'} (--skip-bad-lines)`);
     if (ifetch) notes.push(`${s.file}: skipped ${ifetch} instruction fetch${ifetch === 1 ? '' : 'es'} (replay them with --ifetch)`);
-    if (other) notes.push(`${s.file}: skipped ${other} line${other === 1 ? '' : 's'} that are not accesses`);
+    if (other) notes.push(`${s.file}: skipped ${other} ${other === 1 ? 'line that is not an access' : 'lines that are not accesses'}`);
   }
   for (const e of out.oomEvents) {
     notes.push(`out of memory: VM '${e.name}' was OOM-killed at access ${e.position + 1} (${e.framesFreed} frames freed); its later accesses were skipped`);

@@ -9,7 +9,7 @@ import { TraceError } from '../errors.js';
 import { MAX_ROW_BYTES, parseAddress, parsed, parseFailure, parseSize, spanFits } from './address.js';
 import { scanAddress, scanDecimal } from './bytes.js';
 import type { ContentNames } from './content.js';
-import { OP_ALLOC, OP_WRITE, RowBatch, opFromText, type SkipCounts } from './rows.js';
+import { OP_ALLOC, OP_RESET, OP_WRITE, RowBatch, opFromText, type SkipCounts } from './rows.js';
 
 export interface CsvColumns {
   /** number of columns in the header */
@@ -70,7 +70,11 @@ export function csvRow(
   const op = opText === '' ? 0 : opFromText(opText);
   if (op < 0 || /^[LS]$/i.test(opText)) throw new TraceError(display, lineNo, `unknown op '${opText}' (R, W, A, F or RESET)`, text);
   const addrText = fields[cols.addr]!.trim();
-  if (!parseAddress(addrText, bareHex)) throw new TraceError(display, lineNo, parseFailure, text);
+  if (op === OP_RESET && addrText === '') {
+    // RESET frees everything the VM holds: it needs no address (as in plain traces).
+    parsed.hi = 0;
+    parsed.lo = 0;
+  } else if (!parseAddress(addrText, bareHex)) throw new TraceError(display, lineNo, parseFailure, text);
   let size = 1;
   if (cols.size >= 0) {
     const s = fields[cols.size]!.trim();

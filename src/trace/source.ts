@@ -75,7 +75,8 @@ export function sniffFormat(head: Buffer): TraceFormat | undefined {
   if (lines.some((l) => /^==\d+==/.test(l) || /^(I  | [LSM] )[0-9A-Fa-f]+,\d+/.test(l))) return 'lackey';
   if (/[,;]/.test(first) && /addr/i.test(first)) return 'csv';
   if (lines.every((l) => /^\s*\d+\s+(0x)?[0-9A-Fa-f]+(\s+\d+)?\s*$/.test(l))) return 'din';
-  if (lines.every((l) => /^\s*(([RWAF]|RESET)\s+)?(0x)?[0-9A-Fa-f]+(\s+\S+)?\s*$/i.test(l))) return 'plain';
+  // plain: `[OP] ADDR [SIZE]`, or a bare RESET (which needs no address)
+  if (lines.every((l) => /^\s*((([RWAF]|RESET)\s+)?(0x)?[0-9A-Fa-f]+(\s+\S+)?|RESET)\s*$/i.test(l))) return 'plain';
   return undefined;
 }
 

@@ -1,0 +1,229 @@
+/**
+ * The CLI end to end (a spawned process): help and version, exit codes of SPEC 3.3, bad-line
+ * messages, output formats (SPEC 3.1), colour, and the README's examples.
+ */
+import { readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { formatRate } from '../../src/report/format.js';
+import { cli, ROOT, tempFile } from '../helpers.js';
+
+const ESC = '\x1b[';
+const SIMULATE_HEADER =
+  'vm,policy,scheduler,frames,accesses,reads,writes,hits,faults,minor_faults,major_faults,fault_rate,swap_ins,swap_outs,evictions,stolen,resident_end,resident_peak,swap_end,swap_peak,oom_kills,eat_ns';
+
+const trace = tempFile('t.plain', 'R 0x1000\nW 0x2000\nR 0x3000\nR 0x1000\nR 0x1000\nR 0x1000\nR 0x1000\n');
+
+/** no stack trace: no "    at fn (file:line)" frames, no "Error:" dumps */
+function expectNoStack(stderr: string): void {
+  expect(stderr).not.toMatch(/^\s+at /m);
+  expect(stderr).not.toMatch(/node_modules|dist\/|\.js:\d+/);
+}
+
+describe('help and version', () => {
+  it('--help, simulate --help and --version exit 0', () => {
+    const help = cli(['--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/Usage: vmmem/);
+    expect(help.stdout).toMatch(/simulate/);
+    const sim = cli(['simulate', '--help']);
+    expect(sim.status).toBe(0);
+    expect(sim.stdout).toMatch(/Usage: vmmem simulate/);
+    const version = cli(['--version']);
+    expect(version.status).toBe(0);
+    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
+  });
+
+  it('`help simulate` exits 0', () => {
+    const r = cli(['help', 'simulate']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Usage: vmmem simulate/);
+  });
+
+  it('no arguments prints the help and exits 0', () => {
+    const r = cli([]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Usage: vmmem/);
+  });
+});
+
+describe('exit codes (SPEC 3.3)', () => {
+  it.each([
+    [['simulate', trace, '--bogus'], /unknown option '--bogus'/],
+    [['frobnicate'], /unknown command/],
+    [['simulate'], /missing required argument/],
+    [['simulate', trace, '--memory', '12XB'], /--memory: '12XB' is not a size/],
+    [['simulate', trace, '--frames', '0'], /--frames: must be at least 1/],
+    [['simulate', trace, '--frames', 'many'], /--frames/],
+    [['simulate', trace, '--frames', '4', '--memory', '1MiB'], /--frames and --memory/],
+    [['simulate', trace, '--page-size', '3000'], /--page-size/],
+    [['simulate', trace, '--swap', '1Q'], /--swap/],
+    [['simulate', trace, '--policy', 'nope'], /--policy: unknown policy 'nope'/],
+    [['simulate', trace, '--format', 'xml'], /--format/],
+    [['simulate', trace, '--on-oom', 'maybe'], /--on-oom/],
+    [['simulate', trace, '--trace-format', 'xls'], /--trace-format/],
+    [['simulate', trace, '--latency', 'hit=fast'], /--latency/],
+  ])('%j is bad usage: exit 64', (args, message) => {
+    const r = cli(args);
+    expect(r.status).toBe(64);
+    expect(r.stderr).toMatch(message);
+    expect(r.stdout).toBe('');
+    expectNoStack(r.stderr);
+  });
+
+  it('a missing file and a directory: exit 66', () => {
+    const missing = cli(['simulate', '/nonexistent/dir/none.csv']);
+    expect(missing.status).toBe(66);
+    expect(missing.stderr).toMatch(/^vmmem: \/nonexistent\/dir\/none\.csv: no such file$/m);
+    const dir = mkdtempSync(join(tmpdir(), 'vmmem-dir-'));
+    const isDir = cli(['simulate', dir]);
+    expect(isDir.status).toBe(66);
+    expect(isDir.stderr).toMatch(/is a directory/);
+    expectNoStack(missing.stderr + isDir.stderr);
+  });
+
+  it.each([
+    ['bad.plain', 'R 0x1000\nW 0x2000\nR 0xzz\nR 0x1\n', 3, /address is not a hexadecimal number \(R 0xzz\)/],
+    ['bad.plain', 'R 0x1000\nQ 0x2000\n', 2, /unknown op 'Q'.*\(Q 0x2000\)/],
+    ['bad.csv', 'op,addr\nR,0x1\nX,0x2\n', 3, /unknown op 'X'.*\(X,0x2\)/],
+    ['bad.lackey', ' L 00001000,4\n L 00002000\n', 2, /without ",SIZE" \( L 00002000\)/],
+    ['bad.din', '0 1000\n0 1000\nx 1000\n', 3, /label 'x' is not a number \(x 1000\)/],
+  ])('a bad line in %s: exit 65, FILE:LINE: reason (text)', (name, text, line, reason) => {
+    const file = tempFile(name, text);
+    const r = cli(['simulate', file]);
+    expect(r.status).toBe(65);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.startsWith(`vmmem: ${file}:${line}: `)).toBe(true);
+    expect(lines[0]).toMatch(reason);
+    expectNoStack(r.stderr);
+  });
+
+  it('a truncated gzip file: exit 65 and no half-written result', () => {
+    const whole = gzipSync(Buffer.from('R 0x1000\n'.repeat(50000)));
+    const file = tempFile('cut.plain.gz', whole.subarray(0, whole.length >> 1));
+    for (const r of [cli(['simulate', file]), cli(['simulate', '-'], { input: readFileSync(file) })]) {
+      expect(r.status).toBe(65);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/truncated or corrupt gzip data/);
+    }
+  });
+
+  it('--skip-bad-lines goes on and reports exactly how many it skipped', () => {
+    // 2 bad lines among 6: the 4 good ones are the accesses
+    const file = tempFile('some.plain', 'R 0x1000\nbogus line here\nW 0x2000\nR 0xzz\nR 0x3000\nR 0x1000\n');
+    const r = cli(['simulate', file, '--skip-bad-lines', '--format', 'csv']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(new RegExp(`${file}: skipped 2 bad lines`));
+    expect(r.stdout.split('\n')[1]!.split(',')[4]).toBe('4');
+    const csv = tempFile('some.csv', 'op,addr\nR,0x1\nX,0x2\nR,0x3,extra\nW,0x4\n');
+    const c = cli(['simulate', csv, '--skip-bad-lines', '--format', 'json']);
+    expect(c.status, c.stderr).toBe(0);
+    expect(c.stderr).toMatch(/skipped 2 bad lines/);
+    expect(JSON.parse(c.stdout).rows[0].accesses).toBe(2);
+    expect(JSON.parse(c.stdout).skipped[0].bad).toBe(2);
+  });
+});
+
+describe('output (SPEC 3.1)', () => {
+  it('CSV: exactly the documented header, one row per VM then TOTAL', () => {
+    const r = cli(['simulate', trace, '--format', 'csv', '--frames', '2']);
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toBe(SIMULATE_HEADER);
+    expect(lines.map((l) => l.split(',')[0])).toEqual(['vm', 't', 'TOTAL']);
+    // 2 frames, LRU: R1 W2 R3 (evicts 1) R1 (evicts 2, dirty: swap-out) R1 R1 R1
+    const row = Object.fromEntries(SIMULATE_HEADER.split(',').map((k, i) => [k, lines[1]!.split(',')[i]]));
+    expect(row).toMatchObject({ policy: 'lru', scheduler: 'global', frames: '2', accesses: '7', reads: '6', writes: '1', hits: '3', faults: '4' });
+    expect(row).toMatchObject({ minor_faults: '4', major_faults: '0', swap_outs: '1', evictions: '2', resident_end: '2', swap_end: '1' });
+  });
+
+  it('JSON: one document with schema vmmem/1 and the same rows', () => {
+    const r = cli(['simulate', trace, '--format', 'json', '--frames', '2']);
+    expect(r.status).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.schema).toBe('vmmem/1');
+    expect(doc.rows.map((x: { vm: string }) => x.vm)).toEqual(['t', 'TOTAL']);
+    expect(Object.keys(doc.rows[0])).toEqual(SIMULATE_HEADER.split(','));
+    expect(doc.rows[0].faults).toBe(4);
+  });
+
+  it('fault_rate has at least 6 significant digits and gives back the counts', () => {
+    // 7 accesses, 4 faults: 4/7 = 0.571428571...
+    const r = cli(['simulate', trace, '--format', 'csv', '--frames', '2']);
+    const rate = r.stdout.split('\n')[1]!.split(',')[11]!;
+    expect(rate.replace(/^0\.0*/, '').length).toBeGreaterThanOrEqual(6);
+    expect(Math.round(Number(rate) * 7)).toBe(4);
+    expect(Math.abs(Number(rate) - 4 / 7)).toBeLessThan(1e-6);
+  });
+
+  it('formatRate gives back any count up to 2^40 accesses', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 40 }), fc.double({ min: 0, max: 1, noNaN: true }), (total, share) => {
+        const count = Math.floor(share * total);
+        const text = formatRate(count / total, total);
+        expect(Math.round(Number(text) * total)).toBe(count);
+        // at least 6 significant digits: within half a unit of the 6th digit
+        expect(Math.abs(Number(text) - count / total)).toBeLessThanOrEqual((count / total) * 5e-6);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('notes on standard error', () => {
+  it('say what was skipped; --quiet silences them and nothing else', () => {
+    const file = tempFile('n.lackey', '==7== Lackey\nI  00001000,4\n L 00002000,4\n');
+    const loud = cli(['simulate', file, '--format', 'csv']);
+    expect(loud.stderr).toBe(`vmmem: ${file}: skipped 1 instruction fetch (replay them with --ifetch)\nvmmem: ${file}: skipped 1 line that is not an access\n`);
+    const quiet = cli(['simulate', file, '--format', 'csv', '--quiet']);
+    expect(quiet.status).toBe(0);
+    expect(quiet.stderr).toBe('');
+    expect(quiet.stdout).toBe(loud.stdout);
+  });
+});
+
+describe('colour', () => {
+  it('a table without a terminal has no escape codes', () => {
+    const r = cli(['simulate', trace]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/TOTAL/);
+    expect(r.stdout).not.toContain(ESC);
+  });
+
+  it('--color forces them; NO_COLOR wins over --color; --no-color turns them off', () => {
+    expect(cli(['simulate', trace, '--color']).stdout).toContain(ESC);
+    expect(cli(['simulate', trace, '--color'], { env: { NO_COLOR: '1' } }).stdout).not.toContain(ESC);
+    expect(cli(['simulate', trace, '--no-color'], { env: { FORCE_COLOR: '1' } }).stdout).not.toContain(ESC);
+  });
+
+  it('CSV and JSON never carry escape codes', () => {
+    expect(cli(['simulate', trace, '--color', '--format', 'csv']).stdout).not.toContain(ESC);
+    expect(cli(['simulate', trace, '--color', '--format', 'json']).stdout).not.toContain(ESC);
+  });
+});
+
+describe("the README's examples", () => {
+  // Each ```sh block under "First run" is followed by a block of what it prints (notes on
+  // stderr first, then stdout). Run the command as written and compare, line by line.
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const examples = [...readme.matchAll(/```sh\n(npx vmmem [^\n]+)\n```\n\n```\n([\s\S]*?)```/g)].map((m) => [m[1]!, m[2]!] as const);
+
+  it('there are examples to check', () => {
+    expect(examples.length).toBeGreaterThanOrEqual(1);
+    expect(readme.indexOf(examples[0]![0])).toBeLessThan(readme.indexOf('## Commands'));
+  });
+
+  it.each(examples)('%s prints what the README shows', (command, shown) => {
+    const args = command.replace(/^npx vmmem /, '').split(/\s+/);
+    const r = cli(args, { cwd: ROOT });
+    expect(r.status, r.stderr).toBe(0);
+    const actual = (r.stderr + r.stdout).trimEnd().split('\n');
+    expect(actual).toEqual(shown.trimEnd().split('\n'));
+  });
+});

@@ -1,0 +1,123 @@
+/**
+ * vmt (README "vmt, the binary format"): what vmtHeader/vmtRecords write, readVmt reads back,
+ * field for field, whatever the chunking of the input.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { VmNames } from '../../src/trace/csv.js';
+import { RowBatch } from '../../src/trace/rows.js';
+import { readVmt, vmtHeader, vmtRecords } from '../../src/trace/vmt.js';
+import { cli, tempFile } from '../helpers.js';
+
+interface Row {
+  op: number;
+  vm: number;
+  hi: number;
+  lo: number;
+  size: number;
+  time: number;
+}
+
+async function readBack(bytes: Buffer, cuts: number[]): Promise<{ rows: Row[]; names: string[]; hasTime: boolean }> {
+  const chunks: Buffer[] = [];
+  let at = 0;
+  for (const c of [...cuts].sort((a, b) => a - b)) {
+    if (c > at && c < bytes.length) {
+      chunks.push(bytes.subarray(at, c));
+      at = c;
+    }
+  }
+  chunks.push(bytes.subarray(at));
+  const vms = new VmNames('file');
+  let hasTime = false;
+  const rows: Row[] = [];
+  for await (const b of readVmt(
+    (async function* () {
+      yield* chunks;
+    })(),
+    't.vmt',
+    vms,
+    (t) => {
+      hasTime = t;
+    },
+    7,
+  )) {
+    for (let i = 0; i < b.length; i++) rows.push({ op: b.op[i]!, vm: b.vm[i]!, hi: b.addrHi[i]!, lo: b.addrLo[i]!, size: b.size[i]!, time: b.time[i]! });
+  }
+  return { rows, names: vms.names, hasTime };
+}
+
+const rowArb = (vms: number) =>
+  fc.record({
+    op: fc.integer({ min: 0, max: 4 }),
+    vm: fc.integer({ min: 0, max: vms - 1 }),
+    hi: fc.integer({ min: 0, max: 0xfffffffe }),
+    lo: fc.integer({ min: 0, max: 0xffffffff }),
+    size: fc.integer({ min: 1, max: 0xffffffff }),
+    time: fc.double({ noNaN: true, noDefaultInfinity: true }),
+  });
+
+describe('vmt round trip', () => {
+  it('every field comes back, with and without time, in any chunking', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.string({ minLength: 1, maxLength: 12 }), { minLength: 1, maxLength: 4 }).map((n) => [...new Set(n)]),
+        fc.boolean(),
+        fc.array(fc.nat(2000), { maxLength: 6 }),
+        fc.integer({ min: 0, max: 40 }),
+        async (names, hasTime, cuts, n) => {
+          const rows = fc.sample(rowArb(names.length), { numRuns: n, seed: n });
+          const batch = new RowBatch(Math.max(1, n));
+          for (const r of rows) batch.push(r.op, r.vm, r.hi, r.lo, r.size, hasTime ? r.time : NaN, 0);
+          const bytes = Buffer.concat([vmtHeader(names, hasTime), vmtRecords(batch, hasTime)]);
+          const back = await readBack(bytes, cuts);
+          expect(back.names).toEqual(names);
+          expect(back.hasTime).toBe(hasTime);
+          expect(back.rows).toEqual(rows.map((r) => ({ ...r, time: hasTime ? r.time : NaN })));
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('splits a size over 4 GiB - 1 into consecutive records', async () => {
+    const batch = new RowBatch(1);
+    batch.push(2, 0, 0, 0xfffffff0, 2 ** 33, NaN, 1); // A of 8 GiB from 0xfffffff0
+    const back = await readBack(Buffer.concat([vmtHeader(['v'], false), vmtRecords(batch, false)]), []);
+    // 2^33 = 0xffffffff + 0xffffffff + 2
+    expect(back.rows.map((r) => [r.hi, r.lo, r.size])).toEqual([
+      [0, 0xfffffff0, 0xffffffff],
+      [1, 0xffffffef, 0xffffffff],
+      [2, 0xffffffee, 2],
+    ]);
+  });
+
+  it('a cut-short record or a bad header is a TraceError', async () => {
+    const batch = new RowBatch(1);
+    batch.push(0, 0, 0, 0x1000, 1, NaN, 1);
+    const bytes = Buffer.concat([vmtHeader(['v'], false), vmtRecords(batch, false)]);
+    await expect(readBack(bytes.subarray(0, bytes.length - 3), [])).rejects.toThrow(/t\.vmt:1: truncated vmt record \(13 of 16 bytes\)/);
+    const bad = Buffer.from(bytes);
+    bad.write('XXXX', 0, 'latin1');
+    await expect(readBack(bad, [])).rejects.toThrow(/bad magic bytes/);
+  });
+});
+
+describe('vmt through the CLI', () => {
+  it('is detected by its magic bytes, names VMs from its header, and replays', () => {
+    // VM a: W 0x1000, R 0x1000 (hit); VM b: R 0x1ffc size 8 (pages 1 and 2 of b)
+    const batch = new RowBatch(3);
+    batch.push(1, 0, 0, 0x1000, 1, NaN, 1);
+    batch.push(0, 1, 0, 0x1ffc, 8, NaN, 2);
+    batch.push(0, 0, 0, 0x1000, 4, NaN, 3);
+    const file = tempFile('trace.bin', Buffer.concat([vmtHeader(['a', 'b'], false), vmtRecords(batch, false)]));
+    const r = cli(['simulate', file, '--format', 'json']);
+    expect(r.status, r.stderr).toBe(0);
+    const rows = JSON.parse(r.stdout).rows;
+    expect(rows.map((x: Record<string, unknown>) => [x.vm, x.accesses, x.faults, x.hits, x.writes])).toEqual([
+      ['a', 2, 1, 1, 1],
+      ['b', 2, 2, 0, 0],
+      ['TOTAL', 4, 3, 1, 1],
+    ]);
+  });
+});
