@@ -3,6 +3,7 @@
  */
 import type { PolicyName } from '../policies/index.js';
 import type { SchedulerName } from '../schedulers/index.js';
+import type { IdleTaxOptions, VmParams } from '../schedulers/scheduler.js';
 
 export interface Latency {
   /** a hit: one memory access */
@@ -21,6 +22,15 @@ export const DEFAULT_LATENCY: Latency = { hitNs: 100, minorNs: 2000, majorNs: 50
 
 export type OnOom = 'kill' | 'error';
 
+/** A VM declared with --vm or in a scenario file: its parameters in frames. */
+export interface VmSpec extends VmParams {
+  name: string;
+  /** where it was declared, for messages: `scenario.json: vms[1]`, `--vm[0]` */
+  origin: string;
+  /** its trace file, when it names one */
+  trace?: string;
+}
+
 export interface EngineConfig {
   frames: number;
   pageSize: number;
@@ -33,4 +43,8 @@ export interface EngineConfig {
   /** count accesses to never-allocated pages as invalid instead of committing them on demand */
   strictAlloc: boolean;
   latency: Latency;
+  /** declared VMs (--vm, --config); VMs not declared get DEFAULT_VM_PARAMS */
+  vms?: readonly VmSpec[];
+  /** the `weight` scheduler's ESX idle memory tax; absent or null: off */
+  idleTax?: IdleTaxOptions | null;
 }

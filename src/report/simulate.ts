@@ -4,6 +4,8 @@
 import type { SimulationOutcome, VmOutcome } from '../engine/simulate.js';
 import { formatBytes } from '../units.js';
 import type { Column, CommandResult, Row } from './result.js';
+import { SCHEDULING_COLUMNS, schedulerLabel, schedulingCells, schedulingExtra, schedulingSummary } from './scheduling.js';
+import { seriesRows } from './series.js';
 
 export const SIMULATE_COLUMNS: Column[] = [
   { key: 'vm', heading: 'vm', kind: 'text' },
@@ -35,7 +37,7 @@ function row(o: VmOutcome, out: SimulationOutcome): Row {
   return {
     vm: o.name,
     policy: out.config.policy,
-    scheduler: 'global',
+    scheduler: out.config.scheduler,
     frames: out.config.frames,
     accesses: c.accesses,
     reads: c.reads,
@@ -55,6 +57,7 @@ function row(o: VmOutcome, out: SimulationOutcome): Row {
     swap_peak: c.swapPeak,
     oom_kills: c.oomKills,
     eat_ns: o.eatNs,
+    ...(out.scheduling ? schedulingCells(o, out) : {}),
   };
 }
 
@@ -82,7 +85,8 @@ export function simulateResult(out: SimulationOutcome): CommandResult {
     if (other) notes.push(`${s.file}: skipped ${other} line${other === 1 ? '' : 's'} that are not accesses`);
   }
   for (const e of out.oomEvents) {
-    notes.push(`out of memory: VM '${e.name}' was OOM-killed at access ${e.position + 1} (${e.framesFreed} frames freed); its later accesses were skipped`);
+    const why = e.cause === 'no-frame' ? `: scheduler ${config.scheduler} left it no frame it may take` : '';
+    notes.push(`out of memory: VM '${e.name}' was OOM-killed at access ${e.position + 1}${why} (${e.framesFreed} frames freed); its later accesses were skipped`);
   }
   for (const v of out.vms) {
     if (v.counters.invalid) notes.push(`VM '${v.name}': ${v.counters.invalid} accesses to never-allocated pages (--strict-alloc), not replayed`);
@@ -92,7 +96,7 @@ export function simulateResult(out: SimulationOutcome): CommandResult {
     command: 'simulate',
     config: {
       policy: config.policy,
-      scheduler: 'global',
+      scheduler: config.scheduler,
       frames: config.frames,
       page_size: config.pageSize,
       memory_bytes: config.frames * config.pageSize,
@@ -108,7 +112,8 @@ export function simulateResult(out: SimulationOutcome): CommandResult {
         walkref: config.latency.walkrefNs,
       },
     },
-    columns: SIMULATE_COLUMNS,
+    // Scheduling columns go last: after the translation columns when those are on.
+    columns: out.scheduling ? [...SIMULATE_COLUMNS, ...SCHEDULING_COLUMNS] : SIMULATE_COLUMNS,
     rows: [...out.vms.map((v) => row(v, out)), row(out.total, out)],
     extra: {
       details: Object.fromEntries([...out.vms, out.total].map((v) => [v.name, details(v)])),
@@ -126,13 +131,16 @@ export function simulateResult(out: SimulationOutcome): CommandResult {
       },
       oom_events: out.oomEvents.map((e) => ({ vm: e.name, access: e.position + 1, frames_freed: e.framesFreed })),
       skipped: out.skipped.map((s) => ({ file: s.file, ...s.counts })),
+      ...(out.scheduling ? { scheduling: schedulingExtra(out) } : {}),
+      ...(out.series && !out.series.adaptive ? { intervals: seriesRows(out.series) } : {}),
     },
     summary: [
-      `policy ${config.policy}, scheduler global, ${config.frames} frames of ${formatBytes(config.pageSize)} ` +
+      `policy ${config.policy}, scheduler ${schedulerLabel(out)}, ${config.frames} frames of ${formatBytes(config.pageSize)} ` +
         `(${formatBytes(config.frames * config.pageSize)}), swap ${swap}`,
       `host: frames in use ${host.framesInUseEnd} at end, ${host.framesInUsePeak} at peak, ` +
         `utilisation ${(host.utilisation * 100).toFixed(1)}%; swap in use ${host.swapInUseEnd} at end, ${host.swapInUsePeak} at peak; ` +
         `${host.distinctPages} distinct pages`,
+      ...(out.scheduling ? [schedulingSummary(out)!] : []),
     ],
     notes,
   };
