@@ -8,8 +8,11 @@ import type { SchedulerContext, SchedulerDefinition, VmParams } from './schedule
  * weight: proportional share (SPEC 2.2). VM i's entitlement e_i is its weighted max-min fair
  * share of all frames among the live VMs that have touched memory, clamped to [reserve, limit]
  * (what a VM cannot hold above its limit goes to the others by weight). The frame comes from the
- * VM most over its entitlement: the largest resident / e. Equal ratios: the faulting VM itself if
- * it is among them, else the VM listed first. One policy instance per VM names the page.
+ * VM most over its entitlement: the largest resident / e, where the faulting VM's resident counts
+ * the page it is bringing in - so it takes a frame from another VM only if it would still be less
+ * over its entitlement than that VM is, and memory settles instead of a frame passing round and
+ * round. Equal ratios: the faulting VM itself if it is among them, else the VM listed first. One
+ * policy instance per VM names the page.
  *
  * With --idle-tax T, ESX's idle memory tax (Waldspurger, OSDI 2002): shares per page
  * rho = S / (P (f + k (1 - f))), k = 1 / (1 - T), f = the VM's active fraction (activity.ts);
@@ -89,15 +92,18 @@ class WeightScheduler extends BaseScheduler {
     this.stale = false;
   }
 
-  /** how far over its entitlement VM u is: resident (f + k (1 - f)) / e; larger loses */
-  private excess(u: number): number {
+  /**
+   * How far over its entitlement VM u is: resident (f + k (1 - f)) / e, larger loses; the
+   * faulting VM counts the page it is bringing in (`incoming` 1).
+   */
+  private excess(u: number, incoming: number): number {
     const resident = this.view.vms[u]!.resident;
     const e = this.entitlement[u]!;
     if (e <= 0) return Infinity;
-    if (this.activity === null) return resident / e;
+    if (this.activity === null) return (resident + incoming) / e;
     const f = this.activity.fraction(u, resident);
     // f + k(1 - f) written as k - (k - 1) f: exactly 1 when k = 1 (T = 0)
-    return (resident * (this.k - (this.k - 1) * f)) / e;
+    return ((resident + incoming) * (this.k - (this.k - 1) * f)) / e;
   }
 
   /** the VM to give up a frame for VM vm, skipping those tried; -1 if none may */
@@ -107,7 +113,7 @@ class WeightScheduler extends BaseScheduler {
     const n = this.params.length;
     for (let u = 0; u < n; u++) {
       if (this.tried[u] || !this.canLose(u, vm)) continue;
-      const x = this.excess(u);
+      const x = this.excess(u, u === vm ? 1 : 0);
       if (x > bestExcess || (x === bestExcess && u === vm)) {
         best = u;
         bestExcess = x;

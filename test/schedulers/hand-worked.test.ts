@@ -175,11 +175,12 @@ describe('lowest', () => {
 });
 
 describe('weight', () => {
+  // cost of VM u = resident / e, the faulting VM counting the page it brings in (+1); the
+  // largest cost loses; equal costs: the faulting VM if among them, else the VM listed first.
   it('takes from the VM most over its entitlement (2 VMs, weights 3:1)', () => {
-    // F = 4. b1..b4: b alone fills memory. a1: a joins, entitlements a 3, b 1; b holds 4/1,
-    // a nothing -> b's LRU b1. a2: b 3/1 vs a 1/3 -> b2. a3: b 2/1 vs a 2/3 -> b3.
-    // b5: b 1/1, a 3/3: equal, the faulting VM b is among them -> its own b4.
-    // a4: equal again, a faults -> its own LRU a1.
+    // F = 4. b1..b4: b alone fills memory. a1: a joins, entitlements a 3, b 1; a holds nothing
+    // to give, b 4/1 -> b's LRU b1. a2: a (1+1)/3 vs b 3/1 -> b2. a3: a (2+1)/3 = 1 vs b 2 -> b3.
+    // b5: b (1+1)/1 = 2 vs a 3/3 = 1 -> its own b4. a4: a (3+1)/3 vs b 1/1 -> its own a1.
     const h = runAccesses(seq('b1 b2 b3 b4 a1 a2 a3 b5 a4'), {
       frames: 4,
       scheduler: 'weight',
@@ -195,10 +196,11 @@ describe('weight', () => {
   it('shares what a limited VM cannot hold among the others (3 VMs)', () => {
     // F = 6, equal weights, c limit 1: entitlements c 1, a and b 2.5 each.
     // c1 takes a free frame; c2: c at its limit -> its own c1. a1..a4 and b1 take free frames.
-    // b2: a 4/2.5 = 1.6, b 1/2.5 = 0.4, c 1/1 -> a's LRU a1. b3: a 3/2.5 = 1.2 -> a2.
-    // a5: a 2/2.5 = 0.8, b 3/2.5 = 1.2, c 1 -> b's LRU b1.
+    // b2: b (1+1)/2.5 = 0.8, a 4/2.5 = 1.6, c 1/1 -> a's LRU a1.
+    // b3: b (2+1)/2.5 = 1.2, a 3/2.5 = 1.2, c 1: equal, b is among them -> its own b1.
+    // a5: a (3+1)/2.5 = 1.6, b 2/2.5, c 1 -> its own LRU a2.
     const h = runAccesses(seq('c1 c2 a1 a2 a3 a4 b1 b2 b3 a5'), { frames: 6, scheduler: 'weight', vms: [{ name: 'c', limit: 1 }] });
-    expect(h.log).toEqual(['c>c1', 'b>a1', 'b>a2', 'a>b1']);
+    expect(h.log).toEqual(['c>c1', 'b>a1', 'b>b1', 'a>a2']);
     expect(h.engine.scheduler.entitlements()).toEqual([1, 2.5, 2.5]);
     expect(h.violations).toEqual([]);
   });
@@ -211,18 +213,20 @@ describe('weight with the ESX idle memory tax', () => {
   const vms = [{ name: 'b' }, { name: 'a' }, { name: 'c' }];
 
   it('T = 0.75 takes from the idle VM first', () => {
-    // k = 1 / (1 - 0.75) = 4; cost of VM u = resident (k - (k - 1) f) / e, e = 2 each.
+    // k = 1 / (1 - 0.75) = 4; cost of VM u = resident (k - (k - 1) f) / e, e = 2 each (the
+    // faulting VM's resident + 1).
     // a's last 4 accesses: a1 x4 -> f = 1/3; b's: b1 b2 b3 b1 -> f = 1.
-    // c1: a 3 (4 - 1) / 2 = 4.5, b 3 * 1 / 2 = 1.5 -> a loses its LRU page a2.
-    // c2: a holds {a1, a3}, a1 active -> f = 1/2: 2 (4 - 1.5) / 2 = 2.5; b 1.5; c 1 * 1 / 2 -> a3.
-    // c3: a {a1}, f = 1: 0.5; b 1.5; c 2 * 1 / 2 = 1 -> b loses its LRU page b2.
+    // c1: c holds nothing to give; a 3 (4 - 1) / 2 = 4.5, b 3 * 1 / 2 = 1.5 -> a's LRU page a2.
+    // c2: a holds {a1, a3}, a1 active -> f = 1/2: 2 (4 - 1.5) / 2 = 2.5; b 1.5; c (1+1) / 2 -> a3.
+    // c3: a {a1}, f = 1: 0.5; b 1.5; c (2+1) / 2 = 1.5: equal to b, c is among them -> its own c1.
+    // The idle VM a gave both frames before the active b gave any.
     const h = runAccesses(trace, { frames: 6, scheduler: 'weight', vms, idleTax: { rate: 0.75, window: 4, samplePages: 0 } });
-    expect(h.log).toEqual(['c>a2', 'c>a3', 'c>b2']);
+    expect(h.log).toEqual(['c>a2', 'c>a3', 'c>c1']);
   });
 
   it('T = 0 is plain weight', () => {
     // plain: resident / e. c1: a and b both 3/2: equal, c not among them -> b, listed first:
-    // b's LRU b2. c2: a 3/2 > b 2/2 -> a's LRU a2. c3: all hold 2: equal, c is among them -> c1.
+    // b's LRU b2. c2: a 3/2 > b 2/2 = c (1+1)/2 -> a's LRU a2. c3: c (2+1)/2 > a, b 2/2 -> c1.
     const taxed = runAccesses(trace, { frames: 6, scheduler: 'weight', vms, idleTax: { rate: 0, window: 4, samplePages: 0 } });
     const plain = runAccesses(trace, { frames: 6, scheduler: 'weight', vms });
     expect(plain.log).toEqual(['c>b2', 'c>a2', 'c>c1']);

@@ -98,6 +98,9 @@ export function runAccesses(accesses: Access[], opts: HarnessOptions): Harness {
   const victim = scheduler.victim.bind(scheduler);
   scheduler.victim = (v: number, accept: Accept): number => {
     const page = victim(v, accept);
+    if (page < 0 && accept === null && engine.vms[v]!.resident < params(v).reserve) {
+      violations.push(`access ${engine.position - 1}: ${names[v]} below its reserve got no frame`);
+    }
     if (page >= 0) {
       const u = ids.vmOf[page]!;
       const at = engine.position - 1;
@@ -116,8 +119,6 @@ export function runAccesses(accesses: Access[], opts: HarnessOptions): Harness {
   scheduler.insert = (page: number, v: number, position: number): void => {
     // the engine counts the page resident right after this call
     if (engine.vms[v]!.resident + 1 > params(v).limit) violations.push(`access ${position}: ${names[v]} went above its limit ${params(v).limit}`);
-    const own = engine.vms[v]!;
-    if (own.resident < params(v).reserve && engine.vms.reduce((s, c) => s + c.resident, 0) > config.frames) violations.push('overcommitted');
     insert(page, v, position);
   };
   engine.replay(batch);
