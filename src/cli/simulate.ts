@@ -30,10 +30,10 @@ export function simulateCommand(io: Io): Command {
   const cmd = new Command('simulate')
     .summary('replay traces through one memory configuration')
     .description(
-      'Replays memory-access traces (one VM per file, or a vm column) through paging, swap, a\n' +
-        'replacement policy and a scheduler between VMs, and prints per-VM and total fault, swap,\n' +
-        'latency and (with --vm, --config or a scheduler other than global) scheduling statistics.\n' +
-        'TRACE is a file (csv, lackey, din, plain, vmt; optionally .gz) or - for standard input.\n' +
+      'Replays memory-access traces (one VM per file, or a vm column) through paging, swap, a ' +
+        'replacement policy and a scheduler between VMs, and prints per-VM and total fault, swap, ' +
+        'latency and (with --vm, --config or a scheduler other than global) scheduling statistics.\n\n' +
+        'TRACE is a file (csv, lackey, din, plain, vmt; optionally .gz) or - for standard input. ' +
         'VMs come from --config (in file order), then --vm (in order), then the TRACE arguments.',
     )
     .argument('[trace...]', 'trace files, one VM each (or a vm column); - reads standard input');
