@@ -101,6 +101,7 @@ export function runAccesses(accesses: Access[], opts: HarnessOptions): Harness {
     if (page < 0 && accept === null && engine.vms[v]!.resident < params(v).reserve) {
       violations.push(`access ${engine.position - 1}: ${names[v]} below its reserve got no frame`);
     }
+    if (page >= 0 && accept !== null && !accept(page)) violations.push(`access ${engine.position - 1}: swap full, yet a page that needs a write was chosen`);
     if (page >= 0) {
       const u = ids.vmOf[page]!;
       const at = engine.position - 1;
