@@ -28,7 +28,10 @@ export interface OomEvent {
   position: number;
   /** frames the kill released */
   framesFreed: number;
-  /** why there was no frame: swap full of dirty pages, or the scheduler had none the VM may take */
+  /**
+   * why there was no frame: every frame holds a dirty page and swap is full, or the scheduler
+   * had none the VM may take (its limit or partition, reserves, priorities)
+   */
   cause: 'swap-full' | 'no-frame';
 }
 
@@ -348,7 +351,7 @@ export class Engine {
 
   private outOfMemory(v: number, p: number, position: number): void {
     const s = this.vms[v]!;
-    const swapFull = this.victimFiltered;
+    const swapFull = this.victimFiltered && !this.anyCleanResident();
     if (this.config.onOom === 'error') {
       const slots = this.config.swapSlots;
       const where = `out of memory: VM '${this.vmNames[v] ?? v}' faulted on page 0x${toHex(this.ids.hiOf[p]!, this.ids.loOf[p]!)} at access ${position + 1}`;
@@ -365,6 +368,15 @@ export class Engine {
     const framesFreed = this.releaseVm(v);
     this.scheduler.killed(v);
     this.oomEvents.push({ vm: v, position, framesFreed, cause: swapFull ? 'swap-full' : 'no-frame' });
+  }
+
+  /** some frame holds a page that could be dropped without a write (OOM path only: O(frames)) */
+  private anyCleanResident(): boolean {
+    for (let f = 0; f < this.config.frames; f++) {
+      const q = this.frameOwner[f]!;
+      if (q >= 0 && (this.state[q]! & DIRTY) === 0) return true;
+    }
+    return false;
   }
 
   isDead(v: number): boolean {

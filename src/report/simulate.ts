@@ -104,6 +104,7 @@ export function simulateResult(out: SimulationOutcome): CommandResult {
       seed: config.seed,
       on_oom: config.onOom,
       strict_alloc: config.strictAlloc,
+      ...(out.series && !out.series.adaptive ? { interval: out.series.every } : {}),
       latency_ns: {
         hit: config.latency.hitNs,
         minor: config.latency.minorNs,
@@ -129,7 +130,7 @@ export function simulateResult(out: SimulationOutcome): CommandResult {
         swap_in_use_peak: host.swapInUsePeak,
         distinct_pages: host.distinctPages,
       },
-      oom_events: out.oomEvents.map((e) => ({ vm: e.name, access: e.position + 1, frames_freed: e.framesFreed })),
+      oom_events: out.oomEvents.map((e) => ({ vm: e.name, access: e.position + 1, frames_freed: e.framesFreed, cause: e.cause })),
       skipped: out.skipped.map((s) => ({ file: s.file, ...s.counts })),
       ...(out.scheduling ? { scheduling: schedulingExtra(out) } : {}),
       ...(out.series && !out.series.adaptive ? { intervals: seriesRows(out.series) } : {}),

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { simulate } from '../../src/engine/simulate.js';
 import { DEFAULT_READ_OPTIONS } from '../../src/trace/reader.js';
 import { cli, config, tempFile, textSource } from '../helpers.js';
+import { runAccesses, seq } from '../schedulers/harness.js';
 
 describe('partition over a trace that names its VMs as it goes', () => {
   // a alone for 4 rows, then b: without a first pass over the trace, a's partition would be all
@@ -79,5 +80,28 @@ describe('no frame for a VM', () => {
     expect(r.status).toBe(3);
     expect(r.stderr).toMatch(/scheduler highest leaves it no frame it may take/);
     expect(r.stdout).toBe('');
+  });
+});
+
+describe('the cause of an OOM kill', () => {
+  it('is the full swap when every frame holds a dirty page', () => {
+    // F = 2, no swap: a writes a0 and a1; b's fault finds only dirty pages -> b is killed.
+    const h = runAccesses(seq('a0w a1w b0'), { frames: 2, scheduler: 'global', swapSlots: 0 });
+    expect(h.engine.oomEvents).toEqual([{ vm: 1, position: 2, framesFreed: 0, cause: 'swap-full' }]);
+  });
+
+  it('is the scheduler when clean pages exist but the VM may not take them', () => {
+    // Same, no swap, but hi's pages are clean: lo (priority 1) holds nothing and may not take
+    // a frame from hi (priority 2) - the scheduler, not the swap, leaves it without a frame.
+    const h = runAccesses(seq('hi0 hi1 lo0'), {
+      frames: 2,
+      scheduler: 'highest',
+      swapSlots: 0,
+      vms: [
+        { name: 'hi', priority: 2 },
+        { name: 'lo', priority: 1 },
+      ],
+    });
+    expect(h.engine.oomEvents).toEqual([{ vm: 1, position: 2, framesFreed: 0, cause: 'no-frame' }]);
   });
 });
