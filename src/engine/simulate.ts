@@ -124,7 +124,7 @@ function checkDeclaredVms(config: EngineConfig, registry: VmRegistry, readers: T
         const names = own.available.filter((n) => n !== spec.name);
         throw new ConfigError(
           names.length > 0
-            ? `${spec.origin}.trace: ${spec.trace} has no VM '${spec.name}' in its vm column (it has ${names.map((n) => `'${n}'`).join(', ')})`
+            ? `${spec.origin}.trace: ${spec.trace} has no VM '${spec.name}' (its rows name ${names.map((n) => `'${n}'`).join(', ')})`
             : `${spec.origin}.trace: ${spec.trace} has no accesses`,
         );
       }

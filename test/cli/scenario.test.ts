@@ -87,7 +87,7 @@ describe('bad configurations exit 64 with one line naming the field', () => {
   });
 
   it('a VM missing from the vm column of its trace', () => {
-    expectConfigError(['simulate', '--vm', `name=cache,trace=${join(dir, 'both.csv')}`], /^vmmem: --vm\[0\]\.trace: .*both\.csv has no VM 'cache' in its vm column \(it has 'web', 'db'\)/);
+    expectConfigError(['simulate', '--vm', `name=cache,trace=${join(dir, 'both.csv')}`], /^vmmem: --vm\[0\]\.trace: .*both\.csv has no VM 'cache' \(its rows name 'web', 'db'\)/);
   });
 
   it('malformed JSON, with its line and column', () => {
