@@ -62,7 +62,7 @@ export function addEngineOptions(cmd: Command, withPolicy = true): Command {
     .option('--page-size <size>', 'page size, a power of two from 1 B to 1 GiB (default 4KiB)')
     .option('--swap <size>', "swap size (e.g. 1GiB, 0 for none), or 'unlimited' (default)")
     .option('--on-oom <action>', 'when memory and swap are full: kill (the faulting VM) or error (stop, exit 3)')
-    .option('--seed <n>', 'seed of the random policy and of --guest-alloc random (default 1)')
+    .option('--seed <n>', 'seed of the random policy, --guest-alloc random and --sample-pages (default 1)')
     .option(
       '--latency <list>',
       'latency model, e.g. hit=100ns,minor=2us,major=50us,swapout=50us,walkref=100ns (those are the defaults; ' +

@@ -1,52 +1,136 @@
+import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { simulate } from '../engine/simulate.js';
+import { simulate, type SeriesOutcome } from '../engine/simulate.js';
 import { simulateResult } from '../report/simulate.js';
-import { openSource } from '../trace/source.js';
-import { UsageError } from '../errors.js';
-import { addEngineOptions, addOutputOptions, addTraceOptions, engineConfig, parsePolicy, readOptions, type RawOptions } from './options.js';
-import { emit, type Io } from './io.js';
-import { addTranslationOptions, translationConfig, type TranslationRawOptions } from './translation-options.js';
+import { toCsv } from '../report/csv.js';
+import { toJson } from '../report/json.js';
+import { render } from '../report/index.js';
+import { seriesResult } from '../report/series.js';
+import { renderTimePlot } from '../report/timeplot.js';
+import { declaredVmSource, openSource, type TraceSource } from '../trace/source.js';
+import { ConfigError, InputError, UsageError } from '../errors.js';
+import { addEngineOptions, addOutputOptions, addTraceOptions, engineConfig, outputFormat, parsePolicy, readOptions, type RawOptions } from './options.js';
+import { chalkFor, emit, type Io } from './io.js';
 import { addMemoryOptions, memoryConfig, type MemoryRawOptions } from './memory-options.js';
+import { addTranslationOptions, translationConfig, type TranslationRawOptions } from './translation-options.js';
+import {
+  addSchedulingOptions,
+  checkScenarioOptions,
+  mergeOptions,
+  parseIdleTax,
+  parseInterval,
+  parseScheduler,
+  parseVmFlag,
+  readScenario,
+  resolveVms,
+  type SchedulingRawOptions,
+} from './scenario.js';
+
+type SimulateOptions = RawOptions & SchedulingRawOptions & TranslationRawOptions & MemoryRawOptions;
 
 export function simulateCommand(io: Io): Command {
   const cmd = new Command('simulate')
     .summary('replay traces through one memory configuration')
     .description(
-      'Replays memory-access traces (one VM per file, or a vm column) through paging, swap and a\n' +
-        'replacement policy, and prints per-VM and total fault, swap and latency statistics.\n' +
-        'TRACE is a file (csv, lackey, din, plain, vmt; optionally .gz) or - for standard input.',
+      'Replays memory-access traces (one VM per file, or a vm column) through paging, swap, a ' +
+        'replacement policy and a scheduler between VMs, and prints per-VM and total fault, swap, ' +
+        'latency and (with --vm, --config or a scheduler other than global) scheduling statistics.\n\n' +
+        'TRACE is a file (csv, lackey, din, plain, vmt; optionally .gz) or - for standard input. ' +
+        'VMs come from --config (in file order), then --vm (in order), then the TRACE arguments.',
     )
-    .argument('<trace...>', 'trace files, one VM each (or a vm column); - reads standard input');
+    .argument('[trace...]', 'trace files, one VM each (or a vm column); - reads standard input');
   addEngineOptions(cmd);
   addTraceOptions(cmd);
-  addOutputOptions(cmd);
+  addSchedulingOptions(cmd);
   addTranslationOptions(cmd);
   addMemoryOptions(cmd);
-  cmd.option('--scheduler <name>', 'which VM gives up a frame when memory is full: global (one policy over all pages)');
+  addOutputOptions(cmd);
   cmd.addHelpText(
     'after',
     '\nExamples:\n' +
       '  vmmem simulate traces/ls.lackey.gz --frames 64 --policy clock\n' +
       '  vmmem simulate web.csv db.csv --memory 16MiB --swap 8MiB --format csv\n' +
+      '  vmmem simulate --config traces/three-vms/scenario.json --scheduler weight --idle-tax 0.75\n' +
+      '  vmmem simulate --vm name=web,trace=web.csv,priority=3,reserve=64MiB --vm name=db,trace=db.csv,priority=1 \\\n' +
+      '      --scheduler highest --memory 512MiB --interval 10000 --plot\n' +
       '  vmmem simulate traces/zipf.csv --translation nested,shadow --host-page 2MiB\n' +
       '  vmmem simulate traces/clones.csv --memory 4MiB --dedup ksm --ksm-interval 500\n' +
-      '\nExit codes: 0 ok, 3 out of memory with --on-oom=error, 64 bad usage, 65 bad trace data,\n' +
-      '66 trace missing or unreadable, 70 internal error.',
+      '\nA --vm without trace= sets the parameters of a VM that a TRACE argument yields (by its file\n' +
+      'name or vm column). With trace=FILE, the VM is FILE (named NAME) or, when FILE has a vm\n' +
+      'column, the rows of VM NAME in it. Scenario file keys: vms (a list of {name, trace, priority,\n' +
+      'weight, reserve, limit}), description, and the options above with - written _ (page_size,\n' +
+      'idle_tax, ...); trace paths are relative to the scenario file.\n' +
+      '\nExit codes: 0 ok, 3 out of memory with --on-oom=error, 64 bad usage or configuration,\n' +
+      '65 bad trace data, 66 trace missing or unreadable, 70 internal error.',
   );
-  cmd.action(async (traces: string[], raw: RawOptions & TranslationRawOptions & MemoryRawOptions & { scheduler?: string }) => {
-    if (raw.scheduler !== undefined && raw.scheduler !== 'global') {
-      throw new UsageError(`--scheduler: unknown scheduler '${raw.scheduler}' (available: global)`);
+  cmd.action(async (traces: string[], cliOptions: SimulateOptions) => {
+    const scenario = cliOptions.config === undefined ? undefined : readScenario(cliOptions.config);
+    if (scenario) checkScenarioOptions(scenario, (raw) => settings(raw));
+    const raw = mergeOptions(cliOptions, scenario);
+    const { read, config, interval, translation } = settings(raw);
+    const drafts = [...(scenario?.vms ?? []), ...(raw.vm ?? []).map((spec, i) => parseVmFlag(spec, i))];
+    if (scenario || raw.vm) config.vms = resolveVms(drafts, config);
+    const declared = config.vms ?? [];
+    if (traces.filter((t) => t === '-').length + declared.filter((v) => v.trace === '-').length > 1) {
+      throw new UsageError('standard input (-) can be given once');
     }
-    const read = readOptions(raw);
-    const config = engineConfig(raw, parsePolicy(raw.policy ?? 'lru'));
-    const memory = memoryConfig(raw, config);
-    if (memory !== undefined) config.memory = memory;
-    const translation = translationConfig(raw, config);
-    if (traces.filter((t) => t === '-').length > 1) throw new UsageError('standard input (-) can be given once');
-    const sources = [];
+    if (traces.length === 0) {
+      const traceless = declared.find((v) => v.trace === undefined);
+      if (traceless) {
+        throw new ConfigError(`${traceless.origin}.trace: VM '${traceless.name}' has no trace: give trace=FILE (or a TRACE argument whose vm column names it)`);
+      }
+      if (declared.length === 0) throw new UsageError('no trace: give TRACE files, --vm name=NAME,trace=FILE or --config FILE');
+    }
+    const sources: TraceSource[] = [];
+    for (const v of declared) if (v.trace !== undefined) sources.push(declaredVmSource(await openSource(v.trace, read.traceFormat), v.name));
     for (const t of traces) sources.push(await openSource(t, read.traceFormat));
-    const outcome = await simulate({ sources, read, config, translation });
-    emit(io, simulateResult(outcome), raw);
+
+    const format = outputFormat(raw);
+    const plot = raw.plot === true || (format === 'table' && io.stdoutIsTty && interval !== undefined);
+    const outcome = await simulate({ sources, read, config, translation, interval, series: plot });
+    const result = simulateResult(outcome);
+    // The series goes to its file before anything is printed: a failure leaves no half output.
+    if (raw.intervalOut !== undefined && outcome.series) writeSeries(raw.intervalOut, outcome.series);
+    emit(io, result, raw);
+    if (outcome.series) emitSeries(io, outcome.series, raw, format, plot, config.frames);
   });
   return cmd;
+}
+
+/** Engine, reader and scheduling settings from raw options (also checks scenario values one by one). */
+function settings(raw: SimulateOptions) {
+  const read = readOptions(raw);
+  const config = engineConfig(raw, parsePolicy(raw.policy ?? 'lru'));
+  config.scheduler = parseScheduler(raw.scheduler);
+  config.idleTax = parseIdleTax(raw, config.scheduler);
+  const interval = parseInterval(raw);
+  const memory = memoryConfig(raw, config);
+  if (memory !== undefined) config.memory = memory;
+  const translation = translationConfig(raw, config);
+  return { read, config, interval, translation };
+}
+
+function writeSeries(file: string, series: SeriesOutcome): void {
+  const result = seriesResult(series);
+  try {
+    writeFileSync(file, file.toLowerCase().endsWith('.json') ? toJson(result) : toCsv(result));
+  } catch (err) {
+    throw new InputError(`--interval-out: cannot write ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+}
+
+/**
+ * The series beside the main result: in JSON it is already the member `intervals`; in CSV a
+ * second section after one empty line (unless --interval-out took it); in a table, the plot.
+ * --plot with csv or json draws the plot on standard error, keeping standard output parseable.
+ */
+function emitSeries(io: Io, series: SeriesOutcome, raw: SimulateOptions, format: string, plot: boolean, frames: number): void {
+  const chalk = chalkFor(io, raw.color);
+  const drawing = (): string =>
+    renderTimePlot({ t: series.t, names: series.names, values: series.resident, yMax: frames }, chalk, Math.min(100, Math.max(40, (process.stdout.columns ?? 80) - 2)));
+  if (format === 'csv' && !series.adaptive && raw.intervalOut === undefined) io.stdout(`\n${toCsv(seriesResult(series))}`);
+  if (format === 'table') {
+    if (plot) io.stdout(`\n${drawing()}`);
+    else if (!series.adaptive && raw.intervalOut === undefined) io.stdout(`\n${render(seriesResult(series), 'table', chalk)}`);
+  } else if (plot) io.stderr(drawing());
 }

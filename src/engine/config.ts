@@ -4,6 +4,7 @@
 import type { MemoryConfig } from '../memory/config.js';
 import type { PolicyName } from '../policies/index.js';
 import type { SchedulerName } from '../schedulers/index.js';
+import type { IdleTaxOptions, VmParams } from '../schedulers/scheduler.js';
 
 export interface Latency {
   /** a hit: one memory access */
@@ -24,6 +25,15 @@ export const DEFAULT_LATENCY: Latency = { hitNs: 100, minorNs: 2000, majorNs: 50
 
 export type OnOom = 'kill' | 'error';
 
+/** A VM declared with --vm or in a scenario file: its parameters in frames. */
+export interface VmSpec extends VmParams {
+  name: string;
+  /** where it was declared, for messages: `scenario.json: vms[1]`, `--vm[0]` */
+  origin: string;
+  /** its trace file, when it names one */
+  trace?: string;
+}
+
 export interface EngineConfig {
   frames: number;
   pageSize: number;
@@ -38,4 +48,8 @@ export interface EngineConfig {
   latency: Latency;
   /** page sharing, buddy allocator and host huge pages (src/memory); absent: the core engine's frames */
   memory?: MemoryConfig;
+  /** declared VMs (--vm, --config); VMs not declared get DEFAULT_VM_PARAMS */
+  vms?: readonly VmSpec[];
+  /** the `weight` scheduler's ESX idle memory tax; absent or null: off */
+  idleTax?: IdleTaxOptions | null;
 }

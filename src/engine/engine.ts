@@ -7,11 +7,11 @@ import { OutOfMemoryError } from '../errors.js';
 import { policies } from '../policies/index.js';
 import { grown, type Accept } from '../policies/policy.js';
 import { schedulers } from '../schedulers/index.js';
-import type { Scheduler } from '../schedulers/scheduler.js';
+import { DEFAULT_VM_PARAMS, type Scheduler, type VmParams } from '../schedulers/scheduler.js';
 import { OP_ALLOC, OP_FREE, OP_READ, OP_RESET, OP_WRITE } from '../trace/rows.js';
 import { toHex } from '../trace/address.js';
 import type { MemoryModel } from '../memory/model.js';
-import type { EngineConfig } from './config.js';
+import type { EngineConfig, VmSpec } from './config.js';
 import type { PageBatch } from './expand.js';
 import type { PageIds } from './page-ids.js';
 import { VmCounters } from './stats.js';
@@ -29,6 +29,11 @@ export interface OomEvent {
   position: number;
   /** frames the kill released */
   framesFreed: number;
+  /**
+   * why there was no frame: every frame holds a dirty page and swap is full, or the scheduler
+   * had none the VM may take (its limit or partition, reserves, priorities)
+   */
+  cause: 'swap-full' | 'no-frame';
 }
 
 /** How an access was served, for observers. */
@@ -60,13 +65,22 @@ export class Engine {
   /** next page-access position (R and W page touches, of every VM) */
   position = 0;
   readonly oomEvents: OomEvent[] = [];
-  /** VM names for messages (index = VM) */
+  /** VM names for messages and for finding declared VMs' parameters (index = VM) */
   vmNames: readonly string[] = [];
   /**
    * The host-memory model (page sharing, buddy allocator, huge pages), when configured: it then
    * replays the accesses itself and owns the frames (src/memory/model.ts).
    */
   memory: MemoryModel | null = null;
+  /** each VM's scheduling parameters (index = VM) */
+  readonly vmParams: VmParams[] = [];
+  /**
+   * Time series (--interval): `onSample` runs after the access that brings `position` to
+   * `nextSample` (Infinity: never), so samples fall exactly on access boundaries.
+   */
+  nextSample = Infinity;
+  onSample: (() => void) | null = null;
+  private readonly declared = new Map<string, VmSpec>();
 
   // per page (read and written by the memory model too)
   state = new Uint8Array(0);
@@ -91,6 +105,8 @@ export class Engine {
   /** sum over accesses of frames in use after the access (for the time average) */
   framesInUseSum = 0;
   dead = new Uint8Array(0);
+  /** the last victim search wanted a page it could drop without a write (swap full) */
+  victimFiltered = false;
   private readonly droppable: (page: number) => boolean;
 
   constructor(
@@ -98,10 +114,17 @@ export class Engine {
     readonly ids: PageIds,
     nextUse?: Int32Array,
   ) {
+    let declaredReserve = 0;
+    for (const spec of config.vms ?? []) {
+      this.declared.set(spec.name, spec);
+      declaredReserve += spec.reserve;
+    }
     this.scheduler = schedulers[config.scheduler].create({
       view: this,
       policy: policies[config.policy],
       policyContext: { seed: config.seed, nextUse },
+      declaredReserve,
+      idleTax: config.idleTax ?? null,
     });
     this.droppable = (page) => (this.state[page]! & DIRTY) === 0;
   }
@@ -118,9 +141,22 @@ export class Engine {
     return this.memory !== null ? this.memory.framesInUse : this.usedFrames - this.freedTop;
   }
 
-  /** Registers VM `v` (indices are dense, in order of first appearance). */
+  /**
+   * Registers VM `v` (indices are dense, in order of first appearance) and the ones before it,
+   * with the parameters declared for their names.
+   */
   ensureVm(v: number): VmCounters {
-    while (this.vms.length <= v) this.vms.push(new VmCounters());
+    while (this.vms.length <= v) {
+      const u = this.vms.length;
+      this.vms.push(new VmCounters());
+      const name = this.vmNames[u];
+      const spec = name === undefined ? undefined : this.declared.get(name);
+      const params: VmParams = spec
+        ? { priority: spec.priority, weight: spec.weight, reserve: spec.reserve, limit: spec.limit }
+        : { ...DEFAULT_VM_PARAMS };
+      this.vmParams.push(params);
+      this.scheduler.addVm(u, params);
+    }
     if (this.dead.length < this.vms.length) this.dead = grown(this.dead, this.vms.length);
     return this.vms[v]!;
   }
@@ -147,8 +183,10 @@ export class Engine {
     const page = batch.page;
     for (let i = 0; i < batch.length; i++) {
       const o = op[i]!;
-      if (o <= OP_WRITE) this.access(page[i]!, o === OP_WRITE);
-      else if (o === OP_ALLOC) this.allocate(page[i]!);
+      if (o <= OP_WRITE) {
+        this.access(page[i]!, o === OP_WRITE);
+        if (this.position === this.nextSample) this.onSample!();
+      } else if (o === OP_ALLOC) this.allocate(page[i]!);
       else if (o === OP_FREE) this.free(page[i]!);
       else if (o === OP_RESET) this.reset(page[i]!);
     }
@@ -234,6 +272,7 @@ export class Engine {
     }
     // Swap full: only victims that can be dropped without a write will do (SPEC 2 step 3).
     const accept: Accept = this.swapUsed >= this.config.swapSlots ? this.droppable : null;
+    this.victimFiltered = accept !== null;
     const victim = this.scheduler.victim(v, accept);
     if (victim < 0) return -1;
     return this.evict(victim, v);
@@ -340,18 +379,32 @@ export class Engine {
 
   outOfMemory(v: number, p: number, position: number): void {
     const s = this.vms[v]!;
+    const swapFull = this.victimFiltered && !this.anyCleanResident();
     if (this.config.onOom === 'error') {
       const slots = this.config.swapSlots;
+      const where = `out of memory: VM '${this.vmNames[v] ?? v}' faulted on page 0x${toHex(this.ids.hiOf[p]!, this.ids.loOf[p]!)} at access ${position + 1}`;
       throw new OutOfMemoryError(
-        `out of memory: VM '${this.vmNames[v] ?? v}' faulted on page 0x${toHex(this.ids.hiOf[p]!, this.ids.loOf[p]!)} at access ${position + 1}, ` +
-          `every frame holds a dirty page and swap is full (${slots} slots); give more --swap or --frames, or use --on-oom=kill`,
+        swapFull
+          ? `${where}, every frame holds a dirty page and swap is full (${slots} slots); give more --swap or --frames, or use --on-oom=kill`
+          : `${where}, and scheduler ${this.config.scheduler} leaves it no frame it may take (its partition or limit, ` +
+              `other VMs' reserves, or stronger priorities); change the VMs' parameters, or use --on-oom=kill`,
       );
     }
     s.oomKills++;
     s.oomSkipped++;
     this.dead[v] = 1;
     const framesFreed = this.releaseVm(v);
-    this.oomEvents.push({ vm: v, position, framesFreed });
+    this.scheduler.killed(v);
+    this.oomEvents.push({ vm: v, position, framesFreed, cause: swapFull ? 'swap-full' : 'no-frame' });
+  }
+
+  /** some frame holds a page that could be dropped without a write (OOM path only: O(frames)) */
+  private anyCleanResident(): boolean {
+    for (let f = 0; f < this.config.frames; f++) {
+      const q = this.frameOwner[f]!;
+      if (q >= 0 && (this.state[q]! & DIRTY) === 0) return true;
+    }
+    return false;
   }
 
   isDead(v: number): boolean {

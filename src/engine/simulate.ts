@@ -3,19 +3,25 @@
  * look-ahead pass first for policies that need the future (opt). Streaming throughout: memory
  * follows the number of distinct pages, plus 4 bytes per access for opt's next-use array.
  */
+import { ConfigError } from '../errors.js';
 import { MemoryModel } from '../memory/model.js';
 import { memoryOutcome, type MemoryOutcome } from '../memory/outcome.js';
 import { policies } from '../policies/index.js';
+import { schedulers } from '../schedulers/index.js';
+import type { VmParams } from '../schedulers/scheduler.js';
+import { jainIndex } from '../schedulers/shares.js';
 import { ContentNames } from '../trace/content.js';
 import { interleave, VmRegistry } from '../trace/interleave.js';
 import { createReader, type ReadOptions, type TraceReader } from '../trace/reader.js';
 import type { SkipCounts } from '../trace/rows.js';
+import type { SelectedReader } from '../trace/select.js';
 import { displayOf, type TraceSource } from '../trace/source.js';
 import type { TranslationConfig } from '../translation/config.js';
 import { TranslationModel } from '../translation/model.js';
 import { translationOutcome, type TranslationOutcome } from '../translation/outcome.js';
 import type { EngineConfig } from './config.js';
 import { Engine, type OomEvent } from './engine.js';
+import { IntervalRecorder, type IntervalSeries } from './intervals.js';
 import { PageExpander, type PageBatch } from './expand.js';
 import { PageIds } from './page-ids.js';
 import { NextUseBuilder } from './page-trace.js';
@@ -27,6 +33,10 @@ export interface SimulationInput {
   config: EngineConfig;
   /** the address-translation model (--translation); none when undefined */
   translation?: TranslationConfig;
+  /** --interval N: a time series sample every N accesses */
+  interval?: number;
+  /** without `interval`: record a time series with an adaptive interval (for a plot) */
+  series?: boolean;
 }
 
 export interface VmOutcome {
@@ -34,6 +44,18 @@ export interface VmOutcome {
   counters: VmCounters;
   /** effective access time, ns (SPEC 2.5) */
   eatNs: number;
+  /** scheduling parameters (per VM rows only) */
+  params?: VmParams;
+  /** frames it is entitled to at the end (see Scheduler.entitlements) */
+  entitlement?: number;
+}
+
+/** The time series, per VM in output order. */
+export interface SeriesOutcome extends IntervalSeries {
+  /** VM names; faults[i] etc. belong to names[i] */
+  names: string[];
+  /** recorded for a plot with an adaptive interval, not asked for with --interval */
+  adaptive: boolean;
 }
 
 export interface HostOutcome {
@@ -63,6 +85,9 @@ export interface SimulationOutcome {
   translation?: TranslationOutcome;
   /** with --dedup, --host-page or --compaction: sharing, allocator and huge-page figures */
   memory?: MemoryOutcome;
+  /** with a scheduler other than global or declared VMs: Jain's fairness index of resident / entitlement */
+  scheduling: { jainIndex: number } | null;
+  series: SeriesOutcome | null;
 }
 
 async function passOver(
@@ -90,17 +115,60 @@ async function lookAhead(input: SimulationInput, ids: PageIds, registry: VmRegis
   return builder.result();
 }
 
+/** A pass that only learns the VMs' names (static partitions need them all before the replay). */
+async function discoverVms(input: SimulationInput, registry: VmRegistry): Promise<TraceReader[]> {
+  const readers = input.sources.map((s) => createReader(s, { ...input.read, contents: new ContentNames() }));
+  for await (const rows of interleave(readers, registry)) void rows;
+  return readers;
+}
+
+/**
+ * Every declared VM must come from a trace: its own (`trace=`), from which no other trace may
+ * also yield it, or one of the TRACE arguments.
+ */
+function checkDeclaredVms(config: EngineConfig, registry: VmRegistry, readers: TraceReader[]): void {
+  const seen = new Set(registry.names);
+  for (const spec of config.vms ?? []) {
+    if (spec.trace !== undefined) {
+      const own = readers.find((r) => r.source.onlyVm === spec.name) as SelectedReader | undefined;
+      const other = readers.find((r) => r.source.onlyVm !== spec.name && r.vmNames.includes(spec.name));
+      if (other) {
+        throw new ConfigError(`${spec.origin}.name: VM '${spec.name}' comes from its trace ${spec.trace} and also from ${other.source.display}: rename one`);
+      }
+      if (own && !seen.has(spec.name)) {
+        const names = own.available.filter((n) => n !== spec.name);
+        throw new ConfigError(
+          names.length > 0
+            ? `${spec.origin}.trace: ${spec.trace} has no VM '${spec.name}' (its rows name ${names.map((n) => `'${n}'`).join(', ')})`
+            : `${spec.origin}.trace: ${spec.trace} has no accesses`,
+        );
+      }
+    }
+    if (!seen.has(spec.name)) {
+      const names = registry.names.map((n) => `'${n}'`).join(', ');
+      throw new ConfigError(
+        `${spec.origin}.name: no trace yields a VM named '${spec.name}' (the traces have ${names || 'no VMs'}); give it trace=FILE`,
+      );
+    }
+  }
+}
+
 export async function simulate(input: SimulationInput): Promise<SimulationOutcome> {
   const { config } = input;
   const ids = new PageIds();
   const registry = new VmRegistry();
   let nextUse: Int32Array | undefined;
-  if (policies[config.policy].needsFuture) {
-    for (const s of input.sources) s.retain();
-    nextUse = await lookAhead(input, ids, registry);
-  }
+  const needsFuture = policies[config.policy].needsFuture;
+  // csv rows name their VMs as they come: static partitions need a pass to learn them all first
+  const discover = schedulers[config.scheduler].needsAllVms && !needsFuture && input.sources.some((s) => s.format === 'csv');
+  if (needsFuture || discover) for (const s of input.sources) s.retain();
+  if (needsFuture) nextUse = await lookAhead(input, ids, registry);
+  else if (discover) checkDeclaredVms(config, registry, await discoverVms(input, registry));
   const engine = new Engine(config, ids, nextUse);
   engine.vmNames = registry.names;
+  if (registry.names.length > 0) engine.ensureVm(registry.names.length - 1);
+  const recorder =
+    input.interval !== undefined ? new IntervalRecorder(engine, input.interval) : input.series ? new IntervalRecorder(engine, 64, 512) : null;
   const memory = config.memory ? MemoryModel.attach(engine, config.memory) : null;
   const translation = input.translation ? new TranslationModel(input.translation, engine) : null;
   engine.observer = translation;
@@ -118,7 +186,8 @@ export async function simulate(input: SimulationInput): Promise<SimulationOutcom
   );
   await passOver(readers, registry, expander);
   engine.ensureVm(registry.names.length - 1);
-  return outcome(engine, registry, readers, translation, memory);
+  checkDeclaredVms(config, registry, readers);
+  return outcome(engine, registry, readers, translation, memory, recorder, input);
 }
 
 /** Total cost of a VM's accesses in ns, without translation (SPEC 2.5). */
@@ -131,10 +200,45 @@ function eat(c: VmCounters, config: EngineConfig): number {
   return c.accesses === 0 ? 0 : cost(c, config) / c.accesses;
 }
 
-function outcome(engine: Engine, registry: VmRegistry, readers: TraceReader[], model: TranslationModel | null, memory: MemoryModel | null): SimulationOutcome {
+function outcome(
+  engine: Engine,
+  registry: VmRegistry,
+  readers: TraceReader[],
+  model: TranslationModel | null,
+  memory: MemoryModel | null,
+  recorder: IntervalRecorder | null,
+  input: SimulationInput,
+): SimulationOutcome {
   const config = engine.config;
-  const order = registry.outputOrder();
-  const vms = order.map((v) => ({ name: registry.names[v]!, counters: engine.vms[v]!, eatNs: eat(engine.vms[v]!, config) }));
+  const order = registry.outputOrder().filter((v) => v < engine.vms.length);
+  const entitlements = engine.scheduler.entitlements();
+  const vms: VmOutcome[] = order.map((v) => ({
+    name: registry.names[v]!,
+    counters: engine.vms[v]!,
+    eatNs: eat(engine.vms[v]!, config),
+    params: engine.vmParams[v],
+    entitlement: entitlements[v] ?? 0,
+  }));
+  const entitled = vms.filter((v) => v.entitlement! > 0);
+  const scheduling =
+    config.scheduler !== 'global' || config.vms !== undefined
+      ? { jainIndex: jainIndex(entitled.map((v) => v.counters.resident / v.entitlement!)) }
+      : null;
+  let series: SeriesOutcome | null = null;
+  if (recorder) {
+    const s = recorder.finish();
+    const pick = (a: number[][]): number[][] => order.map((v) => a[v] ?? new Array<number>(s.t.length).fill(0));
+    series = {
+      every: s.every,
+      adaptive: input.interval === undefined,
+      t: s.t,
+      names: order.map((v) => registry.names[v]!),
+      faults: pick(s.faults),
+      swapIns: pick(s.swapIns),
+      swapOuts: pick(s.swapOuts),
+      resident: pick(s.resident),
+    };
+  }
   const total = new VmCounters();
   for (const key of Object.keys(total) as (keyof VmCounters)[]) {
     let sum = 0;
@@ -174,5 +278,7 @@ function outcome(engine: Engine, registry: VmRegistry, readers: TraceReader[], m
     oomEvents: engine.oomEvents.map((e) => ({ ...e, name: registry.names[e.vm]! })),
     translation,
     memory: memory === null ? undefined : memoryOutcome(memory, order, registry.names, engine),
+    scheduling,
+    series,
   };
 }

@@ -6,6 +6,8 @@ import { formatBytes } from '../units.js';
 import type { Column, CommandResult, Row } from './result.js';
 import { withMemory } from './memory.js';
 import { withTranslation } from './translation.js';
+import { SCHEDULING_COLUMNS, schedulerLabel, schedulingCells, schedulingExtra, schedulingSummary } from './scheduling.js';
+import { seriesRows } from './series.js';
 
 export const SIMULATE_COLUMNS: Column[] = [
   { key: 'vm', heading: 'vm', kind: 'text' },
@@ -37,7 +39,7 @@ function row(o: VmOutcome, out: SimulationOutcome): Row {
   return {
     vm: o.name,
     policy: out.config.policy,
-    scheduler: 'global',
+    scheduler: out.config.scheduler,
     frames: out.config.frames,
     accesses: c.accesses,
     reads: c.reads,
@@ -57,6 +59,7 @@ function row(o: VmOutcome, out: SimulationOutcome): Row {
     swap_peak: c.swapPeak,
     oom_kills: c.oomKills,
     eat_ns: o.eatNs,
+    ...(out.scheduling ? schedulingCells(o, out) : {}),
   };
 }
 
@@ -84,17 +87,18 @@ export function simulateResult(out: SimulationOutcome): CommandResult {
     if (other) notes.push(`${s.file}: skipped ${other} ${other === 1 ? 'line that is not an access' : 'lines that are not accesses'}`);
   }
   for (const e of out.oomEvents) {
-    notes.push(`out of memory: VM '${e.name}' was OOM-killed at access ${e.position + 1} (${e.framesFreed} frames freed); its later accesses were skipped`);
+    const why = e.cause === 'no-frame' ? `: scheduler ${config.scheduler} left it no frame it may take` : '';
+    notes.push(`out of memory: VM '${e.name}' was OOM-killed at access ${e.position + 1}${why} (${e.framesFreed} frames freed); its later accesses were skipped`);
   }
   for (const v of out.vms) {
     if (v.counters.invalid) notes.push(`VM '${v.name}': ${v.counters.invalid} accesses to never-allocated pages (--strict-alloc), not replayed`);
   }
   const swap = Number.isFinite(config.swapSlots) ? `${config.swapSlots} slots` : 'unlimited';
-  return withMemory(withTranslation({
+  return withScheduling(withMemory(withTranslation({
     command: 'simulate',
     config: {
       policy: config.policy,
-      scheduler: 'global',
+      scheduler: config.scheduler,
       frames: config.frames,
       page_size: config.pageSize,
       memory_bytes: config.frames * config.pageSize,
@@ -102,6 +106,7 @@ export function simulateResult(out: SimulationOutcome): CommandResult {
       seed: config.seed,
       on_oom: config.onOom,
       strict_alloc: config.strictAlloc,
+      ...(out.series && !out.series.adaptive ? { interval: out.series.every } : {}),
       latency_ns: {
         hit: config.latency.hitNs,
         minor: config.latency.minorNs,
@@ -127,16 +132,30 @@ export function simulateResult(out: SimulationOutcome): CommandResult {
         swap_in_use_peak: host.swapInUsePeak,
         distinct_pages: host.distinctPages,
       },
-      oom_events: out.oomEvents.map((e) => ({ vm: e.name, access: e.position + 1, frames_freed: e.framesFreed })),
+      oom_events: out.oomEvents.map((e) => ({ vm: e.name, access: e.position + 1, frames_freed: e.framesFreed, cause: e.cause })),
       skipped: out.skipped.map((s) => ({ file: s.file, ...s.counts })),
+      ...(out.scheduling ? { scheduling: schedulingExtra(out) } : {}),
+      ...(out.series && !out.series.adaptive ? { intervals: seriesRows(out.series) } : {}),
     },
     summary: [
-      `policy ${config.policy}, scheduler global, ${config.frames} frames of ${formatBytes(config.pageSize)} ` +
+      `policy ${config.policy}, scheduler ${schedulerLabel(out)}, ${config.frames} frames of ${formatBytes(config.pageSize)} ` +
         `(${formatBytes(config.frames * config.pageSize)}), swap ${swap}`,
       `host: frames in use ${host.framesInUseEnd} at end, ${host.framesInUsePeak} at peak, ` +
         `utilisation ${(host.utilisation * 100).toFixed(1)}%; swap in use ${host.swapInUseEnd} at end, ${host.swapInUsePeak} at peak; ` +
         `${host.distinctPages} distinct pages`,
+      ...(out.scheduling ? [schedulingSummary(out)!] : []),
     ],
     notes,
-  }, out), out);
+  }, out), out), out);
+}
+
+/**
+ * Column order after eat_ns (SPEC 3.1, new columns only ever at the end): translation, then
+ * dedup and huge pages, then scheduling, then the `translation` mode column of a comparison.
+ */
+function withScheduling(result: CommandResult, out: SimulationOutcome): CommandResult {
+  if (!out.scheduling) return result;
+  const mode = result.columns.findIndex((c) => c.key === 'translation');
+  const at = mode < 0 ? result.columns.length : mode;
+  return { ...result, columns: [...result.columns.slice(0, at), ...SCHEDULING_COLUMNS, ...result.columns.slice(at)] };
 }

@@ -1,34 +1,52 @@
 import type { Accept, ReplacementPolicy } from '../policies/policy.js';
-import type { Scheduler, SchedulerContext, SchedulerDefinition } from './scheduler.js';
+import { BaseScheduler } from './base.js';
+import type { SchedulerContext, SchedulerDefinition } from './scheduler.js';
 
-/** global: one replacement policy over every VM's resident pages. */
-class GlobalScheduler implements Scheduler {
+/**
+ * global: one replacement policy over every VM's resident pages. Limits and reserves still hold:
+ * a VM at its limit gets the policy's first page among its own, and pages of other VMs at their
+ * reserve are passed over. Without limits and reserves the victim is the policy's, untouched.
+ */
+class GlobalScheduler extends BaseScheduler {
   private readonly policy: ReplacementPolicy;
+  // victim filters, kept in fields so that a search allocates nothing
+  private faulting = 0;
+  private outer: Accept = null;
+  private readonly ownOnly = (page: number): boolean =>
+    this.view.vmOf[page] === this.faulting && (this.outer === null || this.outer(page));
+  private readonly outsideReserves = (page: number): boolean =>
+    this.canLose(this.view.vmOf[page]!, this.faulting) && (this.outer === null || this.outer(page));
+
   constructor(ctx: SchedulerContext) {
+    super(ctx);
     this.policy = ctx.policy.create(ctx.policyContext);
   }
   resize(pages: number): void {
     this.policy.resize(pages);
   }
-  insert(page: number, _vm: number, position: number): void {
+  insert(page: number, vm: number, position: number): void {
+    if (this.anyReserve) this.loaded(vm);
     this.policy.insert(page, position);
   }
   hit(page: number, _vm: number, position: number): void {
     this.policy.hit(page, position);
   }
-  remove(page: number): void {
+  remove(page: number, vm: number): void {
+    if (this.anyReserve) this.unloaded(vm);
     this.policy.remove(page);
   }
-  mayTakeFree(): boolean {
-    return true;
-  }
-  victim(_vm: number, accept: Accept): number {
-    return this.policy.victim(accept);
+  victim(vm: number, accept: Accept): number {
+    if (!this.anyLimit && !this.anyReserve) return this.policy.victim(accept);
+    this.faulting = vm;
+    this.outer = accept;
+    if (this.atLimit(vm)) return this.policy.victim(this.ownOnly);
+    return this.policy.victim(this.anyReserve ? this.outsideReserves : accept);
   }
 }
 
 export const global = {
   name: 'global',
-  summary: 'one replacement policy over all VMs\' resident pages (default)',
+  summary: "one replacement policy over all VMs' resident pages (default)",
+  needsAllVms: false,
   create: (ctx: SchedulerContext) => new GlobalScheduler(ctx),
 } satisfies SchedulerDefinition;

@@ -1,43 +1,88 @@
 /**
  * Schedulers decide which VM gives up a frame when memory is full (SPEC 2.2); the replacement
  * policy then names the page within it. A scheduler owns the policy instance(s) - one over all
- * pages for `global`, one per VM or group for the others - and the engine talks to it only.
+ * pages for `global`, one per VM or per priority class for the others - and the engine talks to
+ * it only.
  */
 import type { VmCounters } from '../engine/stats.js';
 import type { PolicyDefinition, PolicyContext, Accept } from '../policies/policy.js';
 
 /** What a scheduler may read of the engine. */
 export interface SchedulerView {
-  /** per VM counters (resident pages, ...), index = VM */
+  /** per VM counters (resident pages, committed pages, OOM kills, ...), index = VM */
   readonly vms: readonly VmCounters[];
-  /** VM of each page id */
+  /** VM of each page id (read it afresh: the array grows) */
   readonly vmOf: Uint16Array;
   readonly frames: number;
+  readonly framesInUse: number;
+}
+
+/** A VM's scheduling parameters (SPEC 2.2), in frames. */
+export interface VmParams {
+  /** `highest`: larger wins; `lowest`: smaller wins */
+  priority: number;
+  /** share weight, > 0 */
+  weight: number;
+  /** frames no other VM may take from it */
+  reserve: number;
+  /** the most frames it may hold; Infinity = no limit */
+  limit: number;
+}
+
+export const DEFAULT_VM_PARAMS: Readonly<VmParams> = { priority: 0, weight: 1, reserve: 0, limit: Infinity };
+
+/** Options of the `weight` scheduler's ESX idle memory tax. */
+export interface IdleTaxOptions {
+  /** the tax rate T, 0 <= T < 1 */
+  rate: number;
+  /** W: the active fraction looks at each VM's last W accesses (exact), or W is the sampling period */
+  window: number;
+  /** ESX-style statistical sampling of N pages per period; 0 = exact measurement */
+  samplePages: number;
 }
 
 export interface SchedulerContext {
   view: SchedulerView;
   policy: PolicyDefinition;
   policyContext: PolicyContext;
+  /**
+   * Frames reserved by every VM the configuration declares, whether or not it has appeared in the
+   * trace yet: free frames are held back for them from the start.
+   */
+  declaredReserve: number;
+  /** `weight` only; null = plain proportional share */
+  idleTax: IdleTaxOptions | null;
 }
 
 export interface Scheduler {
   /** grow per-page state for page ids below `pages` */
   resize(pages: number): void;
-  /** page of VM `vm` was loaded at `position` */
+  /** VM `vm` joined (VMs are numbered densely, in order of first appearance) */
+  addVm(vm: number, params: VmParams): void;
+  /** page of VM `vm` was loaded at `position` (the engine then counts it resident) */
   insert(page: number, vm: number, position: number): void;
   hit(page: number, vm: number, position: number): void;
-  /** page of VM `vm` left memory */
+  /** page of VM `vm` left memory (called while it is still counted resident) */
   remove(page: number, vm: number): void;
-  /** may VM `vm` take a free frame (false: it must replace one of its own, e.g. at its limit) */
+  /** VM `vm` was OOM-killed; all its pages have been removed */
+  killed(vm: number): void;
+  /** may VM `vm` take a free frame (false: it must replace a page, e.g. at its limit) */
   mayTakeFree(vm: number): boolean;
   /** the page to evict for a fault of VM `vm`, among the pages `accept` takes; -1 if none */
   victim(vm: number, accept: Accept): number;
+  /**
+   * What each VM is entitled to now, in frames (index = VM), for reports: its partition under
+   * `partition`, else its weighted max-min fair share among the live VMs that have touched
+   * memory (0 for the others).
+   */
+  entitlements(): number[];
 }
 
 export interface SchedulerDefinition {
   /** the name users type after --scheduler; equal to the file's name */
   readonly name: string;
   readonly summary: string;
+  /** partitions are static: every VM must be known before the replay (a discovery pass) */
+  readonly needsAllVms: boolean;
   create(ctx: SchedulerContext): Scheduler;
 }

@@ -11,6 +11,7 @@ import { noSkips, type RowBatch, type SkipCounts } from './rows.js';
 import type { TraceSource } from './source.js';
 import { parseLines } from './text.js';
 import { readVmt } from './vmt.js';
+import { selectVm } from './select.js';
 
 export interface ReadOptions {
   /** replay instruction fetches (lackey `I`, din label 2) as reads */
@@ -100,5 +101,5 @@ export function createReader(source: TraceSource, opts: ReadOptions): TraceReade
       }
     },
   };
-  return reader;
+  return source.onlyVm === undefined ? reader : selectVm(reader, source.onlyVm);
 }

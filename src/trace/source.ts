@@ -41,6 +41,13 @@ export interface TraceSource {
   chunks(): AsyncIterable<Buffer>;
   /** Keep standard input in memory so that it can be read again (for `opt`'s look-ahead). */
   retain(): void;
+  /** replay only the rows of this VM (a VM declared with `trace=`; see select.ts) */
+  readonly onlyVm?: string;
+}
+
+/** The source as the trace of one declared VM: rows of VM `name` only, `name` when rows name none. */
+export function declaredVmSource(source: TraceSource, name: string): TraceSource {
+  return { ...source, vmName: name, onlyVm: name };
 }
 
 export function parseFormat(name: string): TraceFormat {

@@ -55,7 +55,7 @@ describe('exit codes (SPEC 3.3)', () => {
   it.each([
     [['simulate', trace, '--bogus'], /unknown option '--bogus'/],
     [['frobnicate'], /unknown command/],
-    [['simulate'], /missing required argument/],
+    [['simulate'], /no trace: give TRACE files/],
     [['simulate', trace, '--memory', '12XB'], /--memory: '12XB' is not a size/],
     [['simulate', trace, '--frames', '0'], /--frames: must be at least 1/],
     [['simulate', trace, '--frames', 'many'], /--frames/],

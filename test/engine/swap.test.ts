@@ -118,7 +118,7 @@ describe('out of memory (SPEC 2 step 3)', () => {
     expect(vb!.counters.resident).toBe(0);
     expect(vb!.counters.oomSkipped).toBe(3);
     expect(out.total.counters.oomKills).toBe(1);
-    expect(out.oomEvents).toEqual([{ vm: 1, name: 'b', position: 3, framesFreed: 1 }]);
+    expect(out.oomEvents).toEqual([{ vm: 1, name: 'b', position: 3, framesFreed: 1, cause: 'swap-full' }]);
   });
 
   it('--on-oom error stops the run with OutOfMemoryError', async () => {

@@ -1,0 +1,64 @@
+/**
+ * A terminal plot of frames per VM over time: a stacked area chart, one glyph (and, on a colour
+ * terminal, one colour) per VM, so the height of each band is the frames that VM holds and the
+ * whole stack is the host's memory in use.
+ */
+import type { ChalkInstance } from 'chalk';
+
+export interface TimePlot {
+  /** sample times (accesses) */
+  t: number[];
+  names: string[];
+  /** per VM (same order as names), per sample: frames held */
+  values: number[][];
+  /** the top of the y axis (the host's frames) */
+  yMax: number;
+}
+
+const GLYPHS = ['█', '▒', '░', '▓', '#', '+', '=', 'o', '~', ':'];
+const COLOURS = ['cyan', 'magenta', 'yellow', 'green', 'blue', 'red', 'white', 'cyanBright', 'magentaBright', 'yellowBright'] as const;
+
+export function renderTimePlot(plot: TimePlot, chalk: ChalkInstance, width = 72, height = 12): string {
+  const n = plot.t.length;
+  if (n === 0 || plot.names.length === 0) return '';
+  const yMax = Math.max(1, plot.yMax);
+  const labelWidth = String(yMax).length;
+  const columns = Math.max(10, width - labelWidth - 2);
+  const paint = (j: number, text: string): string => chalk[COLOURS[j % COLOURS.length]!](text);
+  // grid[row][x] = VM index or -1; row 0 = top
+  const grid: number[][] = Array.from({ length: height }, () => new Array<number>(columns).fill(-1));
+  for (let x = 0; x < columns; x++) {
+    const i = Math.min(n - 1, Math.floor(((x + 0.5) * n) / columns));
+    let below = 0;
+    let sum = 0;
+    for (let j = 0; j < plot.names.length; j++) {
+      sum += plot.values[j]![i] ?? 0;
+      // band boundaries from cumulative sums, so bands never overlap or leave gaps
+      const top = Math.min(height, Math.round((sum / yMax) * height));
+      for (let r = below; r < top; r++) grid[height - 1 - r]![x] = j;
+      below = Math.max(below, top);
+    }
+  }
+  const lines: string[] = [];
+  for (let r = 0; r < height; r++) {
+    const label = r === 0 ? String(yMax) : r === height - 1 ? '0' : r === Math.floor(height / 2) ? String(Math.round(yMax / 2)) : '';
+    let line = `${label.padStart(labelWidth)} ┤`;
+    let x = 0;
+    const row = grid[r]!;
+    while (x < columns) {
+      const j = row[x]!;
+      let end = x + 1;
+      while (end < columns && row[end] === j) end++;
+      line += j < 0 ? ' '.repeat(end - x) : paint(j, GLYPHS[j % GLYPHS.length]!.repeat(end - x));
+      x = end;
+    }
+    lines.push(line.trimEnd());
+  }
+  lines.push(`${' '.repeat(labelWidth)} └${'─'.repeat(columns)}`);
+  const first = '0';
+  const last = `${plot.t[n - 1]} accesses`;
+  lines.push(`${' '.repeat(labelWidth + 2)}${first}${last.padStart(columns - first.length)}`);
+  const legend = plot.names.map((name, j) => `${paint(j, GLYPHS[j % GLYPHS.length]!)} ${name}`).join('  ');
+  lines.push(`${' '.repeat(labelWidth + 2)}frames held per VM over time (stacked): ${legend}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,192 @@
+/**
+ * The active fraction f of each VM's memory, for the ESX idle memory tax (`weight --idle-tax`).
+ *
+ * Exact (default): f = (resident pages of the VM accessed among its own last W accesses) /
+ * (its resident pages), W = --active-window. Each VM keeps its active resident pages in a list in
+ * order of last access; an access moves its page to the tail, pages whose last access fell out
+ * of the window leave at the head. O(1) amortised per access, memory per page, not per window.
+ *
+ * Sampled (--sample-pages N), as ESX does it (Waldspurger, "Memory Resource Management in VMware
+ * ESX Server", OSDI 2002, 5.2): each VM's time is cut into periods of W of its accesses; at the
+ * start of a period N of its resident pages are drawn at random (seeded, without replacement;
+ * all of them when it holds fewer), and at its end f = (sampled pages accessed during the period)
+ * / (pages sampled). f is 1 (no tax) until a first period with a sample has ended. (ESX also
+ * smooths the estimates with moving averages; this takes each period's estimate as it is.)
+ */
+import { mulberry32 } from '../engine/rng.js';
+import { grown } from '../policies/policy.js';
+
+export interface ActiveFraction {
+  addVm(vm: number): void;
+  resize(pages: number): void;
+  /** `page` of `vm` was loaded (before its access is reported) */
+  loaded(page: number, vm: number): void;
+  /** `page` of `vm` was accessed (a hit, or the access that loaded it) */
+  accessed(page: number, vm: number): void;
+  /** `page` of `vm` left memory */
+  unloaded(page: number, vm: number): void;
+  /** f of `vm` holding `resident` pages, in [0, 1] */
+  fraction(vm: number, resident: number): number;
+}
+
+/** Exact active fraction over each VM's last `window` accesses. */
+export class ExactActiveFraction implements ActiveFraction {
+  private seq: number[] = [];
+  private head: number[] = [];
+  private tail: number[] = [];
+  private activeCount: number[] = [];
+  // per page: list links, the VM-local number of its last access, membership
+  private prev = new Int32Array(0);
+  private next = new Int32Array(0);
+  private lastAccess = new Float64Array(0);
+  private active = new Uint8Array(0);
+
+  constructor(private readonly window: number) {}
+
+  addVm(vm: number): void {
+    this.seq[vm] = 0;
+    this.head[vm] = -1;
+    this.tail[vm] = -1;
+    this.activeCount[vm] = 0;
+  }
+
+  resize(pages: number): void {
+    this.prev = grown(this.prev, pages);
+    this.next = grown(this.next, pages);
+    this.lastAccess = grown(this.lastAccess, pages);
+    this.active = grown(this.active, pages);
+  }
+
+  loaded(): void {}
+
+  private unlink(page: number, vm: number): void {
+    const a = this.prev[page]!;
+    const b = this.next[page]!;
+    if (a >= 0) this.next[a] = b;
+    else this.head[vm] = b;
+    if (b >= 0) this.prev[b] = a;
+    else this.tail[vm] = a;
+    this.active[page] = 0;
+    this.activeCount[vm]!--;
+  }
+
+  accessed(page: number, vm: number): void {
+    const s = this.seq[vm]!;
+    this.seq[vm] = s + 1;
+    if (this.active[page] !== 0) this.unlink(page, vm);
+    // append at the tail
+    const t = this.tail[vm]!;
+    this.prev[page] = t;
+    this.next[page] = -1;
+    if (t >= 0) this.next[t] = page;
+    else this.head[vm] = page;
+    this.tail[vm] = page;
+    this.active[page] = 1;
+    this.activeCount[vm]!++;
+    this.lastAccess[page] = s;
+    // pages last accessed before the window (access numbers s - W + 1 .. s) are idle
+    const oldest = s - this.window + 1;
+    for (let h = this.head[vm]!; h >= 0 && this.lastAccess[h]! < oldest; h = this.head[vm]!) this.unlink(h, vm);
+  }
+
+  unloaded(page: number, vm: number): void {
+    if (this.active[page] !== 0) this.unlink(page, vm);
+  }
+
+  fraction(vm: number, resident: number): number {
+    return resident > 0 ? this.activeCount[vm]! / resident : 0;
+  }
+}
+
+/** ESX-style statistical sampling of `samplePages` pages per period of `window` accesses. */
+export class SampledActiveFraction implements ActiveFraction {
+  private seq: number[] = [];
+  private epoch: number[] = [];
+  private sampled: number[] = [];
+  private touched: number[] = [];
+  private estimate: number[] = [];
+  /** per VM: its resident pages, densely (for uniform draws) */
+  private members: Int32Array[] = [];
+  private memberCount: number[] = [];
+  // per page
+  private indexOf = new Int32Array(0);
+  private sampledIn = new Int32Array(0);
+  private touchedIn = new Int32Array(0);
+  private readonly random: () => number;
+
+  constructor(
+    private readonly window: number,
+    private readonly samplePages: number,
+    seed: number,
+  ) {
+    this.random = mulberry32(seed);
+  }
+
+  addVm(vm: number): void {
+    this.seq[vm] = 0;
+    this.epoch[vm] = 0;
+    this.sampled[vm] = 0;
+    this.touched[vm] = 0;
+    this.estimate[vm] = 1;
+    this.members[vm] = new Int32Array(16);
+    this.memberCount[vm] = 0;
+  }
+
+  resize(pages: number): void {
+    this.indexOf = grown(this.indexOf, pages);
+    this.sampledIn = grown(this.sampledIn, pages, -1);
+    this.touchedIn = grown(this.touchedIn, pages, -1);
+  }
+
+  loaded(page: number, vm: number): void {
+    const n = this.memberCount[vm]!;
+    if (n >= this.members[vm]!.length) this.members[vm] = grown(this.members[vm]!, n + 1);
+    this.members[vm]![n] = page;
+    this.indexOf[page] = n;
+    this.memberCount[vm] = n + 1;
+  }
+
+  unloaded(page: number, vm: number): void {
+    const list = this.members[vm]!;
+    const n = --this.memberCount[vm]!;
+    const i = this.indexOf[page]!;
+    const last = list[n]!;
+    list[i] = last;
+    this.indexOf[last] = i;
+  }
+
+  accessed(page: number, vm: number): void {
+    const epoch = this.epoch[vm]!;
+    if (this.sampledIn[page] === epoch && this.touchedIn[page] !== epoch) {
+      this.touchedIn[page] = epoch;
+      this.touched[vm]!++;
+    }
+    const s = ++this.seq[vm]!;
+    if (s % this.window === 0) this.newPeriod(vm);
+  }
+
+  private newPeriod(vm: number): void {
+    if (this.sampled[vm]! > 0) this.estimate[vm] = this.touched[vm]! / this.sampled[vm]!;
+    const epoch = ++this.epoch[vm]!;
+    // Partial Fisher-Yates over the member array: the first n entries become the sample.
+    const list = this.members[vm]!;
+    const count = this.memberCount[vm]!;
+    const n = Math.min(this.samplePages, count);
+    for (let i = 0; i < n; i++) {
+      const j = i + Math.floor(this.random() * (count - i));
+      const a = list[i]!;
+      const b = list[j]!;
+      list[i] = b;
+      list[j] = a;
+      this.indexOf[b] = i;
+      this.indexOf[a] = j;
+      this.sampledIn[b] = epoch;
+    }
+    this.sampled[vm] = n;
+    this.touched[vm] = 0;
+  }
+
+  fraction(vm: number): number {
+    return this.estimate[vm]!;
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Several instances of one replacement policy, each over the pages of one group (a VM, or a
+ * priority class). A page always belongs to the same group (its VM's), so it gets a dense local
+ * id within the group on its first load: every instance indexes typed arrays by local id, and
+ * memory stays proportional to the number of pages, not to pages x groups.
+ */
+import { grown, type Accept, type PolicyContext, type PolicyDefinition, type ReplacementPolicy } from '../policies/policy.js';
+
+export class PolicyGroups {
+  private readonly policies: ReplacementPolicy[] = [];
+  /** per group: local id -> page id */
+  private readonly pageOf: Int32Array[] = [];
+  private readonly counts: number[] = [];
+  /** page id -> local id in its group, -1 before its first load */
+  private localOf = new Int32Array(0);
+  // The filter handed to a policy translates local ids back; kept in fields so that a victim
+  // search allocates nothing.
+  private filterGroup = 0;
+  private filter: (page: number) => boolean = () => true;
+  private readonly localFilter = (local: number): boolean => this.filter(this.pageOf[this.filterGroup]![local]!);
+
+  constructor(
+    private readonly definition: PolicyDefinition,
+    private readonly context: PolicyContext,
+  ) {}
+
+  get length(): number {
+    return this.policies.length;
+  }
+
+  /** A new group; instance k of a seeded policy (random) draws from seed + k. */
+  add(): number {
+    const k = this.policies.length;
+    const policy = this.definition.create({ ...this.context, seed: (this.context.seed + k) >>> 0 });
+    policy.resize(16);
+    this.policies.push(policy);
+    this.pageOf.push(new Int32Array(16));
+    this.counts.push(0);
+    return k;
+  }
+
+  resize(pages: number): void {
+    this.localOf = grown(this.localOf, pages, -1);
+  }
+
+  insert(page: number, group: number, position: number): void {
+    let local = this.localOf[page]!;
+    if (local < 0) {
+      local = this.counts[group]!++;
+      if (local >= this.pageOf[group]!.length) {
+        this.pageOf[group] = grown(this.pageOf[group]!, local + 1);
+        this.policies[group]!.resize(this.pageOf[group]!.length);
+      }
+      this.pageOf[group]![local] = page;
+      this.localOf[page] = local;
+    }
+    this.policies[group]!.insert(local, position);
+  }
+
+  hit(page: number, group: number, position: number): void {
+    this.policies[group]!.hit(this.localOf[page]!, position);
+  }
+
+  remove(page: number, group: number): void {
+    this.policies[group]!.remove(this.localOf[page]!);
+  }
+
+  /** resident pages of the group */
+  size(group: number): number {
+    return this.policies[group]!.size;
+  }
+
+  /** The group's policy's victim among the pages `accept` takes (page ids); -1 if none. */
+  victim(group: number, accept: Accept): number {
+    let local: number;
+    if (accept === null) local = this.policies[group]!.victim(null);
+    else {
+      this.filterGroup = group;
+      this.filter = accept;
+      local = this.policies[group]!.victim(this.localFilter);
+    }
+    return local < 0 ? -1 : this.pageOf[group]![local]!;
+  }
+}

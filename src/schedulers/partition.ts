@@ -1,0 +1,67 @@
+import type { Accept } from '../policies/policy.js';
+import { BaseScheduler } from './base.js';
+import { PolicyGroups } from './groups.js';
+import { largestRemainder } from './shares.js';
+import type { SchedulerContext, SchedulerDefinition, VmParams } from './scheduler.js';
+
+/**
+ * partition: static partitions. The frames are split among all the run's VMs in proportion to
+ * their weights - max-min fair within [reserve, limit], so a partition is never below the
+ * reserve nor above the limit - and rounded to whole frames by the largest remainder method
+ * (equal remainders: the VM listed first). A VM fills its own partition and then replaces its
+ * own pages only (one policy instance per VM); it never takes or loses a frame across partitions.
+ */
+class PartitionScheduler extends BaseScheduler {
+  private readonly groups: PolicyGroups;
+  private partition: number[] = [];
+
+  constructor(ctx: SchedulerContext) {
+    super(ctx);
+    this.groups = new PolicyGroups(ctx.policy, ctx.policyContext);
+  }
+
+  override addVm(vm: number, params: VmParams): void {
+    super.addVm(vm, params);
+    this.groups.add();
+    // Every VM is registered before the replay starts (needsAllVms), so this settles before use.
+    const frames = this.view.frames;
+    const shares = this.fairShares(() => true);
+    this.partition = largestRemainder(
+      shares,
+      this.params.map((p) => Math.min(p.limit, frames)),
+    );
+  }
+
+  resize(pages: number): void {
+    this.groups.resize(pages);
+  }
+  insert(page: number, vm: number, position: number): void {
+    this.groups.insert(page, vm, position);
+  }
+  hit(page: number, vm: number, position: number): void {
+    this.groups.hit(page, vm, position);
+  }
+  remove(page: number, vm: number): void {
+    this.groups.remove(page, vm);
+  }
+  override killed(): void {}
+
+  override mayTakeFree(vm: number): boolean {
+    return this.view.vms[vm]!.resident < this.partition[vm]!;
+  }
+
+  victim(vm: number, accept: Accept): number {
+    return this.groups.victim(vm, accept);
+  }
+
+  override entitlements(): number[] {
+    return this.partition.slice();
+  }
+}
+
+export const partition = {
+  name: 'partition',
+  summary: 'static partitions in proportion to weight (largest remainder); each VM replaces only its own pages',
+  needsAllVms: true,
+  create: (ctx: SchedulerContext) => new PartitionScheduler(ctx),
+} satisfies SchedulerDefinition;

@@ -1,0 +1,103 @@
+/**
+ * Proportional shares of host memory (SPEC 2.2, `weight` and `partition`): weighted max-min
+ * fairness with per-VM bounds, and its rounding to whole frames.
+ */
+
+export interface ShareClaim {
+  /** > 0 */
+  weight: number;
+  /** at least this many frames (the reserve) */
+  lo: number;
+  /** at most this many (the limit; Infinity = none) */
+  hi: number;
+}
+
+/**
+ * Weighted max-min fair shares of `total` frames: share_i = clamp(lambda * w_i, lo_i, hi_i) with
+ * the one lambda that makes the shares add up to `total` - so what a VM cannot hold above its
+ * limit goes to the others in proportion to their weights, and a reserve is never cut. When the
+ * limits add up to less than `total`, every VM gets its limit. Real numbers, not rounded.
+ */
+export function maxMinShares(total: number, claims: readonly ShareClaim[]): number[] {
+  const n = claims.length;
+  if (n === 0) return [];
+  let sumHi = 0;
+  let sumLo = 0;
+  for (const c of claims) {
+    sumHi += c.hi;
+    sumLo += c.lo;
+  }
+  if (sumHi <= total) return claims.map((c) => c.hi);
+  if (sumLo >= total) return claims.map((c) => c.lo);
+  // g(lambda) = sum clamp(lambda w_i, lo_i, hi_i) is piecewise linear and non-decreasing, with
+  // breakpoints at lo_i / w_i and hi_i / w_i: find the segment where it crosses `total`.
+  const g = (lambda: number): number => {
+    let s = 0;
+    for (const c of claims) s += Math.min(c.hi, Math.max(c.lo, lambda * c.weight));
+    return s;
+  };
+  const points: number[] = [];
+  for (const c of claims) {
+    points.push(c.lo / c.weight);
+    if (Number.isFinite(c.hi)) points.push(c.hi / c.weight);
+  }
+  points.sort((a, b) => a - b);
+  // first breakpoint where g reaches total (binary search: g is monotone)
+  let lo = 0;
+  let hi = points.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (g(points[mid]!) >= total) hi = mid;
+    else lo = mid + 1;
+  }
+  let lambda: number;
+  if (lo < points.length) {
+    const b = points[lo]!;
+    const a = lo > 0 ? points[lo - 1]! : 0;
+    const ga = g(a);
+    const gb = g(b);
+    lambda = gb === ga ? b : a + ((total - ga) * (b - a)) / (gb - ga);
+  } else {
+    // beyond every breakpoint only the unlimited VMs still grow
+    const a = points[points.length - 1]!;
+    let slope = 0;
+    for (const c of claims) if (!Number.isFinite(c.hi)) slope += c.weight;
+    lambda = a + (total - g(a)) / slope;
+  }
+  return claims.map((c) => Math.min(c.hi, Math.max(c.lo, lambda * c.weight)));
+}
+
+/**
+ * Whole frames from real shares by the largest remainder method (Hamilton): every VM gets the
+ * floor of its share, and the frames left over go one each to the largest fractional parts;
+ * equal remainders go to the VM listed first (the lower VM index: command-line order). A VM
+ * never goes above its `hi`.
+ */
+export function largestRemainder(shares: readonly number[], his: readonly number[]): number[] {
+  // Shares such as 10/3 * 3 come out as 9.999999999999998: snap to a whole number first.
+  const snapped = shares.map((s) => (Math.abs(s - Math.round(s)) < 1e-9 ? Math.round(s) : s));
+  const whole = snapped.map((s) => Math.floor(s));
+  const target = Math.round(snapped.reduce((a, b) => a + b, 0));
+  let left = target - whole.reduce((a, b) => a + b, 0);
+  const order = snapped.map((_, i) => i).sort((a, b) => snapped[b]! - whole[b]! - (snapped[a]! - whole[a]!) || a - b);
+  for (const i of order) {
+    if (left <= 0) break;
+    if (whole[i]! + 1 <= his[i]!) {
+      whole[i]!++;
+      left--;
+    }
+  }
+  return whole;
+}
+
+/** Jain's fairness index of x: (sum x)^2 / (n sum x^2); 1 when all are equal, 1/n at worst. */
+export function jainIndex(x: readonly number[]): number {
+  if (x.length === 0) return 1;
+  let s = 0;
+  let s2 = 0;
+  for (const v of x) {
+    s += v;
+    s2 += v * v;
+  }
+  return s2 === 0 ? 1 : (s * s) / (x.length * s2);
+}
