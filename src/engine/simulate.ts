@@ -19,6 +19,13 @@ export interface SimulationInput {
   sources: TraceSource[];
   read: ReadOptions;
   config: EngineConfig;
+  /** told the rows read so far once per batch, and the pass (look-ahead, replay): for a progress bar */
+  progress?: PassProgress;
+}
+
+export interface PassProgress {
+  pass(name: string): void;
+  update(rowsDone: number): void;
 }
 
 export interface VmOutcome {
@@ -57,9 +64,12 @@ async function passOver(
   readers: TraceReader[],
   registry: VmRegistry,
   expander: PageExpander,
+  progress?: PassProgress,
 ): Promise<void> {
+  let done = 0;
   for await (const rows of interleave(readers, registry)) {
     expander.rows(rows, readers.length === 1 ? readers[0]!.source.display : 'traces');
+    if (progress) progress.update((done += rows.length));
   }
   expander.flush();
 }
@@ -71,7 +81,8 @@ async function lookAhead(input: SimulationInput, ids: PageIds, registry: VmRegis
     builder.add(batch.op, batch.page, batch.length, ids.count);
   });
   const readers = input.sources.map((s) => createReader(s, input.read));
-  await passOver(readers, registry, expander);
+  input.progress?.pass('look-ahead');
+  await passOver(readers, registry, expander, input.progress);
   return builder.result();
 }
 
@@ -91,7 +102,8 @@ export async function simulate(input: SimulationInput): Promise<SimulationOutcom
     engine.ensureVm(registry.names.length - 1);
     engine.replay(batch);
   });
-  await passOver(readers, registry, expander);
+  if (nextUse) input.progress?.pass('replay');
+  await passOver(readers, registry, expander, input.progress);
   engine.ensureVm(registry.names.length - 1);
   return outcome(engine, registry, readers);
 }

@@ -1,0 +1,75 @@
+/**
+ * `vmmem diff BASELINE CURRENT`: two saved JSON results compared as `--baseline` compares a run,
+ * and the same shared pieces that `simulate --baseline` uses.
+ */
+import { Command } from 'commander';
+import { RegressionError } from '../errors.js';
+import {
+  BASELINE_SPECS,
+  compareSaved,
+  comparisonResult,
+  parseTolerance,
+  readSavedResult,
+  regressionMessage,
+  type Comparison,
+} from '../report/baseline.js';
+import { render } from '../report/index.js';
+import { chalkFor, emit, type Io } from './io.js';
+import { addOutputOptions, type RawOptions } from './options.js';
+
+export const BASELINE_HELP =
+  '\nFigures compared (a higher value is worse): ' +
+  Object.entries(BASELINE_SPECS)
+    .map(([command, spec]) => `${command}: ${spec.worseIfHigher.join(', ')} (rows matched by ${spec.keyColumns.join(', ')})`)
+    .join('; ') +
+  '.\nA figure is worse beyond the tolerance when current - baseline > tolerance * |baseline|.';
+
+export function diffCommand(io: Io): Command {
+  const cmd = new Command('diff')
+    .summary('compare two saved JSON results; exit 1 when the second is worse')
+    .description(
+      'Compares two results saved with --format json (simulate, or compare) figure by figure, as\n' +
+        '--baseline does for a run: prints what changed (better in green, worse in red on a\n' +
+        'terminal) and exits 1 when a figure of CURRENT is worse than in BASELINE beyond the\n' +
+        'tolerance. Results of another command or configuration (frames, policy, scheduler, page\n' +
+        'size, swap, latency, ...) or other rows (VMs) are an error (exit 64).',
+    )
+    .argument('<baseline>', 'the saved result to compare against (JSON)')
+    .argument('<current>', 'the saved result to check (JSON)')
+    .option('-t, --tolerance <t>', 'how much worse a figure may be: a percentage (2%) or a fraction (0.02); default 0')
+    .option('--all', 'list every figure compared, unchanged ones too');
+  addOutputOptions(cmd);
+  cmd.addHelpText(
+    'after',
+    `${BASELINE_HELP}\n` +
+      '\nColumns: the key columns (vm; or trace,policy,frames), then metric,baseline,current,change,\n' +
+      'relative_change,verdict (same, better, within = worse within the tolerance, worse).\n' +
+      '\nExamples:\n' +
+      '  vmmem diff base.json new.json --tolerance 2%\n' +
+      '\nExit codes: 0 no regression, 1 regression, 64 results that cannot be compared,\n' +
+      '65 not a vmmem JSON result, 66 file missing.',
+  );
+  cmd.action(async (baselinePath: string, currentPath: string, raw: RawOptions & { tolerance?: string; all?: boolean }) => {
+    const tolerance = parseTolerance(raw.tolerance);
+    const comparison = compareSaved(readSavedResult(baselinePath), readSavedResult(currentPath), tolerance);
+    emit(io, comparisonResult(comparison, raw.all === true), raw);
+    if (comparison.regressions.length > 0) throw new RegressionError(regressionMessage(comparison));
+  });
+  return cmd;
+}
+
+/**
+ * The comparison report of `--baseline` on standard error: a table of what changed (coloured
+ * when standard error is a terminal), or one line when nothing did. Not shown under --quiet
+ * (the regression message, which names the worse figures, still is).
+ */
+export function reportToStderr(io: Io, comparison: Comparison, raw: RawOptions): void {
+  if (raw.quiet) return;
+  const result = comparisonResult(comparison);
+  for (const n of result.notes ?? []) io.stderr(`vmmem: ${n}\n`);
+  if (result.rows.length === 0) {
+    io.stderr(`vmmem: ${result.summary![0]}\n`);
+    return;
+  }
+  io.stderr(render(result, 'table', chalkFor(io, raw.color, io.stderrIsTty)));
+}
