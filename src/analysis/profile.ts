@@ -5,7 +5,8 @@
  *
  * Clocks: the total's reuse distances and working set run on the interleaved stream (what one
  * global memory sees); each VM's on its own accesses (its virtual time, Denning's definition).
- * A freed page (F, RESET) starts cold again: its next access has no reuse distance.
+ * A freed page (F, RESET) starts cold again: its next access has no reuse distance (its content
+ * is gone); it still counts as one of the distinct pages between other pages' accesses.
  */
 import { PageExpander, type PageBatch } from '../engine/expand.js';
 import { PageIds } from '../engine/page-ids.js';
@@ -51,7 +52,7 @@ export interface WorkingSetSample {
   /** accesses done (the total clock) */
   t: number;
   total: number;
-  /** per VM, indexed like TraceProfile.vms */
+  /** per VM, indexed like TraceProfile.vms; NaN before the VM's first access */
   vms: number[];
 }
 
@@ -66,6 +67,8 @@ export class TraceProfile {
   private readonly expander: PageExpander;
   // per page: seen, last reuse slots (total clock, VM clock), last reference times (total, VM)
   private seen = new Uint8Array(1024);
+  /** freed (F or RESET) since its last access: the next access is cold */
+  private freed = new Uint8Array(1024);
   private lastSlotTotal = new Int32Array(1024).fill(-1);
   private lastSlotVm = new Int32Array(1024).fill(-1);
   private lastTimeTotal = new Float64Array(1024).fill(-Infinity);
@@ -115,6 +118,7 @@ export class TraceProfile {
     const n = this.ids.count;
     if (n <= this.seen.length) return;
     this.seen = grown(this.seen, n);
+    this.freed = grown(this.freed, n);
     this.lastSlotTotal = grown(this.lastSlotTotal, n, -1);
     this.lastSlotVm = grown(this.lastSlotVm, n, -1);
     this.lastTimeTotal = grown(this.lastTimeTotal, n, -Infinity);
@@ -141,8 +145,7 @@ export class TraceProfile {
       if (op === OP_FREE) {
         v.freedPages++;
         total.freedPages++;
-        total.timeline.forget(this.lastSlotTotal, p);
-        v.timeline.forget(this.lastSlotVm, p);
+        this.freed[p] = 1;
         continue;
       }
       v.accesses++;
@@ -160,11 +163,17 @@ export class TraceProfile {
         total.distinctPages++;
       }
       const dTotal = total.timeline.access(this.lastSlotTotal, p);
-      if (dTotal < 0) total.cold++;
-      else total.reuse[reuseBucket(dTotal)]!++;
       const dVm = v.timeline.access(this.lastSlotVm, p);
-      if (dVm < 0) v.cold++;
-      else v.reuse[reuseBucket(dVm)]!++;
+      if (this.freed[p] !== 0) {
+        this.freed[p] = 0;
+        total.cold++;
+        v.cold++;
+      } else {
+        if (dTotal < 0) total.cold++;
+        else total.reuse[reuseBucket(dTotal)]!++;
+        if (dVm < 0) v.cold++;
+        else v.reuse[reuseBucket(dVm)]!++;
+      }
       total.window.access(this.lastTimeTotal, p);
       v.window.access(this.lastTimeVm, p);
       if (total.accesses % this.interval === 0) this.sample();
@@ -173,17 +182,14 @@ export class TraceProfile {
 
   /** RESET of VM `vmIndex`: everything it held is freed. */
   private resetVm(vmIndex: number): void {
-    const v = this.vm(vmIndex);
+    this.ensurePages();
     const vmOf = this.ids.vmOf;
-    for (let p = 0; p < this.ids.count; p++) {
-      if (vmOf[p] !== vmIndex) continue;
-      this.total.timeline.forget(this.lastSlotTotal, p);
-      v.timeline.forget(this.lastSlotVm, p);
-    }
+    for (let p = 0; p < this.ids.count; p++) if (vmOf[p] === vmIndex) this.freed[p] = 1;
   }
 
   private sample(): void {
-    this.samples.push({ t: this.total.accesses, total: this.total.window.size, vms: this.vms.map((v) => v.window.size) });
+    // A VM that has not accessed memory yet has no W (NaN), whatever the batch boundaries.
+    this.samples.push({ t: this.total.accesses, total: this.total.window.size, vms: this.vms.map((v) => (v.window.t > 0 ? v.window.size : NaN)) });
     if (this.adaptive && this.samples.length >= 2 * this.maxSamples) {
       // Keep the samples at multiples of twice the interval, and sample half as often from now on.
       this.interval *= 2;

@@ -30,7 +30,7 @@ export class ReuseTimeline {
   private pageAt: Int32Array;
   private capacity: number;
   private clock = 0;
-  /** pages that own a slot (accessed and not forgotten) */
+  /** pages that own a slot: the distinct pages accessed so far */
   live = 0;
 
   constructor(capacity = 1 << 12) {
@@ -59,16 +59,6 @@ export class ReuseTimeline {
     last[p] = slot;
     this.live++;
     return distance;
-  }
-
-  /** Page `p` was freed: its next access is cold again. */
-  forget(last: Int32Array, p: number): void {
-    const slot = last[p]!;
-    if (slot < 0) return;
-    this.add(slot, -1);
-    this.pageAt[slot] = -1;
-    last[p] = -1;
-    this.live--;
   }
 
   /** set slots in [0, slot] */

@@ -114,7 +114,7 @@ export function inspectCommand(io: Io): Command {
           for (const v of order) {
             charts.push(
               '',
-              ...areaChart(xs, profile.samples.map((s) => s.vms[v] ?? 0), {
+              ...areaChart(xs, profile.samples.map((s) => s.vms[v] || 0), {
                 title: `W(t, ${window}) of VM ${registry.names[v]} (its own accesses)`,
                 height: 5,
                 xLabel: 'accesses',

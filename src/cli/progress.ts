@@ -47,9 +47,17 @@ function count(n: number): string {
   return String(Math.round(n));
 }
 
+function duration(seconds: number): string {
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
 export function startProgress(io: Io, quiet: boolean | undefined, plan: ProgressPlan, stream: NodeJS.WriteStream = process.stderr): Progress {
   if (!progressAllowed(io, quiet)) return NO_PROGRESS;
   const started = Date.now();
+  let passStarted = started;
   let label = plan.label;
   let bar: cliProgress.SingleBar | undefined;
   let lastDraw = 0;
@@ -58,8 +66,23 @@ export function startProgress(io: Io, quiet: boolean | undefined, plan: Progress
   const total = plan.totalRows ?? plan.totalBytes ?? 0;
   const value = (done: number): number => (plan.totalRows !== undefined ? done : (plan.bytesRead?.() ?? 0));
   const payload = (done: number): Record<string, string> => {
-    const seconds = Math.max((Date.now() - started) / 1000, 1e-3);
+    // rows restart at 0 with each pass: the rate is the current pass's
+    const seconds = Math.max((Date.now() - passStarted) / 1000, 1e-3);
     return { label, rows: count(done), rate: count(done / seconds) };
+  };
+  // Our own line: cli-progress's ETA shows INF/NULL until its buffer fills.
+  const format = (_options: unknown, params: cliProgress.Params, p: Record<string, string>): string => {
+    let line = `${p.label} `;
+    if (sized) {
+      const fraction = Math.min(1, Math.max(0, params.progress));
+      const filled = Math.round(fraction * 30);
+      line += `[${'='.repeat(filled)}${'-'.repeat(30 - filled)}] ${Math.floor(fraction * 100)}% | `;
+    }
+    line += `${p.rows} accesses | ${p.rate}/s`;
+    const seconds = (Date.now() - started) / 1000;
+    if (sized && params.progress >= 0.01 && params.progress < 1) line += ` | ETA ${duration((seconds * (1 - params.progress)) / params.progress)}`;
+    else if (!sized) line += ` | ${duration(seconds)}`;
+    return line;
   };
   return {
     update(done) {
@@ -70,15 +93,11 @@ export function startProgress(io: Io, quiet: boolean | undefined, plan: Progress
       if (!bar) {
         bar = new cliProgress.SingleBar({
           stream,
-          format: sized
-            ? '{label} [{bar}] {percentage}% | {rows} accesses | {rate}/s | ETA {eta_formatted}'
-            : '{label} {rows} accesses | {rate}/s | {duration_formatted}',
-          barsize: 30,
+          format,
           hideCursor: true,
           clearOnComplete: true,
           linewrap: false,
           fps: 10,
-          etaBuffer: 50,
           gracefulExit: true,
         });
         bar.start(sized ? total : 0, Math.min(value(done), total), payload(done));
@@ -88,6 +107,7 @@ export function startProgress(io: Io, quiet: boolean | undefined, plan: Progress
     },
     pass(name) {
       label = `${plan.label} (${name})`;
+      passStarted = Date.now();
     },
     stop() {
       if (stopped) return;

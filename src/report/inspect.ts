@@ -115,7 +115,7 @@ export function inspectResult(
   const reuse = all.flatMap(reuseRows);
   const samples: Row[] = [];
   for (const s of profile.samples) {
-    for (const v of names.order) if (v < s.vms.length) samples.push({ t: s.t, vm: names.names[v]!, working_set: s.vms[v]! });
+    for (const v of names.order) if (v < s.vms.length && !Number.isNaN(s.vms[v]!)) samples.push({ t: s.t, vm: names.names[v]!, working_set: s.vms[v]! });
     samples.push({ t: s.t, vm: 'TOTAL', working_set: s.total });
   }
   const [columns, rows] =
@@ -155,7 +155,7 @@ export function inspectResult(
         samples: profile.samples.map((s) => ({
           t: s.t,
           total: s.total,
-          vms: Object.fromEntries(names.order.filter((v) => v < s.vms.length).map((v) => [names.names[v]!, s.vms[v]!])),
+          vms: Object.fromEntries(names.order.filter((v) => v < s.vms.length && !Number.isNaN(s.vms[v]!)).map((v) => [names.names[v]!, s.vms[v]!])),
         })),
       },
     },
