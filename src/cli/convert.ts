@@ -23,12 +23,14 @@ export function convertCommand(io: Io): Command {
   const cmd = new Command('convert')
     .summary('convert traces between formats')
     .description(
-      'Converts traces to csv, plain or vmt (gzip when OUT ends in .gz or --to says so), streaming.\n' +
-        'Inputs: csv, lackey, din, plain, vmt (lackey and din are input-only). Several inputs are\n' +
-        'merged into one trace, interleaved as simulate would (by time, else round robin), with\n' +
-        'their VMs named. csv and vmt keep every field (op, address, size, VM, time); plain keeps\n' +
-        'op, address and size only: converting a trace with several VMs or a time column to plain\n' +
-        'is refused (exit 64) unless --lossy.',
+      'Converts traces to csv, plain or vmt (gzip when OUT ends in .gz or --to says so), streaming. ' +
+        'Inputs: csv, lackey, din, plain, vmt (lackey and din are input-only). Several inputs are ' +
+        'merged into one trace, interleaved as simulate would (by time, else round robin), with ' +
+        'their VMs named.\n\n' +
+        'csv and vmt keep every field (op, address, size, VM, time); plain keeps op, address and ' +
+        'size only: converting a trace with several VMs or a time column to plain is refused ' +
+        '(exit 64) unless --lossy. A file is written under a temporary name and renamed when ' +
+        'complete.',
     )
     .argument('<paths...>', 'IN... OUT: input traces (- for standard input), then the output (- for standard output)')
     .option('--to <format>', 'output format, overriding OUT\'s name: csv, plain, vmt, optionally .gz (standard output: csv by default)')
@@ -37,14 +39,14 @@ export function convertCommand(io: Io): Command {
   addOutputOptions(cmd);
   cmd.addHelpText(
     'after',
-    '\nThe result (input, output, format, rows, VMs, bytes) goes to standard output unless the trace\n' +
-      'itself does (OUT is -). Notes on skipped lines go to standard error.\n' +
+    '\nThe result (output,format,rows,vms,time,bytes) goes to standard output, unless\n' +
+      'the trace itself does (OUT is -). Notes on skipped lines go to standard error.\n' +
       '\nExamples:\n' +
       '  vmmem convert traces/ls.lackey.gz ls.vmt\n' +
       '  vmmem convert web.csv db.csv both.csv.gz\n' +
       '  vmmem convert big.vmt - --to csv | head\n' +
-      '\nExit codes: 0 ok, 64 bad usage or information plain cannot hold, 65 bad trace data,\n' +
-      '66 input missing or unreadable, 73 output cannot be written.',
+      '\nExit codes: 0 ok, 64 bad usage or information plain cannot hold, 65 bad trace\n' +
+      'data, 66 input missing or unreadable, 73 output cannot be written.',
   );
   cmd.action(async (paths: string[], raw: ConvertRaw) => {
     if (paths.length < 2) throw new UsageError('convert needs IN and OUT (vmmem convert IN... OUT)');

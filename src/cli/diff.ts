@@ -18,21 +18,21 @@ import { chalkFor, emit, type Io } from './io.js';
 import { addOutputOptions, type RawOptions } from './options.js';
 
 export const BASELINE_HELP =
-  '\nFigures compared (a higher value is worse): ' +
+  '\nFigures compared (a higher value is worse), rows matched by key columns:\n' +
   Object.entries(BASELINE_SPECS)
-    .map(([command, spec]) => `${command}: ${spec.worseIfHigher.join(', ')} (rows matched by ${spec.keyColumns.join(', ')})`)
-    .join('; ') +
-  '.\nA figure is worse beyond the tolerance when current - baseline > tolerance * |baseline|.';
+    .map(([command, spec]) => `  ${command} (by ${spec.keyColumns.join(', ')}):\n    ${spec.worseIfHigher.join(', ')}`)
+    .join('\n') +
+  '\nA figure is worse beyond the tolerance when\n  current - baseline > tolerance * |baseline|.';
 
 export function diffCommand(io: Io): Command {
   const cmd = new Command('diff')
     .summary('compare two saved JSON results; exit 1 when the second is worse')
     .description(
-      'Compares two results saved with --format json (simulate, or compare) figure by figure, as\n' +
-        '--baseline does for a run: prints what changed (better in green, worse in red on a\n' +
-        'terminal) and exits 1 when a figure of CURRENT is worse than in BASELINE beyond the\n' +
-        'tolerance. Results of another command or configuration (frames, policy, scheduler, page\n' +
-        'size, swap, latency, ...) or other rows (VMs) are an error (exit 64).',
+      'Compares two results saved with --format json (simulate, or compare) figure by figure, as ' +
+        '--baseline does for a run: prints what changed (better in green, worse in red on a ' +
+        'terminal) and exits 1 when a figure of CURRENT is worse than in BASELINE beyond the ' +
+        'tolerance. Results of another command or configuration (frames, policy, scheduler, page ' +
+        'size, swap, latency, ...) or with other rows (VMs) are an error (exit 64).',
     )
     .argument('<baseline>', 'the saved result to compare against (JSON)')
     .argument('<current>', 'the saved result to check (JSON)')
@@ -42,8 +42,9 @@ export function diffCommand(io: Io): Command {
   cmd.addHelpText(
     'after',
     `${BASELINE_HELP}\n` +
-      '\nColumns: the key columns (vm; or trace,policy,frames), then metric,baseline,current,change,\n' +
-      'relative_change,verdict (same, better, within = worse within the tolerance, worse).\n' +
+      '\nColumns: the key columns (vm; or trace,policy,frames), then\n' +
+      'metric,baseline,current,change,relative_change,verdict\n' +
+      '(verdict: same, better, within = worse but within the tolerance, worse).\n' +
       '\nExamples:\n' +
       '  vmmem diff base.json new.json --tolerance 2%\n' +
       '\nExit codes: 0 no regression, 1 regression, 64 results that cannot be compared,\n' +

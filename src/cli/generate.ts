@@ -179,18 +179,20 @@ export function generateCommand(io: Io): Command {
   const cmd = new Command('generate')
     .summary('write a seeded synthetic trace')
     .description(
-      'Writes a synthetic trace: seeded access patterns over a range of pages, one VM or several\n' +
-        '(--vms), in the format the output name asks for (csv, plain, vmt; gzip when it ends in .gz).\n' +
-        'The same options and seed always give the same bytes.\n\n' +
+      'Writes a synthetic trace: seeded access patterns over a range of pages, one VM or several ' +
+        '(--vms), in the format the output name asks for (csv, plain, vmt; gzip when it ends in ' +
+        '.gz). The same options and seed always give the same bytes.\n\n' +
         'Patterns (N pages, M accesses per VM):\n' +
         '  uniform  every access picks a page uniformly at random\n' +
-        '  zipf     the page of rank k with probability proportional to k^-alpha; ranks are\n' +
-        '           scattered over the range by a seeded permutation\n' +
-        '  scan     one sequential pass over the N pages spread over the M accesses\n' +
-        '  loop     pages 0 .. N-1 in order, over and over (LRU with fewer than N frames faults always)\n' +
+        '  zipf     the page of rank k with probability proportional to k^-alpha;\n' +
+        '           ranks are scattered over the range by a seeded permutation\n' +
+        '  scan     one sequential pass over the N pages, spread over the M accesses\n' +
+        '  loop     pages 0 .. N-1 in order, over and over (LRU with fewer than N\n' +
+        '           frames faults on every access)\n' +
         '  phases   Denning phases: every --phase-length accesses a new locality set of\n' +
         '           --working-set consecutive pages at a random start; uniform within it\n' +
-        '  mix      each access picks a component by weight (--mix), each keeping its own state',
+        '  mix      each access picks a component by weight (--mix), each component\n' +
+        '           keeping its own state',
     )
     .option('-p, --pattern <pattern>', `access pattern: ${PATTERNS.join(', ')}`)
     .option('--pages <n>', `pages in each VM's range (default ${DEFAULT_PAGES})`)
@@ -214,11 +216,11 @@ export function generateCommand(io: Io): Command {
   addOutputOptions(cmd);
   cmd.addHelpText(
     'after',
-    '\nThe result (one row per VM: pattern, pages, accesses, reads, writes, first address) goes to\n' +
-      'standard output unless the trace itself does (-o -).\n' +
+    '\nThe result (one row per VM: vm,pattern,pages,accesses,reads,writes,base_addr)\n' +
+      'goes to standard output, unless the trace itself does (-o -).\n' +
       '\nExamples:\n' +
-      '  vmmem generate --pattern zipf --pages 200 --accesses 5000 --alpha 1.1 -o zipf.csv\n' +
-      '  vmmem generate --vms web:zipf:pages=64,db:loop:pages=120 --accesses 3000 -o two.vmt.gz\n' +
+      '  vmmem generate --pattern zipf --pages 200 --alpha 1.1 -o zipf.csv\n' +
+      '  vmmem generate --vms web:zipf:pages=64,db:loop --pages 120 -o two.vmt.gz\n' +
       '\nExit codes: 0 ok, 64 bad usage, 73 output cannot be written.',
   );
   cmd.action(async (raw: GenerateRaw) => {

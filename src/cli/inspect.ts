@@ -29,15 +29,15 @@ export function inspectCommand(io: Io): Command {
   const cmd = new Command('inspect')
     .summary('what a trace holds: accesses, footprint, reuse distances, working set')
     .description(
-      'Reads traces (as simulate would: one VM per file, or a vm column) and reports per VM and in\n' +
-        'total: accesses (page accesses, as simulate counts them), reads, writes, A/F/RESET rows,\n' +
+      'Reads traces (as simulate would: one VM per file, or a vm column) and reports per VM and in ' +
+        'total: accesses (page accesses, as simulate counts them), reads, writes, A/F/RESET rows, ' +
         'distinct pages (the footprint), the reuse-distance histogram and the working set.\n\n' +
-        'Reuse distance: the number of distinct other pages accessed between two accesses to a\n' +
-        'page (LRU stack distance), in log2 buckets 0, 1, 2-3, 4-7, ...; a first access (or the first\n' +
-        'after the page was freed) is cold. LRU with F frames hits exactly the accesses whose\n' +
-        'distance is below F, so the cumulative share at a bucket ending at 2^k - 1 is the LRU hit\n' +
-        'ratio with 2^k frames (per VM for one VM alone; TOTAL for one global LRU).\n' +
-        'Working set W(t, tau) (Denning): the distinct pages referenced in the last tau accesses;\n' +
+        'Reuse distance: the number of distinct other pages accessed between two accesses to a ' +
+        'page (LRU stack distance), in log2 buckets 0, 1, 2-3, 4-7, ...; a first access (or the first ' +
+        'after the page was freed) is cold. LRU with F frames hits exactly the accesses whose ' +
+        'distance is below F, so the cumulative share at a bucket ending at 2^k - 1 is the LRU hit ' +
+        'ratio with 2^k frames (per VM for one VM alone; TOTAL for one global LRU).\n\n' +
+        'Working set W(t, tau) (Denning): the distinct pages referenced in the last tau accesses; ' +
         "a VM's on its own accesses, TOTAL's on the interleaved stream.",
     )
     .argument('<trace...>', 'trace files, one VM each (or a vm column); - reads standard input')
@@ -51,14 +51,18 @@ export function inspectCommand(io: Io): Command {
   addOutputOptions(cmd);
   cmd.addHelpText(
     'after',
-    '\nColumns: summary vm,accesses,reads,writes,allocs,frees,resets,distinct_pages,footprint_bytes,\n' +
-      'cold_accesses,working_set_mean,working_set_peak,allocated_pages,freed_pages;\n' +
-      'reuse vm,bucket,min_distance,max_distance,accesses,share,cumulative_share;\n' +
-      'working-set t,vm,working_set.\n' +
+    '\nColumns (--report):\n' +
+      '  summary      vm,accesses,reads,writes,allocs,frees,resets,distinct_pages,\n' +
+      '               footprint_bytes,cold_accesses,working_set_mean,working_set_peak,\n' +
+      '               allocated_pages,freed_pages\n' +
+      '  reuse        vm,bucket,min_distance,max_distance,accesses,share,\n' +
+      '               cumulative_share\n' +
+      '  working-set  t,vm,working_set\n' +
       '\nExamples:\n' +
       '  vmmem inspect traces/zipf.csv\n' +
-      '  vmmem inspect traces/web.csv traces/db.csv --window 500 --report reuse --format csv\n' +
-      '\nExit codes: 0 ok, 64 bad usage, 65 bad trace data, 66 trace missing or unreadable.',
+      '  vmmem inspect web.csv db.csv --window 500 --report reuse --format csv\n' +
+      '\nExit codes: 0 ok, 64 bad usage, 65 bad trace data, 66 trace missing or\n' +
+      'unreadable.',
   );
   cmd.action(async (traces: string[], raw: InspectRaw) => {
     const format = outputFormat(raw);

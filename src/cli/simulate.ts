@@ -14,8 +14,9 @@ export function simulateCommand(io: Io): Command {
   const cmd = new Command('simulate')
     .summary('replay traces through one memory configuration')
     .description(
-      'Replays memory-access traces (one VM per file, or a vm column) through paging, swap and a\n' +
-        'replacement policy, and prints per-VM and total fault, swap and latency statistics.\n' +
+      // paragraphs without line breaks: commander wraps them to the terminal's width
+      'Replays memory-access traces (one VM per file, or a vm column) through paging, swap and a ' +
+        'replacement policy, and prints per-VM and total fault, swap and latency statistics. ' +
         'TRACE is a file (csv, lackey, din, plain, vmt; optionally .gz) or - for standard input.',
     )
     .argument('<trace...>', 'trace files, one VM each (or a vm column); - reads standard input');
@@ -30,14 +31,16 @@ export function simulateCommand(io: Io): Command {
     '\nExamples:\n' +
       '  vmmem simulate traces/ls.lackey.gz --frames 64 --policy clock\n' +
       '  vmmem simulate web.csv db.csv --memory 16MiB --swap 8MiB --format csv\n' +
-      '  vmmem simulate web.csv --frames 64 --format json > base.json   # save a baseline\n' +
+      '  vmmem simulate web.csv --frames 64 --format json > base.json  # a baseline\n' +
       '  vmmem simulate web.csv --frames 64 --baseline base.json --tolerance 2%\n' +
       `${BASELINE_HELP}\n` +
-      'With --baseline the result goes to standard output as usual (any --format, JSON adds\n' +
-      '"baseline_check") and the table of changed figures to standard error. A baseline saved with\n' +
-      'another configuration or other VMs is an error (exit 64).\n' +
-      '\nExit codes: 0 ok, 1 worse than the baseline, 3 out of memory with --on-oom=error, 64 bad\n' +
-      'usage, 65 bad trace data, 66 trace missing or unreadable, 70 internal error.',
+      'With --baseline the result goes to standard output as usual (any --format;\n' +
+      'JSON adds "baseline_check") and the table of changed figures to standard\n' +
+      'error. A baseline saved with another configuration or other VMs is an error\n' +
+      '(exit 64).\n' +
+      '\nExit codes: 0 ok, 1 worse than the baseline, 3 out of memory with\n' +
+      '--on-oom=error, 64 bad usage, 65 bad trace data, 66 trace or baseline missing\n' +
+      'or unreadable, 70 internal error.',
   );
   cmd.action(async (traces: string[], raw: RawOptions & { scheduler?: string; baseline?: string; tolerance?: string }) => {
     if (raw.scheduler !== undefined && raw.scheduler !== 'global') {

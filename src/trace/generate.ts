@@ -266,7 +266,11 @@ function samplerFor(plan: VmPlan, random: () => number): Sampler {
   }
 }
 
-/** The seed of VM i's generator: VM 0 uses the seed itself. */
+/**
+ * The seed of VM i's generator: VM 0 uses the seed itself. (All mulberry32 seeds lie on one cycle
+ * of 2^32 draws; VM i's stream starts 613,683,765 draws after VM i-1's, so the VMs' streams do
+ * not overlap below some 200 million accesses per VM, at up to three draws an access.)
+ */
 export function vmSeed(seed: number, vmIndex: number): number {
   return (seed + Math.imul(vmIndex, 0x9e3779b9)) >>> 0;
 }
