@@ -3,7 +3,7 @@
  * inputs are merged into one trace with their VMs named, as `simulate` would interleave them.
  */
 import { Command } from 'commander';
-import { UsageError } from '../errors.js';
+import { TraceError, UsageError } from '../errors.js';
 import { interleave, VmRegistry } from '../trace/interleave.js';
 import { createReader } from '../trace/reader.js';
 import { openSource, vmNameFromPath, type TraceSource } from '../trace/source.js';
@@ -12,6 +12,7 @@ import { skipNotes } from '../report/skips.js';
 import type { CommandResult } from '../report/result.js';
 import { emit, type Io } from './io.js';
 import { addOutputOptions, addTraceOptions, readOptions, type RawOptions } from './options.js';
+import { onInterrupt } from './interrupt.js';
 import { sourcesPlan, startProgress } from './progress.js';
 
 interface ConvertRaw extends RawOptions {
@@ -77,6 +78,7 @@ export function convertCommand(io: Io): Command {
       return openTraceWriter(target, { vmNames: namesKnown ? registry.names : undefined, hasTime });
     };
     const progress = startProgress(io, raw.quiet, sourcesPlan('convert', sources));
+    const release = onInterrupt(() => writer?.abort());
     try {
       let done = 0;
       for await (const batch of interleave(readers, registry)) {
@@ -98,11 +100,16 @@ export function convertCommand(io: Io): Command {
         progress.update((done += batch.length));
       }
       writer ??= open();
+      if (writer.rows === 0 && target.format !== 'csv') {
+        // The readers refuse an empty plain or vmt trace: do not write one.
+        throw new TraceError(inputs.join(', '), 0, `no rows to write: an empty ${target.format} trace could not be read back (csv can be empty)`);
+      }
       await writer.close(registry.names);
     } catch (err) {
       writer?.abort();
       throw err;
     } finally {
+      release();
       progress.stop();
     }
     if (mergedVms) notes.push(`${target.display}: merged the VMs ${registry.names.join(', ')} into one (--lossy)`);

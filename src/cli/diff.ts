@@ -1,28 +1,12 @@
 /**
- * `vmmem diff BASELINE CURRENT`: two saved JSON results compared as `--baseline` compares a run,
- * and the same shared pieces that `simulate --baseline` uses.
+ * `vmmem diff BASELINE CURRENT`: two saved JSON results compared as `--baseline` compares a run.
  */
 import { Command } from 'commander';
 import { RegressionError } from '../errors.js';
-import {
-  BASELINE_SPECS,
-  compareSaved,
-  comparisonResult,
-  parseTolerance,
-  readSavedResult,
-  regressionMessage,
-  type Comparison,
-} from '../report/baseline.js';
-import { render } from '../report/index.js';
-import { chalkFor, emit, type Io } from './io.js';
+import { compareSaved, comparisonResult, parseTolerance, readSavedResult, regressionMessage } from '../report/baseline.js';
+import { BASELINE_HELP } from './baseline.js';
+import { emit, type Io } from './io.js';
 import { addOutputOptions, type RawOptions } from './options.js';
-
-export const BASELINE_HELP =
-  '\nFigures compared (a higher value is worse), rows matched by key columns:\n' +
-  Object.entries(BASELINE_SPECS)
-    .map(([command, spec]) => `  ${command} (by ${spec.keyColumns.join(', ')}):\n    ${spec.worseIfHigher.join(', ')}`)
-    .join('\n') +
-  '\nA figure is worse beyond the tolerance when\n  current - baseline > tolerance * |baseline|.';
 
 export function diffCommand(io: Io): Command {
   const cmd = new Command('diff')
@@ -57,20 +41,4 @@ export function diffCommand(io: Io): Command {
     if (comparison.regressions.length > 0) throw new RegressionError(regressionMessage(comparison));
   });
   return cmd;
-}
-
-/**
- * The comparison report of `--baseline` on standard error: a table of what changed (coloured
- * when standard error is a terminal), or one line when nothing did. Not shown under --quiet
- * (the regression message, which names the worse figures, still is).
- */
-export function reportToStderr(io: Io, comparison: Comparison, raw: RawOptions): void {
-  if (raw.quiet) return;
-  const result = comparisonResult(comparison);
-  for (const n of result.notes ?? []) io.stderr(`vmmem: ${n}\n`);
-  if (result.rows.length === 0) {
-    io.stderr(`vmmem: ${result.summary![0]}\n`);
-    return;
-  }
-  io.stderr(render(result, 'table', chalkFor(io, raw.color, io.stderrIsTty)));
 }

@@ -24,6 +24,7 @@ import type { CommandResult } from '../report/result.js';
 import { parseCount } from '../units.js';
 import { emit, type Io } from './io.js';
 import { addOutputOptions, parsePageSize, type RawOptions } from './options.js';
+import { onInterrupt } from './interrupt.js';
 import { startProgress } from './progress.js';
 
 interface GenerateRaw extends RawOptions {
@@ -90,7 +91,7 @@ const VM_KEYS = ['pages', 'accesses', 'alpha', 'write-ratio', 'base', 'working-s
  */
 export function plansFrom(raw: GenerateRaw, singleName: string, pageSize: number): VmPlan[] {
   const pages = raw.pages === undefined ? DEFAULT_PAGES : parseCount(raw.pages, '--pages');
-  const accesses = raw.accesses === undefined ? DEFAULT_ACCESSES : parseCount(raw.accesses, '--accesses', 0);
+  const accesses = raw.accesses === undefined ? DEFAULT_ACCESSES : parseCount(raw.accesses, '--accesses');
   const defaults = {
     pattern: raw.pattern,
     pages,
@@ -133,7 +134,7 @@ export function plansFrom(raw: GenerateRaw, singleName: string, pageSize: number
           plan.pages = parseCount(value, what);
           break;
         case 'accesses':
-          plan.accesses = parseCount(value, what, 0);
+          plan.accesses = parseCount(value, what);
           break;
         case 'alpha':
           plan.alpha = parseNonNegative(value, what);
@@ -237,6 +238,7 @@ export function generateCommand(io: Io): Command {
     const writer = openTraceWriter(target, { vmNames: names, hasTime: false, sizeColumn: false, vmColumn: raw.vms !== undefined });
     const progress = startProgress(io, raw.quiet, { label: 'generate', totalRows: plans.reduce((s, p) => s + p.accesses, 0) });
     const counts: GeneratedCounts[] = [];
+    const release = onInterrupt(() => writer.abort());
     try {
       let done = 0;
       for (const batch of generateRows(plans, { seed, pageSize, offsets: raw.offsets === true }, counts)) {
@@ -248,6 +250,7 @@ export function generateCommand(io: Io): Command {
       writer.abort();
       throw err;
     } finally {
+      release();
       progress.stop();
     }
     if (target.path === '-') return;

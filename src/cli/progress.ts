@@ -8,6 +8,7 @@
  */
 import cliProgress from 'cli-progress';
 import type { TraceSource } from '../trace/source.js';
+import { onInterrupt } from './interrupt.js';
 import type { Io } from './io.js';
 
 export interface Progress {
@@ -62,6 +63,7 @@ export function startProgress(io: Io, quiet: boolean | undefined, plan: Progress
   let bar: cliProgress.SingleBar | undefined;
   let lastDraw = 0;
   let stopped = false;
+  let release = (): void => {};
   const sized = plan.totalRows !== undefined || (plan.bytesRead !== undefined && plan.totalBytes !== undefined && plan.totalBytes > 0);
   const total = plan.totalRows ?? plan.totalBytes ?? 0;
   const value = (done: number): number => (plan.totalRows !== undefined ? done : (plan.bytesRead?.() ?? 0));
@@ -98,8 +100,10 @@ export function startProgress(io: Io, quiet: boolean | undefined, plan: Progress
           clearOnComplete: true,
           linewrap: false,
           fps: 10,
-          gracefulExit: true,
+          // cli-progress's own handler would stop the bar but swallow Ctrl-C: ours erases it and re-raises
+          gracefulExit: false,
         });
+        release = onInterrupt(() => bar?.stop());
         bar.start(sized ? total : 0, Math.min(value(done), total), payload(done));
         return;
       }
@@ -113,6 +117,7 @@ export function startProgress(io: Io, quiet: boolean | undefined, plan: Progress
       if (stopped) return;
       stopped = true;
       bar?.stop();
+      release();
     },
   };
 }

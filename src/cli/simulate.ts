@@ -2,13 +2,12 @@ import { Command } from 'commander';
 import { simulate } from '../engine/simulate.js';
 import { simulateResult } from '../report/simulate.js';
 import { openSource } from '../trace/source.js';
-import { RegressionError, UsageError } from '../errors.js';
-import { checkConfig, compareSaved, parseTolerance, readSavedResult, regressionMessage, savedFromResult } from '../report/baseline.js';
-import { BASELINE_HELP, reportToStderr } from './diff.js';
-import { sourcesPlan, startProgress } from './progress.js';
+import { UsageError } from '../errors.js';
 import { policies } from '../policies/index.js';
+import { addBaselineOptions, BASELINE_HELP, emitChecked, startBaselineCheck, type BaselineOptions } from './baseline.js';
+import { sourcesPlan, startProgress } from './progress.js';
 import { addEngineOptions, addOutputOptions, addTraceOptions, engineConfig, parsePolicy, readOptions, type RawOptions } from './options.js';
-import { emit, type Io } from './io.js';
+import type { Io } from './io.js';
 
 export function simulateCommand(io: Io): Command {
   const cmd = new Command('simulate')
@@ -24,8 +23,7 @@ export function simulateCommand(io: Io): Command {
   addTraceOptions(cmd);
   addOutputOptions(cmd);
   cmd.option('--scheduler <name>', 'which VM gives up a frame when memory is full: global (one policy over all pages)');
-  cmd.option('--baseline <file>', 'compare with a result saved with --format json: the changes go to standard error, exit 1 when worse');
-  cmd.option('-t, --tolerance <t>', 'with --baseline: how much worse a figure may be, a percentage (2%) or a fraction (0.02); default 0');
+  addBaselineOptions(cmd);
   cmd.addHelpText(
     'after',
     '\nExamples:\n' +
@@ -42,7 +40,7 @@ export function simulateCommand(io: Io): Command {
       '--on-oom=error, 64 bad usage, 65 bad trace data, 66 trace or baseline missing\n' +
       'or unreadable, 70 internal error.',
   );
-  cmd.action(async (traces: string[], raw: RawOptions & { scheduler?: string; baseline?: string; tolerance?: string }) => {
+  cmd.action(async (traces: string[], raw: RawOptions & BaselineOptions & { scheduler?: string }) => {
     if (raw.scheduler !== undefined && raw.scheduler !== 'global') {
       throw new UsageError(`--scheduler: unknown scheduler '${raw.scheduler}' (available: global)`);
     }
@@ -51,41 +49,15 @@ export function simulateCommand(io: Io): Command {
     if (traces.filter((t) => t === '-').length > 1) throw new UsageError('standard input (-) can be given once');
     const sources = [];
     for (const t of traces) sources.push(await openSource(t, read.traceFormat));
-    // Read the baseline first, and refuse one from another configuration before a long run.
-    const tolerance = parseTolerance(raw.tolerance);
-    if (raw.tolerance !== undefined && raw.baseline === undefined) throw new UsageError('--tolerance needs --baseline');
-    const baseline = raw.baseline === undefined ? undefined : readSavedResult(raw.baseline);
-    if (baseline) {
-      if (baseline.command !== 'simulate') throw new UsageError(`${baseline.name} is a '${baseline.command}' result, not a 'simulate' one`);
-      const known = { policy: config.policy, scheduler: config.scheduler, frames: config.frames, page_size: config.pageSize };
-      checkConfig(baseline, { name: 'this run', config: known });
-    }
-    const passes = policies[config.policy].needsFuture ? 2 : 1;
-    const progress = startProgress(io, raw.quiet, sourcesPlan('simulate', sources, passes));
-    let outcome;
+    const check = startBaselineCheck(raw, 'simulate', { policy: config.policy, scheduler: config.scheduler, frames: config.frames, page_size: config.pageSize });
+    const progress = startProgress(io, raw.quiet, sourcesPlan('simulate', sources, policies[config.policy].needsFuture ? 2 : 1));
+    let outcome: Awaited<ReturnType<typeof simulate>>;
     try {
       outcome = await simulate({ sources, read, config, progress });
     } finally {
       progress.stop();
     }
-    const result = simulateResult(outcome);
-    if (!baseline) {
-      emit(io, result, raw);
-      return;
-    }
-    const comparison = compareSaved(baseline, savedFromResult(result), tolerance);
-    result.extra = {
-      ...result.extra,
-      baseline_check: {
-        baseline: baseline.name,
-        tolerance,
-        regression: comparison.regressions.length > 0,
-        worse: comparison.regressions.map((f) => ({ ...f.key, metric: f.metric, baseline: f.baseline, current: f.current })),
-      },
-    };
-    emit(io, result, raw);
-    reportToStderr(io, comparison, raw);
-    if (comparison.regressions.length > 0) throw new RegressionError(regressionMessage(comparison));
+    emitChecked(io, simulateResult(outcome), raw, check);
   });
   return cmd;
 }

@@ -78,7 +78,7 @@ export function checkPlan(plan: VmPlan, pageSize: number): void {
     throw new UsageError(`${where}: pages must be a whole number from 1 to ${MAX_PAGES}`);
   }
   if (plan.pages * pageSize > MAX_RANGE) throw new UsageError(`${where}: ${plan.pages} pages of ${pageSize} bytes span more than 2^48 bytes`);
-  if (!Number.isSafeInteger(plan.accesses) || plan.accesses < 0) throw new UsageError(`${where}: accesses must be a whole number`);
+  if (!Number.isSafeInteger(plan.accesses) || plan.accesses < 1) throw new UsageError(`${where}: accesses must be a whole number >= 1`);
   if (!(plan.alpha >= 0) || !Number.isFinite(plan.alpha)) throw new UsageError(`${where}: alpha must be a number >= 0`);
   if (!(plan.writeRatio >= 0 && plan.writeRatio <= 1)) throw new UsageError(`${where}: the write ratio must be from 0 to 1`);
   if (plan.base < 0n || plan.base + BigInt(plan.pages) * BigInt(pageSize) > 2n ** 64n) {
