@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { compareSaved, parseTolerance, verdictOf, type SavedResult } from '../../src/report/baseline.js';
+import type { Row } from '../../src/report/result.js';
 import { cli, plainTrace, tempFile } from '../helpers.js';
 
 /** Writes `text` as DIR/app.plain in a fresh directory: the VM is `app` whatever the run. */
@@ -24,7 +25,7 @@ function save(trace: string, ...args: string[]): string {
   return tempFile('base.json', r.stdout);
 }
 
-function saved(rows: Record<string, number | string>[], config: Record<string, unknown> = { frames: 3, policy: 'lru' }): SavedResult {
+function saved(rows: Row[], config: Record<string, unknown> = { frames: 3, policy: 'lru' }): SavedResult {
   return { name: 'x.json', command: 'simulate', config, rows };
 }
 

@@ -139,6 +139,17 @@ describe('convert', () => {
     expect(readFileSync(out, 'utf8')).toBe('op,addr,size,vm\nR,0x1000,1,a\nW,0x9000,1,b\nR,0x2000,1,a\nR,0x3000,1,a\n');
   });
 
+  it('writes an empty csv, but refuses an empty vmt or plain trace that could not be read back (exit 65)', () => {
+    const empty = tempFile('empty.csv', 'op,addr\n');
+    const csv = convert(empty, join(dirname(empty), 'e.csv'));
+    expect(csv.status).toBe(0);
+    expect(readFileSync(join(dirname(empty), 'e.csv'), 'utf8')).toBe('op,addr,size,vm\n');
+    const vmt = convert(empty, join(dirname(empty), 'e.vmt'));
+    expect(vmt.status).toBe(65);
+    expect(vmt.stderr).toMatch(/no rows to write/);
+    expect(existsSync(join(dirname(empty), 'e.vmt'))).toBe(false);
+  });
+
   it('exits 73 when the output cannot be created', () => {
     const csv = tempFile('full.csv', FULL_CSV);
     const r = convert(csv, join(dirname(csv), 'no-such-dir', 'x.csv'));

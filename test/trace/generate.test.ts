@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../../src/engine/simulate.js';
@@ -6,7 +7,7 @@ import { DEFAULT_MIX, generateRows, type VmPlan } from '../../src/trace/generate
 import { toBigInt } from '../../src/trace/address.js';
 import { DEFAULT_READ_OPTIONS } from '../../src/trace/reader.js';
 import { openSource } from '../../src/trace/source.js';
-import { cli, config, tempFile } from '../helpers.js';
+import { BIN, cli, config, tempFile } from '../helpers.js';
 import { rowsOf } from './rows-of.js';
 
 function plan(over: Partial<VmPlan>): VmPlan {
@@ -218,5 +219,19 @@ describe('generate', () => {
     expect(r.stdout).toBe('op,addr\nR,0x10000000\nR,0x10001000\nR,0x10002000\nR,0x10000000\n');
     const p = cli(['generate', '--pattern', 'loop', '--pages', '3', '--accesses', '2', '--write-ratio', '1', '-o', '-', '--to', 'plain']);
     expect(p.stdout).toBe('W 0x10000000\nW 0x10001000\n');
+  });
+
+  it('Ctrl-C leaves no half-written file: the temporary file is removed and the signal re-raised', async () => {
+    const dir = dirname(tempFile('x', ''));
+    const out = join(dir, 'huge.csv');
+    const child = spawn(process.execPath, [BIN, 'generate', '--pattern', 'uniform', '--accesses', '200000000', '-o', out], { stdio: 'ignore' });
+    const temp = (): string[] => readdirSync(dir).filter((f) => f.startsWith('.huge.csv.'));
+    for (let i = 0; i < 200 && temp().length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(temp()).toHaveLength(1); // being written
+    const ended = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    child.kill('SIGINT');
+    expect(await ended).toBe('SIGINT');
+    expect(temp()).toEqual([]);
+    expect(existsSync(out)).toBe(false);
   });
 });
