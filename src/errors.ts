@@ -12,6 +12,8 @@ export const EXIT = {
   data: 65,
   noInput: 66,
   internal: 70,
+  /** an output file cannot be created or written (EX_CANTCREAT) */
+  cantCreate: 73,
 } as const;
 
 export abstract class VmmemError extends Error {
@@ -44,6 +46,16 @@ export class TraceError extends VmmemError {
   ) {
     super(formatTraceMessage(file, line, reason, text));
   }
+}
+
+/** An output file (a converted or generated trace) cannot be created or written. Exit 73. */
+export class OutputError extends VmmemError {
+  readonly exitCode = EXIT.cantCreate;
+}
+
+/** A run is worse than its baseline beyond the tolerance (`--baseline`, `vmmem diff`). Exit 1. */
+export class RegressionError extends VmmemError {
+  readonly exitCode = EXIT.regression;
 }
 
 /** The simulated host ran out of memory and swap under --on-oom=error. Exit 3. */

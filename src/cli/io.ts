@@ -25,10 +25,11 @@ export function processIo(): Io {
   };
 }
 
-export function chalkFor(io: Io, color: boolean | undefined): ChalkInstance {
+/** `tty`: whether the stream the text goes to is a terminal (standard output unless said). */
+export function chalkFor(io: Io, color: boolean | undefined, tty = io.stdoutIsTty): ChalkInstance {
   const noColor = io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '';
   // --color forces colour on, --no-color (color === false) and NO_COLOR force it off.
-  const on = !noColor && color !== false && (color === true ? true : io.stdoutIsTty);
+  const on = !noColor && color !== false && (color === true ? true : tty);
   return new Chalk({ level: on ? 1 : 0 });
 }
 

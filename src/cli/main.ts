@@ -7,6 +7,10 @@ import { Command, CommanderError } from 'commander';
 import { EXIT, VmmemError } from '../errors.js';
 import { processIo, type Io } from './io.js';
 import { simulateCommand } from './simulate.js';
+import { convertCommand } from './convert.js';
+import { diffCommand } from './diff.js';
+import { generateCommand } from './generate.js';
+import { inspectCommand } from './inspect.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -23,6 +27,10 @@ export function buildProgram(io: Io): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
   program.addCommand(simulateCommand(io));
+  program.addCommand(diffCommand(io));
+  program.addCommand(generateCommand(io));
+  program.addCommand(convertCommand(io));
+  program.addCommand(inspectCommand(io));
   program.addHelpText('after', '\nRun vmmem COMMAND --help for the options of a command.');
   // Usage errors exit 64 (not commander's 1); help and version exit 0.
   const override = (cmd: Command): void => {

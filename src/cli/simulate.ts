@@ -9,8 +9,11 @@ import { seriesResult } from '../report/series.js';
 import { renderTimePlot } from '../report/timeplot.js';
 import { declaredVmSource, openSource, type TraceSource } from '../trace/source.js';
 import { ConfigError, InputError, UsageError } from '../errors.js';
+import { policies } from '../policies/index.js';
+import { addBaselineOptions, BASELINE_HELP, emitChecked, startBaselineCheck, type BaselineOptions } from './baseline.js';
+import { sourcesPlan, startProgress } from './progress.js';
 import { addEngineOptions, addOutputOptions, addTraceOptions, engineConfig, outputFormat, parsePolicy, readOptions, type RawOptions } from './options.js';
-import { chalkFor, emit, type Io } from './io.js';
+import { chalkFor, type Io } from './io.js';
 import { addMemoryOptions, memoryConfig, type MemoryRawOptions } from './memory-options.js';
 import { addTranslationOptions, translationConfig, type TranslationRawOptions } from './translation-options.js';
 import {
@@ -26,12 +29,13 @@ import {
   type SchedulingRawOptions,
 } from './scenario.js';
 
-type SimulateOptions = RawOptions & SchedulingRawOptions & TranslationRawOptions & MemoryRawOptions;
+type SimulateOptions = RawOptions & SchedulingRawOptions & TranslationRawOptions & MemoryRawOptions & BaselineOptions;
 
 export function simulateCommand(io: Io): Command {
   const cmd = new Command('simulate')
     .summary('replay traces through one memory configuration')
     .description(
+      // paragraphs without line breaks: commander wraps them to the terminal's width
       'Replays memory-access traces (one VM per file, or a vm column) through paging, swap, a ' +
         'replacement policy and a scheduler between VMs, and prints per-VM and total fault, swap, ' +
         'latency and (with --vm, --config or a scheduler other than global) scheduling statistics.\n\n' +
@@ -45,6 +49,7 @@ export function simulateCommand(io: Io): Command {
   addTranslationOptions(cmd);
   addMemoryOptions(cmd);
   addOutputOptions(cmd);
+  addBaselineOptions(cmd);
   cmd.addHelpText(
     'after',
     '\nExamples:\n' +
@@ -55,13 +60,21 @@ export function simulateCommand(io: Io): Command {
       '      --scheduler highest --memory 512MiB --interval 10000 --plot\n' +
       '  vmmem simulate traces/zipf.csv --translation nested,shadow --host-page 2MiB\n' +
       '  vmmem simulate traces/clones.csv --memory 4MiB --dedup ksm --ksm-interval 500\n' +
+      '  vmmem simulate web.csv --frames 64 --format json > base.json  # a baseline\n' +
+      '  vmmem simulate web.csv --frames 64 --baseline base.json --tolerance 2%\n' +
       '\nA --vm without trace= sets the parameters of a VM that a TRACE argument yields (by its file\n' +
       'name or vm column). With trace=FILE, the VM is FILE (named NAME) or, when FILE has a vm\n' +
       'column, the rows of VM NAME in it. Scenario file keys: vms (a list of {name, trace, priority,\n' +
       'weight, reserve, limit}), description, and the options above with - written _ (page_size,\n' +
       'idle_tax, ...); trace paths are relative to the scenario file.\n' +
-      '\nExit codes: 0 ok, 3 out of memory with --on-oom=error, 64 bad usage or configuration,\n' +
-      '65 bad trace data, 66 trace missing or unreadable, 70 internal error.',
+      `${BASELINE_HELP}\n` +
+      'With --baseline the result goes to standard output as usual (any --format;\n' +
+      'JSON adds "baseline_check") and the table of changed figures to standard\n' +
+      'error. A baseline saved with another configuration or other VMs is an error\n' +
+      '(exit 64).\n' +
+      '\nExit codes: 0 ok, 1 worse than the baseline, 3 out of memory with --on-oom=error,\n' +
+      '64 bad usage or configuration, 65 bad trace data, 66 trace or baseline missing or\n' +
+      'unreadable, 70 internal error.',
   );
   cmd.action(async (traces: string[], cliOptions: SimulateOptions) => {
     const scenario = cliOptions.config === undefined ? undefined : readScenario(cliOptions.config);
@@ -87,12 +100,22 @@ export function simulateCommand(io: Io): Command {
 
     const format = outputFormat(raw);
     const plot = raw.plot === true || (format === 'table' && io.stdoutIsTty && interval !== undefined);
-    const outcome = await simulate({ sources, read, config, translation, interval, series: plot });
+    const check = startBaselineCheck(raw, 'simulate', { policy: config.policy, scheduler: config.scheduler, frames: config.frames, page_size: config.pageSize });
+    const progress = startProgress(io, raw.quiet, sourcesPlan('simulate', sources, policies[config.policy].needsFuture ? 2 : 1));
+    let outcome: Awaited<ReturnType<typeof simulate>>;
+    try {
+      outcome = await simulate({ sources, read, config, translation, interval, series: plot, progress });
+    } finally {
+      progress.stop();
+    }
     const result = simulateResult(outcome);
     // The series goes to its file before anything is printed: a failure leaves no half output.
     if (raw.intervalOut !== undefined && outcome.series) writeSeries(raw.intervalOut, outcome.series);
-    emit(io, result, raw);
-    if (outcome.series) emitSeries(io, outcome.series, raw, format, plot, config.frames);
+    try {
+      emitChecked(io, result, raw, check);
+    } finally {
+      if (outcome.series) emitSeries(io, outcome.series, raw, format, plot, config.frames);
+    }
   });
   return cmd;
 }

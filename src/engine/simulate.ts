@@ -37,6 +37,13 @@ export interface SimulationInput {
   interval?: number;
   /** without `interval`: record a time series with an adaptive interval (for a plot) */
   series?: boolean;
+  /** told the rows read so far once per batch, and the pass (look-ahead, replay): for a progress bar */
+  progress?: PassProgress;
+}
+
+export interface PassProgress {
+  pass(name: string): void;
+  update(rowsDone: number): void;
 }
 
 export interface VmOutcome {
@@ -94,9 +101,12 @@ async function passOver(
   readers: TraceReader[],
   registry: VmRegistry,
   expander: PageExpander,
+  progress?: PassProgress,
 ): Promise<void> {
+  let done = 0;
   for await (const rows of interleave(readers, registry)) {
     expander.rows(rows);
+    if (progress) progress.update((done += rows.length));
   }
   expander.flush();
 }
@@ -111,7 +121,8 @@ async function lookAhead(input: SimulationInput, ids: PageIds, registry: VmRegis
     displayOf(input.sources),
   );
   const readers = input.sources.map((s) => createReader(s, { ...input.read, contents: new ContentNames() }));
-  await passOver(readers, registry, expander);
+  input.progress?.pass('look-ahead');
+  await passOver(readers, registry, expander, input.progress);
   return builder.result();
 }
 
@@ -184,7 +195,8 @@ export async function simulate(input: SimulationInput): Promise<SimulationOutcom
     },
     displayOf(input.sources),
   );
-  await passOver(readers, registry, expander);
+  if (nextUse) input.progress?.pass('replay');
+  await passOver(readers, registry, expander, input.progress);
   engine.ensureVm(registry.names.length - 1);
   checkDeclaredVms(config, registry, readers);
   return outcome(engine, registry, readers, translation, memory, recorder, input);

@@ -20,6 +20,9 @@ export function formatCell(value: Cell, column: Column, total?: number): string 
     case 'ns':
     case 'float':
       return String(Math.round(value * 1000) / 1000);
+    case 'number':
+      // whole numbers as they are, others to 10 significant digits (columns that mix counts and times)
+      return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(10)));
     default:
       return String(value);
   }

@@ -11,7 +11,7 @@ export interface Column {
   /** table heading; columns without one are left out of the table view */
   heading?: string;
   /** how a number is printed in csv and table */
-  kind?: 'int' | 'rate' | 'ns' | 'float' | 'text';
+  kind?: 'int' | 'rate' | 'ns' | 'float' | 'number' | 'text';
 }
 
 export interface CommandResult {
@@ -28,6 +28,10 @@ export interface CommandResult {
   notes?: string[];
   /** the row index to emphasise per group (e.g. the best policy per size) */
   highlight?: Set<number>;
+  /** per row: shown green (`good`) or red (`bad`) in a coloured table (e.g. a figure better or worse than its baseline) */
+  tones?: (Tone | undefined)[];
 }
+
+export type Tone = 'good' | 'bad';
 
 export const SCHEMA = 'vmmem/1';

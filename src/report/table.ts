@@ -21,7 +21,9 @@ export function toTable(result: CommandResult, chalk: ChalkInstance): string {
     });
     const isTotal = row.vm === 'TOTAL';
     const emphasise = isTotal || result.highlight?.has(i);
-    table.push(emphasise ? cells.map((t) => (isTotal ? chalk.bold(t) : chalk.green(t))) : cells);
+    const tone = result.tones?.[i];
+    if (tone) table.push(cells.map((t) => (tone === 'good' ? chalk.green(t) : chalk.red(t))));
+    else table.push(emphasise ? cells.map((t) => (isTotal ? chalk.bold(t) : chalk.green(t))) : cells);
   });
   const lines = [table.toString()];
   for (const s of result.summary ?? []) lines.push(s);

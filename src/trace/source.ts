@@ -37,6 +37,8 @@ export interface TraceSource {
   readonly gzip: boolean;
   /** total bytes on disk, when known (progress) */
   readonly bytes: number | undefined;
+  /** bytes read from the file so far, all passes together (compressed bytes for gzip), for progress */
+  bytesRead?(): number;
   /** The decompressed bytes, from the start. Standard input can be read once unless `retain()`ed. */
   chunks(): AsyncIterable<Buffer>;
   /** Keep standard input in memory so that it can be read again (for `opt`'s look-ahead). */
@@ -135,6 +137,7 @@ function finishSource(
   bytes: number | undefined,
   rawChunks: () => AsyncIterable<Buffer>,
   retain: () => void,
+  bytesRead?: () => number,
 ): TraceSource {
   const gzip = isGzip(head);
   const format = forced ?? formatFromName(path) ?? sniffFormat(gzip ? gunzipHead(head) : head);
@@ -148,6 +151,7 @@ function finishSource(
     format,
     gzip,
     bytes,
+    bytesRead,
     chunks(): AsyncIterable<Buffer> {
       const raw = rawChunks();
       if (!gzip) return raw;
@@ -189,14 +193,21 @@ export async function openSource(path: string, forced?: TraceFormat): Promise<Tr
   } catch (err) {
     throw openError(path, err as NodeJS.ErrnoException);
   }
+  let read = 0;
   return finishSource(
     path,
     path,
     head,
     forced,
     size,
-    () => guarded(createReadStream(path, { highWaterMark: READ_CHUNK }), path),
+    async function* () {
+      for await (const chunk of guarded(createReadStream(path, { highWaterMark: READ_CHUNK }), path)) {
+        read += chunk.length;
+        yield chunk;
+      }
+    },
     () => {},
+    () => read,
   );
 }
 
