@@ -11,13 +11,14 @@ import { FORMAT_KEEPS, openTraceWriter, outputTarget, type TraceWriter } from '.
 import { skipNotes } from '../report/skips.js';
 import type { CommandResult } from '../report/result.js';
 import { emit, type Io } from './io.js';
-import { addOutputOptions, addTraceOptions, readOptions, type RawOptions } from './options.js';
+import { addOutputOptions, addTraceOptions, parsePageSize, readOptions, type RawOptions } from './options.js';
 import { onInterrupt } from './interrupt.js';
 import { sourcesPlan, startProgress } from './progress.js';
 
 interface ConvertRaw extends RawOptions {
   to?: string;
   lossy?: boolean;
+  vmtPageSize?: string;
 }
 
 export function convertCommand(io: Io): Command {
@@ -35,7 +36,11 @@ export function convertCommand(io: Io): Command {
     )
     .argument('<paths...>', 'IN... OUT: input traces (- for standard input), then the output (- for standard output)')
     .option('--to <format>', 'output format, overriding OUT\'s name: csv, plain, vmt, optionally .gz (standard output: csv by default)')
-    .option('--lossy', 'allow plain output to drop VM names and times');
+    .option('--lossy', 'allow plain output to drop VM names and times')
+    .option(
+      '--vmt-page-size <size>',
+      "vmt output: paged records for this page size, so replays at it skip the hash lookup per access (default 4KiB; 'none': address records)",
+    );
   addTraceOptions(cmd);
   addOutputOptions(cmd);
   cmd.addHelpText(
@@ -55,6 +60,7 @@ export function convertCommand(io: Io): Command {
     const inputs = paths.slice(0, -1);
     if (inputs.filter((p) => p === '-').length > 1) throw new UsageError('standard input (-) can be given once');
     const target = outputTarget(output, raw.to);
+    const vmtPageSize = raw.vmtPageSize === 'none' ? undefined : parsePageSize({ pageSize: raw.vmtPageSize ?? '4KiB' }, '--vmt-page-size');
     const read = readOptions(raw);
     const sources: TraceSource[] = [];
     for (const p of inputs) sources.push(await openSource(p, read.traceFormat));
@@ -75,7 +81,7 @@ export function convertCommand(io: Io): Command {
       }
       // vmt writes VM names first: known up front unless a csv input names VMs as it goes.
       const namesKnown = sources.every((s) => s.format !== 'csv');
-      return openTraceWriter(target, { vmNames: namesKnown ? registry.names : undefined, hasTime });
+      return openTraceWriter(target, { vmNames: namesKnown ? registry.names : undefined, hasTime, vmtPageSize });
     };
     const progress = startProgress(io, raw.quiet, sourcesPlan('convert', sources));
     const release = onInterrupt(() => writer?.abort());

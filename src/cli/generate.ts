@@ -235,7 +235,7 @@ export function generateCommand(io: Io): Command {
       throw new UsageError(`${target.display}: a plain trace cannot name VMs; write csv or vmt for several VMs`);
     }
     const names = plans.map((p) => p.name);
-    const writer = openTraceWriter(target, { vmNames: names, hasTime: false, sizeColumn: false, vmColumn: raw.vms !== undefined });
+    const writer = openTraceWriter(target, { vmNames: names, hasTime: false, sizeColumn: false, vmColumn: raw.vms !== undefined, vmtPageSize: pageSize });
     const progress = startProgress(io, raw.quiet, { label: 'generate', totalRows: plans.reduce((s, p) => s + p.accesses, 0) });
     const counts: GeneratedCounts[] = [];
     const release = onInterrupt(() => writer.abort());

@@ -93,10 +93,10 @@ export function parsePolicy(name: string): PolicyName {
   return name;
 }
 
-export function parsePageSize(raw: RawOptions): number {
-  const pageSize = raw.pageSize === undefined ? 4096 : parseBytes(raw.pageSize, '--page-size');
+export function parsePageSize(raw: RawOptions, what = '--page-size'): number {
+  const pageSize = raw.pageSize === undefined ? 4096 : parseBytes(raw.pageSize, what);
   if (!isPowerOfTwo(pageSize) || pageSize > 2 ** 30) {
-    throw new UsageError(`--page-size: must be a power of two from 1 B to 1 GiB, got '${raw.pageSize}'`);
+    throw new UsageError(`${what}: must be a power of two from 1 B to 1 GiB, got '${raw.pageSize}'`);
   }
   return pageSize;
 }

@@ -25,8 +25,8 @@
  * Paged files carry dense page indices: a PAGE record defines index k (the k-th PAGE record,
  * from 0) as the page of that number and VM, before the first record that uses it. A replay at
  * the same page size then maps each record to its page with one array lookup instead of a hash
- * lookup: the page table is built once, when the file is written. RESET records carry index
- * 0xffffffff.
+ * lookup: the page table is built once, when the file is written. RESET records carry their
+ * address, as in address records.
  *
  * Record i is reported as "line" i + 1 in messages. Little-endian machines only (as Node's
  * typed arrays read it: x86 and ARM).
@@ -44,7 +44,6 @@ const FLAG_TIME = 1;
 const FLAG_PAGED = 2;
 const FLAG_CONTENT = 4;
 const OP_PAGE = 5;
-const NO_PAGE = 0xffffffff;
 const MAX_U32 = 0xffffffff;
 
 /** Size of one record. */
@@ -158,8 +157,9 @@ export class VmtPagedWriter {
       do {
         room();
         const part = Math.min(remaining, MAX_U32);
-        let ref = NO_PAGE;
-        let offset = 0;
+        // RESET records keep their address (no page): words 2-3 as in address records.
+        let ref = lo;
+        let offset = hi;
         if (op !== OP_RESET) {
           const pHi = hi >>> s;
           const pLo = s === 0 ? lo : ((lo >>> s) | (hi << (32 - s))) >>> 0;
@@ -290,6 +290,7 @@ export async function* readVmt(
             hi = shift === 0 ? pHi : ((pHi << shift) | (pLo >>> (32 - shift))) >>> 0;
             batch.pageRef![batch.length] = ref;
           }
+          // RESET records carry their address as address records do.
         }
         if (op > OP_RESET) throw new TraceError(display, record, `record has unknown op ${op}`);
         if (size === 0 || size > MAX_ROW_BYTES) throw new TraceError(display, record, size === 0 ? 'record has size 0' : 'size is over 64 GiB, the most one row may cover');

@@ -17,7 +17,7 @@ import { OutputError, UsageError } from '../errors.js';
 import { toHex } from './address.js';
 import { OP_NAMES, OP_RESET, type RowBatch } from './rows.js';
 import { formatFromName, type TraceFormat } from './source.js';
-import { vmtHeader, vmtRecords } from './vmt.js';
+import { vmtHeader, vmtRecords, VmtPagedWriter } from './vmt.js';
 
 export const WRITABLE_FORMATS = ['csv', 'plain', 'vmt'] as const;
 export type WritableFormat = (typeof WRITABLE_FORMATS)[number];
@@ -276,6 +276,8 @@ export interface TraceWriterOptions {
   vmColumn?: boolean;
   /** standard output, for `-` (default process.stdout) */
   stdout?: Writable;
+  /** vmt: write paged records for this page size (a power of two; see README "vmt"); absent: address records */
+  vmtPageSize?: number;
 }
 
 export interface TraceWriter {
@@ -299,6 +301,9 @@ export function openTraceWriter(target: OutputTarget, opts: TraceWriterOptions):
   let spool: { dir: string; sink: ByteSink; path: string } | undefined;
   let started = false;
   let vmtNames: readonly string[] | undefined;
+  const pageShift = opts.vmtPageSize === undefined ? undefined : Math.log2(opts.vmtPageSize);
+  const paged = pageShift === undefined ? undefined : new VmtPagedWriter(opts.hasTime, pageShift);
+  const vmtRows = (batch: RowBatch): Buffer => (paged ? paged.encode(batch) : vmtRecords(batch, opts.hasTime));
 
   const start = async (): Promise<void> => {
     started = true;
@@ -306,7 +311,7 @@ export function openTraceWriter(target: OutputTarget, opts: TraceWriterOptions):
     else if (target.format === 'vmt') {
       if (opts.vmNames) {
         vmtNames = [...opts.vmNames];
-        await sink.write(vmtHeader(vmtNames, opts.hasTime));
+        await sink.write(vmtHeader(vmtNames, opts.hasTime, pageShift));
       } else {
         const dir = mkdtempSync(join(tmpdir(), 'vmmem-vmt-'));
         const path = join(dir, 'records');
@@ -340,7 +345,7 @@ export function openTraceWriter(target: OutputTarget, opts: TraceWriterOptions):
           if (vmtNames && vmtNames.length < vmNames.length) {
             throw new Error(`vmt writer: VM '${vmNames[vmtNames.length]}' is not in the header given up front`);
           }
-          await (spool ? spool.sink : sink).write(vmtRecords(batch, opts.hasTime));
+          await (spool ? spool.sink : sink).write(vmtRows(batch));
           break;
       }
     },
@@ -348,7 +353,7 @@ export function openTraceWriter(target: OutputTarget, opts: TraceWriterOptions):
       if (!started) await start();
       if (spool) {
         await spool.sink.end();
-        await sink.write(vmtHeader(vmNames, opts.hasTime));
+        await sink.write(vmtHeader(vmNames, opts.hasTime, pageShift));
         for await (const chunk of createReadStream(spool.path, { highWaterMark: 1 << 20 })) await sink.write(chunk as Buffer);
         rmSync(spool.dir, { recursive: true, force: true });
         spool = undefined;
