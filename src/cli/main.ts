@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { EXIT, VmmemError } from '../errors.js';
 import { processIo, type Io } from './io.js';
+import { compareCommand } from './compare.js';
+import { mergeCommand } from './merge.js';
 import { simulateCommand } from './simulate.js';
 
 function version(): string {
@@ -23,6 +25,8 @@ export function buildProgram(io: Io): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
   program.addCommand(simulateCommand(io));
+  program.addCommand(compareCommand(io));
+  program.addCommand(mergeCommand(io));
   program.addHelpText('after', '\nRun vmmem COMMAND --help for the options of a command.');
   // Usage errors exit 64 (not commander's 1); help and version exit 0.
   const override = (cmd: Command): void => {

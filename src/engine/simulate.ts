@@ -96,7 +96,8 @@ export async function simulate(input: SimulationInput): Promise<SimulationOutcom
   return outcome(engine, registry, readers);
 }
 
-function eat(c: VmCounters, config: EngineConfig): number {
+/** Effective access time, ns (SPEC 2.5): total cost / accesses. */
+export function eat(c: VmCounters, config: EngineConfig): number {
   if (c.accesses === 0) return 0;
   const l = config.latency;
   const cost = c.hits * l.hitNs + c.minorFaults * l.minorNs + c.majorFaults * l.majorNs + c.swapOutWaits * l.swapoutNs;

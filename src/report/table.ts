@@ -7,10 +7,12 @@ import type { CommandResult } from './result.js';
 export function toTable(result: CommandResult, chalk: ChalkInstance): string {
   const columns = result.columns.filter((c) => c.heading !== undefined);
   // cli-table3 colours heads and borders itself unless told not to: colour goes through chalk.
+  // Emphasised rows also get a `*` in a first column, so that they show without colour too.
+  const marks = result.highlight !== undefined;
   const table = new Table({
-    head: columns.map((c) => chalk.bold(c.heading!)),
+    head: [...(marks ? [''] : []), ...columns.map((c) => chalk.bold(c.heading!))],
     style: { head: [], border: [] },
-    colAligns: columns.map((c) => (c.kind === 'text' ? 'left' : 'right')),
+    colAligns: [...(marks ? ['left' as const] : []), ...columns.map((c) => (c.kind === 'text' ? 'left' : 'right') as 'left' | 'right')],
   });
   result.rows.forEach((row, i) => {
     const total = typeof row.accesses === 'number' ? row.accesses : undefined;
@@ -20,8 +22,9 @@ export function toTable(result: CommandResult, chalk: ChalkInstance): string {
       return text;
     });
     const isTotal = row.vm === 'TOTAL';
-    const emphasise = isTotal || result.highlight?.has(i);
-    table.push(emphasise ? cells.map((t) => (isTotal ? chalk.bold(t) : chalk.green(t))) : cells);
+    const highlighted = result.highlight?.has(i) === true;
+    if (marks) cells.unshift(highlighted ? '*' : '');
+    table.push(isTotal || highlighted ? cells.map((t) => (isTotal ? chalk.bold(t) : chalk.green(t))) : cells);
   });
   const lines = [table.toString()];
   for (const s of result.summary ?? []) lines.push(s);
