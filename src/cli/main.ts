@@ -8,6 +8,7 @@ import { EXIT, VmmemError } from '../errors.js';
 import { processIo, type Io } from './io.js';
 import { compareCommand } from './compare.js';
 import { mergeCommand } from './merge.js';
+import { mrcCommand } from './mrc.js';
 import { simulateCommand } from './simulate.js';
 
 function version(): string {
@@ -26,6 +27,7 @@ export function buildProgram(io: Io): Command {
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
   program.addCommand(simulateCommand(io));
   program.addCommand(compareCommand(io));
+  program.addCommand(mrcCommand(io));
   program.addCommand(mergeCommand(io));
   program.addHelpText('after', '\nRun vmmem COMMAND --help for the options of a command.');
   // Usage errors exit 64 (not commander's 1); help and version exit 0.

@@ -84,12 +84,15 @@ export function parseSizeList(text: string, option: SizeList['option'], pageSize
       if (to.value < from.value) throw new UsageError(`${option}: range '${part}' runs backwards`);
       for (const value of expandRange(from, to, stepKind, stepText, option, part)) {
         items.push(item({ kind: from.kind, value } as Quantity, option, pageSize, text));
-        if (items.length > MAX_SIZES) throw new UsageError(`${option}: '${text}' gives more than ${MAX_SIZES} sizes`);
       }
     }
-    if (items.length > MAX_SIZES) throw new UsageError(`${option}: '${text}' gives more than ${MAX_SIZES} sizes`);
+    if (items.length > MAX_SIZES) tooMany(option, text);
   }
   return { text, option, items };
+}
+
+function tooMany(option: string, text: string): never {
+  throw new UsageError(`${option}: '${text}' gives more than ${MAX_SIZES} sizes`);
 }
 
 function expandRange(from: Quantity, to: Quantity, stepKind: string, stepText: string, option: SizeList['option'], part: string): number[] {
@@ -102,6 +105,7 @@ function expandRange(from: Quantity, to: Quantity, stepKind: string, stepText: s
     }
     const factor = Number(stepText);
     if (from.value <= 0) throw new UsageError(`${option}: geometric range '${part}' must start above 0`);
+    if (Math.log(end / from.value) / Math.log(factor) >= MAX_SIZES) tooMany(option, part);
     for (let k = 0; ; k++) {
       const v = from.value * factor ** k;
       if (v > end) break;
@@ -112,6 +116,7 @@ function expandRange(from: Quantity, to: Quantity, stepKind: string, stepText: s
     const step = parseQuantity(stepText, option, part);
     if (step.kind !== from.kind) throw new UsageError(`${option}: range '${part}': the step must be of the same kind as its ends`);
     if (!(step.value > 0)) throw new UsageError(`${option}: range '${part}': the step must be above 0`);
+    if ((end - from.value) / step.value >= MAX_SIZES) tooMany(option, part);
     for (let k = 0; ; k++) {
       const v = from.value + k * step.value;
       if (v > end) break;

@@ -2,6 +2,8 @@
  * The one result type every command produces. Every output format (table, csv, json) is a
  * function of it, so they never disagree. Reports know nothing of the engine.
  */
+import type { PlotOptions, PlotSeries } from './plot.js';
+
 export type Cell = string | number | null;
 export type Row = Record<string, Cell>;
 
@@ -28,6 +30,8 @@ export interface CommandResult {
   notes?: string[];
   /** the row index to emphasise per group (e.g. the best policy per size) */
   highlight?: Set<number>;
+  /** a plot drawn above the table (table view only) */
+  chart?: { series: PlotSeries[]; options: PlotOptions };
 }
 
 export const SCHEMA = 'vmmem/1';

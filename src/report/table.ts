@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
 import { formatCell } from './format.js';
+import { plot } from './plot.js';
 import type { CommandResult } from './result.js';
 
 /** A terminal table of the columns that have a heading, then the summary lines. */
@@ -26,7 +27,8 @@ export function toTable(result: CommandResult, chalk: ChalkInstance): string {
     if (marks) cells.unshift(highlighted ? '*' : '');
     table.push(isTotal || highlighted ? cells.map((t) => (isTotal ? chalk.bold(t) : chalk.green(t))) : cells);
   });
-  const lines = [table.toString()];
+  const lines = result.chart ? [plot(result.chart.series, result.chart.options, chalk).trimEnd(), ''] : [];
+  lines.push(table.toString());
   for (const s of result.summary ?? []) lines.push(s);
   return `${lines.join('\n')}\n`;
 }
