@@ -1,8 +1,8 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { EXIT, PartialFailure, UsageError } from '../errors.js';
 import { loadPageTrace, nextUseOf } from '../engine/page-trace.js';
 import { defaultJobs, footprintOf, SweepPool, sweepTrace } from '../engine/sweep.js';
-import { POLICY_NAMES, type PolicyName } from '../policies/index.js';
+import { policies as policyDefinitions, POLICY_NAMES, type PolicyName } from '../policies/index.js';
 import { compareResult, compareRow, failedCells, type CompareConfig, type CompareTraceStats } from '../report/compare.js';
 import type { Row } from '../report/result.js';
 import { openSource } from '../trace/source.js';
@@ -59,10 +59,12 @@ export function compareCommand(io: Io): Command {
     .description(
       'Replays each trace with every policy at every memory size. Each trace is read once into\n' +
         'memory (5 bytes per page access) and is its own set of rows; the cells run in parallel\n' +
-        'on worker threads. The table marks (*, green) the policy with the fewest faults per size.',
+        'on worker threads. The table marks (*, green) the policy with the fewest faults per size\n' +
+        '(opt, which reads the future, is shown as the bound and not marked).',
     )
     .argument('<trace...>', 'trace files; each is compared on its own (- reads standard input)')
-    .option('--policies <list>', `policies to compare, comma-separated, or all (default all: ${POLICY_NAMES.join(',')})`);
+    .option('--policies <list>', `policies to compare, comma-separated, or all (default all: ${POLICY_NAMES.join(',')})`)
+    .addOption(new Option('-p, --policy <list>', 'the same as --policies').hideHelp());
   addEngineOptions(cmd, false, {
     frames:
       'memory sizes in frames: a list such as 64,128,256; ranges 64..4096x2 (geometric) or\n' +
@@ -92,7 +94,8 @@ export function compareCommand(io: Io): Command {
   );
   cmd.action(async (traces: string[], raw: CompareOptions) => {
     const read = readOptions(raw);
-    const policies = parsePolicies(raw.policies);
+    if (raw.policies !== undefined && raw.policy !== undefined) throw new UsageError('--policies and --policy both name the policies: use one');
+    const policies = parsePolicies(raw.policies ?? raw.policy);
     if (raw.frames !== undefined && raw.memory !== undefined) throw new UsageError('--frames and --memory both give the sizes: use one');
     const base = engineConfig({ ...raw, frames: undefined, memory: undefined }, policies[0]!);
     const option = raw.memory !== undefined ? '--memory' : '--frames';
@@ -106,6 +109,7 @@ export function compareCommand(io: Io): Command {
     const config: CompareConfig = {
       traces: traces.map((t) => (t === '-' ? '<stdin>' : t)),
       policies,
+      look_ahead_policies: policies.filter((p) => policyDefinitions[p].needsFuture),
       sizes: sizes.text,
       size_option: option === '--memory' ? 'memory' : 'frames',
       page_size: base.pageSize,

@@ -30,6 +30,8 @@ export interface CompareConfig {
   /** the traces as named on the command line; each is its own set of rows */
   traces: string[];
   policies: string[];
+  /** those of `policies` that read the future (opt): bounds, not candidates for the best */
+  look_ahead_policies: string[];
   /** the size list as typed, and the option it came from */
   sizes: string;
   size_option: 'frames' | 'memory';
@@ -157,15 +159,19 @@ function skipNotes(t: CompareTraceStats): string[] {
 export function compareResult(outcome: CompareOutcome): CommandResult {
   const { config } = outcome;
   const rows = sortRows(config, outcome.rows);
-  // The best policy per (trace, size): fewest faults among the cells that ran.
+  // The best policy per (trace, size): fewest faults among the cells that ran, not counting
+  // the policies that read the future (opt bounds them all) unless nothing else was compared.
+  const lookAhead = new Set(config.look_ahead_policies ?? []);
+  const onlyLookAhead = config.policies.every((p) => lookAhead.has(p));
+  const candidate = (r: Row): boolean => typeof r.faults === 'number' && (onlyLookAhead || !lookAhead.has(String(r.policy)));
   const highlight = new Set<number>();
   let i = 0;
   while (i < rows.length) {
     let j = i;
     while (j < rows.length && rows[j]!.trace === rows[i]!.trace && rows[j]!.frames === rows[i]!.frames) j++;
     let best = Infinity;
-    for (let k = i; k < j; k++) if (typeof rows[k]!.faults === 'number') best = Math.min(best, rows[k]!.faults as number);
-    for (let k = i; k < j; k++) if (rows[k]!.faults === best) highlight.add(k);
+    for (let k = i; k < j; k++) if (candidate(rows[k]!)) best = Math.min(best, rows[k]!.faults as number);
+    for (let k = i; k < j; k++) if (candidate(rows[k]!) && rows[k]!.faults === best) highlight.add(k);
     i = j;
   }
   const notes: string[] = [];
@@ -176,7 +182,11 @@ export function compareResult(outcome: CompareOutcome): CommandResult {
     }
   }
   const swap = typeof config.swap_slots === 'number' && Number.isFinite(config.swap_slots) ? `${config.swap_slots} slots` : 'unlimited';
-  const summary = [`page size ${formatBytes(config.page_size)}, swap ${swap}; * = fewest faults at that size`];
+  const bounds = onlyLookAhead ? [] : config.policies.filter((p) => lookAhead.has(p));
+  const summary = [
+    `page size ${formatBytes(config.page_size)}, swap ${swap}; * = fewest faults at that size` +
+      (bounds.length ? ` (${bounds.join(', ')} reads the future: a bound, not marked)` : ''),
+  ];
   for (const t of outcome.traces) {
     if (t) summary.push(`${t.trace}: ${t.accesses} accesses, ${t.distinct_pages} distinct pages`);
   }

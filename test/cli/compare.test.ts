@@ -38,14 +38,19 @@ describe('compare', () => {
     expect(lines[1]!.split(',')[6]).toBe('0.833333'); // 10 / 12
   });
 
-  it('marks the policy with the fewest faults at each size', async () => {
+  it('marks the policy with the fewest faults at each size, opt being the bound', async () => {
     const file = tempFile('belady.plain', plainTrace(BELADY));
-    const r = await vmmem(['compare', file, '--page-size', '1', '--policies', 'lru,fifo', '--frames', '3,4', '--no-color']);
+    const r = await vmmem(['compare', file, '--page-size', '1', '--policies', 'lru,fifo,opt', '--frames', '3,4', '--no-color']);
     const marked = r.stdout.split('\n').filter((l) => l.startsWith('│ * '));
-    // 3 frames: FIFO 9 < LRU 10; 4 frames: LRU 8 < FIFO 10.
+    // 3 frames: FIFO 9 < LRU 10; 4 frames: LRU 8 < FIFO 10 (OPT's 7 and 6 are the bound).
     expect(marked).toHaveLength(2);
     expect(marked[0]).toMatch(/│ fifo\s+│\s+3 │/);
     expect(marked[1]).toMatch(/│ lru\s+│\s+4 │/);
+    expect(r.stdout).toMatch(/opt reads the future: a bound, not marked/);
+    const green = await vmmem(['compare', file, '--page-size', '1', '--policies', 'lru,fifo', '--frames', '3', '--color']);
+    expect(green.stdout).toContain('\u001b[32mfifo');
+    const alone = await vmmem(['compare', file, '--page-size', '1', '--policies', 'opt', '--frames', '3', '--no-color']);
+    expect(alone.stdout.split('\n').filter((l) => l.startsWith('│ * '))).toHaveLength(1);
   });
 
   it('cells equal separate simulate runs, for every policy, on random traces (property)', async () => {
