@@ -130,13 +130,18 @@ export function compareCommand(io: Io): Command {
     const stats: (CompareTraceStats | null)[] = traces.map(() => null);
     const rows: Row[] = [];
     const progress = io.stderrIsTty && !raw.quiet;
+    // Open (check) every trace this shard reads before the long work starts.
+    const sources = [];
+    for (let t = 0; t < traces.length; t++) {
+      let owned = false;
+      for (let c = t * K * P; c < (t + 1) * K * P && !owned; c++) owned = ownsCell(shard, c);
+      sources.push(owned ? await openSource(traces[t]!, read.traceFormat) : null);
+    }
     const pool = new SweepPool(jobs);
     try {
       for (let t = 0; t < traces.length; t++) {
-        let owned = false;
-        for (let c = t * K * P; c < (t + 1) * K * P && !owned; c++) owned = ownsCell(shard, c);
-        if (!owned) continue;
-        const source = await openSource(traces[t]!, read.traceFormat);
+        const source = sources[t];
+        if (!source) continue;
         const trace = await loadPageTrace([source], read, base.pageSize);
         const footprint = footprintOf({ ...trace, pageCount: trace.ids.count });
         const frames = resolveSizes(sizes, footprint);
