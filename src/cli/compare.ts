@@ -57,19 +57,19 @@ export function compareCommand(io: Io): Command {
   const cmd = new Command('compare')
     .summary('every policy at every memory size: one row per (trace, policy, size)')
     .description(
-      'Replays each trace with every policy at every memory size. Each trace is read once into\n' +
-        'memory (5 bytes per page access) and is its own set of rows; the cells run in parallel\n' +
-        'on worker threads. The table marks (*, green) the policy with the fewest faults per size\n' +
-        '(opt, which reads the future, is shown as the bound and not marked).',
+      'Replays each trace with every policy at every memory size. Each trace is\n' +
+        'read once into memory (5 bytes per page access) and is its own set of rows;\n' +
+        'the cells run in parallel on worker threads. The table marks (*, green) the\n' +
+        'policy with the fewest faults per size (opt, which reads the future, is shown\n' +
+        'as the bound and not marked).',
     )
     .argument('<trace...>', 'trace files; each is compared on its own (- reads standard input)')
     .option('--policies <list>', `policies to compare, comma-separated, or all (default all: ${POLICY_NAMES.join(',')})`)
     .addOption(new Option('-p, --policy <list>', 'the same as --policies').hideHelp());
   addEngineOptions(cmd, false, {
     frames:
-      'memory sizes in frames: a list such as 64,128,256; ranges 64..4096x2 (geometric) or\n' +
-      '64..1024+64 (steps); fractions of the trace\'s footprint 10%,50% = floor(distinct pages * pct / 100)\n' +
-      `(default ${DEFAULT_COMPARE_SIZES})`,
+      'memory sizes in frames: a list such as 64,128,256; ranges 64..4096x2 (geometric) or 64..1024+64 ' +
+      `(steps); fractions of the trace's footprint 10%,50% = floor(distinct pages * pct / 100) (default ${DEFAULT_COMPARE_SIZES})`,
     memory: 'memory sizes as bytes, same list syntax: 16MiB,32MiB or 1MiB..1GiBx2 (frames = floor(size / page size))',
   });
   addTraceOptions(cmd);
@@ -79,18 +79,18 @@ export function compareCommand(io: Io): Command {
     .option('--shard <i/n>', 'run only shard i of n of the (trace, policy, size) cells; join the JSON outputs with vmmem merge');
   cmd.addHelpText(
     'after',
-    '\nSizes are sorted and repeats dropped per trace (10% and 64 may be the same size). Rows come\n' +
-      'in the order trace (as given), size (ascending), policy (as listed). Columns (CSV/JSON):\n' +
-      '  trace,policy,frames,accesses,faults,major_faults,fault_rate,swap_ins,swap_outs,eat_ns,\n' +
-      '  memory_bytes,oom_kills,error\n' +
-      'A cell that fails keeps its row with the reason in error; the other cells are still run.\n' +
+    '\nSizes are sorted and repeats dropped per trace (10% and 64 may be one size).\n' +
+      'Rows: trace (as given), size (ascending), policy (as listed). Columns:\n' +
+      '  trace,policy,frames,accesses,faults,major_faults,fault_rate,swap_ins,\n' +
+      '  swap_outs,eat_ns,memory_bytes,oom_kills,error\n' +
+      'A cell that fails keeps its row with the reason in error; the others still run.\n' +
       '\nExamples:\n' +
       '  vmmem compare traces/zipf.csv --policies lru,fifo,clock,opt --frames 64..1024x2\n' +
       '  vmmem compare web.csv db.csv --memory 16MiB,32MiB --format csv\n' +
-      '  vmmem compare big.vmt --frames 10%,25%,50% --shard 3/8 --format json > shard-3.json\n' +
-      '\nExit codes: 0 ok, 3 a cell ran out of memory with --on-oom=error (its row says so, the\n' +
-      'others are printed), 64 bad usage, 65 bad trace data, 66 trace missing or unreadable,\n' +
-      '70 a cell failed with an internal error (after all rows are printed).',
+      '  vmmem compare big.vmt --frames 10%,25%,50% --shard 3/8 --format json > s3.json\n' +
+      '\nExit codes: 0 ok, 3 a cell ran out of memory with --on-oom=error (its row says\n' +
+      'so, all rows are printed), 64 bad usage, 65 bad trace data, 66 trace missing or\n' +
+      'unreadable, 70 a cell failed with an internal error (after all rows are printed).',
   );
   cmd.action(async (traces: string[], raw: CompareOptions) => {
     const read = readOptions(raw);
@@ -145,13 +145,18 @@ export function compareCommand(io: Io): Command {
         const trace = await loadPageTrace([source], read, base.pageSize);
         const footprint = footprintOf({ ...trace, pageCount: trace.ids.count });
         const frames = resolveSizes(sizes, footprint);
-        const unique = frames.filter((f, k) => frames.indexOf(f) === k);
+        const unique: number[] = [];
         const cells: { policy: PolicyName; frames: number }[] = [];
+        const seen = new Set<number>();
         for (let k = 0; k < K; k++) {
-          if (frames.indexOf(frames[k]!) !== k) continue; // a repeated size: its first occurrence is the cell
+          // A repeated size (10% may be 64 frames too): its first occurrence is the cell.
+          if (seen.has(frames[k]!)) continue;
+          seen.add(frames[k]!);
+          unique.push(frames[k]!);
           for (let j = 0; j < P; j++) if (ownsCell(shard, (t * K + k) * P + j)) cells.push({ policy: policies[j]!, frames: frames[k]! });
         }
-        const nextUse = cells.some((c) => c.policy === 'opt') ? nextUseOf(trace, trace.ids.count) : null;
+        const needsFuture = cells.some((c) => policyDefinitions[c.policy].needsFuture);
+        const nextUse = needsFuture ? nextUseOf(trace, trace.ids.count) : null;
         const name = config.traces[t]!;
         const small = raw.jobs === undefined && (cells.length <= 1 || trace.length * cells.length < SMALL_SWEEP);
         const results = await pool.run(

@@ -21,20 +21,21 @@ export function mergeCommand(io: Io): Command {
   const cmd = new Command('merge')
     .summary('join the JSON outputs of compare --shard i/n into the unsharded result')
     .description(
-      'Joins the outputs of `vmmem compare ... --shard i/n --format json` for i = 1..n (any order)\n' +
-        'and prints exactly what the same compare without --shard prints, in the chosen --format.\n' +
-        'Every shard must be given once and all must come from the same traces and options.',
+      'Joins the outputs of `vmmem compare ... --shard i/n --format json` for\n' +
+        'i = 1..n (in any order) and prints exactly what the same compare without\n' +
+        '--shard prints, in the chosen --format. Every shard must be given once, all\n' +
+        'from the same traces and options.',
     )
     .argument('<file...>', 'shard outputs (compare --format json); - reads one from standard input');
   addOutputOptions(cmd);
   cmd.addHelpText(
     'after',
     '\nExample (GNU parallel, 8 shards):\n' +
-      '  parallel vmmem compare big.vmt --frames 1%..100%x2 --shard {}/8 --format json \'>\' shard-{}.json ::: $(seq 8)\n' +
-      '  vmmem merge shard-*.json --format csv > sweep.csv\n' +
-      '\nExit codes: 0 ok, 3 or 70 as the unsharded compare would give (a failed cell), 64 shards\n' +
-      'missing, repeated or from different runs, 65 a file that is not compare JSON, 66 a file\n' +
-      'missing or unreadable.',
+      "  parallel 'vmmem compare t.vmt --shard {}/8 --format json > s{}.json' ::: $(seq 8)\n" +
+      '  vmmem merge s*.json --format csv > sweep.csv\n' +
+      '\nExit codes: 0 ok, 3 or 70 as the unsharded compare would give (a failed cell),\n' +
+      '64 shards missing, repeated or from different runs, 65 a file that is not\n' +
+      'compare JSON, 66 a file missing or unreadable.',
   );
   cmd.action((files: string[], raw: RawOptions) => {
     const parts = files.map((file) => ({ file, outcome: compareOutcomeFromJson(readShard(file), file) }));

@@ -45,12 +45,13 @@ export function mrcCommand(io: Io): Command {
   const cmd = new Command('mrc')
     .summary('miss-ratio curve: faults at every memory size, in one pass (LRU, OPT)')
     .description(
-      "Faults against memory size for many sizes at once: LRU by Mattson's stack algorithm (stack\n" +
-        'distances counted with a Fenwick tree over access times, O(log n) per access, memory\n' +
-        "following the distinct pages); OPT by Mattson's OPT stack in one pass when that is cheap,\n" +
-        'else opt replayed at each size (on worker threads). Both equal simulate at every size\n' +
-        '(unlimited swap). Several traces are interleaved as in simulate, one memory for all.\n' +
-        'SHARDS sampling (--sample-rate) estimates the curve from a spatial sample of the pages.',
+      'Faults against memory size for many sizes at once. LRU: Mattson\'s stack\n' +
+        'algorithm, stack distances counted with a Fenwick tree over access times\n' +
+        '(O(log n) per access, memory following the distinct pages). OPT: Mattson\'s\n' +
+        'OPT stack in one pass when that is cheap, else opt replayed at each size on\n' +
+        'worker threads. Both equal simulate at every size (unlimited swap). Several\n' +
+        'traces are interleaved as in simulate and share one memory. --sample-rate\n' +
+        'estimates the curve from a spatial sample of the pages (SHARDS).',
     )
     .argument('<trace...>', 'trace files (one VM each, interleaved as in simulate); - reads standard input')
     .option('-p, --policy <list>', 'lru, opt, or lru,opt for both curves (default lru)')
@@ -67,17 +68,19 @@ export function mrcCommand(io: Io): Command {
   addOutputOptions(cmd);
   cmd.addHelpText(
     'after',
-    '\nColumns (CSV/JSON): policy,frames,memory_bytes,faults,miss_ratio,accesses,sample_rate\n' +
-      '(miss_ratio = faults / accesses; R and W page accesses only; cold misses included). Rows:\n' +
-      'each policy as listed, the exact curve before the SHARDS one, sizes ascending.\n' +
-      'SHARDS: a sampled stack distance d stands for d / rate and the faults are the sampled\n' +
-      'faults / rate (SHARDS_adj); sizes below 1 / rate frames cannot be resolved. The error\n' +
-      '(--exact-too) is the mean absolute error of the miss ratio over the sizes printed.\n' +
+    '\nColumns (CSV/JSON): policy,frames,memory_bytes,faults,miss_ratio,accesses,\n' +
+      'sample_rate (miss_ratio = faults / accesses, R and W page accesses, cold misses\n' +
+      'included; sample_rate 1 = exact). Rows: each policy as listed, the exact curve\n' +
+      'before the sampled one, sizes ascending.\n' +
+      'SHARDS: a sampled stack distance d stands for d / rate and the faults are the\n' +
+      'sampled faults / rate (SHARDS_adj); sizes below 1 / rate frames are not\n' +
+      'resolved. --exact-too reports the mean absolute error of the miss ratio over\n' +
+      'the sizes printed.\n' +
       '\nExamples:\n' +
       '  vmmem mrc traces/zipf.csv --policy lru,opt\n' +
       '  vmmem mrc big.vmt --sample-rate 0.01 --exact-too --points 100 --format csv\n' +
-      '\nExit codes: 0 ok, 64 bad usage, 65 bad trace data, 66 trace missing or unreadable,\n' +
-      '70 internal error.',
+      '\nExit codes: 0 ok, 64 bad usage, 65 bad trace data, 66 trace missing or\n' +
+      'unreadable, 70 internal error.',
   );
   cmd.action(async (traces: string[], raw: MrcOptions) => {
     const read = readOptions(raw);
