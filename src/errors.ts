@@ -63,6 +63,19 @@ export class OutOfMemoryError extends VmmemError {
   readonly exitCode = EXIT.oom;
 }
 
+/**
+ * Part of the work failed after the rest was printed (e.g. some `compare` cells): the message
+ * goes to standard error and the run exits with `exitCode`.
+ */
+export class PartialFailure extends VmmemError {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
 /** Longest excerpt of an offending line that goes into a message. */
 const MAX_EXCERPT = 80;
 

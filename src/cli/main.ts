@@ -6,6 +6,9 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { EXIT, VmmemError } from '../errors.js';
 import { processIo, type Io } from './io.js';
+import { compareCommand } from './compare.js';
+import { mergeCommand } from './merge.js';
+import { mrcCommand } from './mrc.js';
 import { simulateCommand } from './simulate.js';
 import { convertCommand } from './convert.js';
 import { diffCommand } from './diff.js';
@@ -27,6 +30,9 @@ export function buildProgram(io: Io): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
   program.addCommand(simulateCommand(io));
+  program.addCommand(compareCommand(io));
+  program.addCommand(mrcCommand(io));
+  program.addCommand(mergeCommand(io));
   program.addCommand(diffCommand(io));
   program.addCommand(generateCommand(io));
   program.addCommand(convertCommand(io));

@@ -49,7 +49,13 @@ export function addTraceOptions(cmd: Command): Command {
     .option('--skip-bad-lines', 'skip and count bad trace lines instead of stopping at the first');
 }
 
-export function addEngineOptions(cmd: Command, withPolicy = true): Command {
+/** Help for --frames and --memory where they take a list of sizes (compare, mrc). */
+export interface SizeHelp {
+  frames: string;
+  memory: string;
+}
+
+export function addEngineOptions(cmd: Command, withPolicy = true, sizeHelp?: SizeHelp): Command {
   if (withPolicy) {
     cmd.option(
       '-p, --policy <policy>',
@@ -57,8 +63,8 @@ export function addEngineOptions(cmd: Command, withPolicy = true): Command {
     );
   }
   return cmd
-    .option('-f, --frames <n>', `host memory in frames (default ${DEFAULT_FRAMES})`)
-    .option('-m, --memory <size>', 'host memory as a size (e.g. 512MiB): frames = floor(size / page size)')
+    .option(sizeHelp ? '-f, --frames <list>' : '-f, --frames <n>', sizeHelp?.frames ?? `host memory in frames (default ${DEFAULT_FRAMES})`)
+    .option(sizeHelp ? '-m, --memory <list>' : '-m, --memory <size>', sizeHelp?.memory ?? 'host memory as a size (e.g. 512MiB): frames = floor(size / page size)')
     .option('--page-size <size>', 'page size, a power of two from 1 B to 1 GiB (default 4KiB)')
     .option('--swap <size>', "swap size (e.g. 1GiB, 0 for none), or 'unlimited' (default)")
     .option('--on-oom <action>', 'when memory and swap are full: kill (the faulting VM) or error (stop, exit 3)')

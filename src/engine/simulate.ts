@@ -208,7 +208,8 @@ function cost(c: VmCounters, config: EngineConfig): number {
   return c.hits * l.hitNs + c.minorFaults * l.minorNs + c.majorFaults * l.majorNs + c.swapOutWaits * l.swapoutNs;
 }
 
-function eat(c: VmCounters, config: EngineConfig): number {
+/** Effective access time, ns (SPEC 2.5): total cost / accesses (without translation). */
+export function eat(c: VmCounters, config: EngineConfig): number {
   return c.accesses === 0 ? 0 : cost(c, config) / c.accesses;
 }
 

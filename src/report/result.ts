@@ -2,6 +2,8 @@
  * The one result type every command produces. Every output format (table, csv, json) is a
  * function of it, so they never disagree. Reports know nothing of the engine.
  */
+import type { PlotOptions, PlotSeries } from './plot.js';
+
 export type Cell = string | number | null;
 export type Row = Record<string, Cell>;
 
@@ -30,6 +32,8 @@ export interface CommandResult {
   highlight?: Set<number>;
   /** per row: shown green (`good`) or red (`bad`) in a coloured table (e.g. a figure better or worse than its baseline) */
   tones?: (Tone | undefined)[];
+  /** a plot drawn above the table (table view only) */
+  chart?: { series: PlotSeries[]; options: PlotOptions };
 }
 
 export type Tone = 'good' | 'bad';

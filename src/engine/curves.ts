@@ -1,0 +1,219 @@
+/**
+ * The passes behind `mrc`. One streaming pass over the traces (interleaved as `simulate` does)
+ * feeds the LRU stack-distance counters (memory follows the distinct pages) and, when OPT is
+ * asked for, keeps the page accesses (5 bytes each): OPT needs the future. OPT's faults then
+ * come from the one-pass OPT stack when its work stays within a budget comparable to replaying
+ * opt at every requested size, else from those replays (exact either way).
+ */
+import { DEFAULT_LATENCY, type EngineConfig } from './config.js';
+import { grown } from '../policies/policy.js';
+import { interleave, VmRegistry } from '../trace/interleave.js';
+import { createReader, type ReadOptions } from '../trace/reader.js';
+import { OP_FREE, OP_RESET, OP_WRITE, type SkipCounts } from '../trace/rows.js';
+import { displayOf, type TraceSource } from '../trace/source.js';
+import { PageExpander, type PageBatch } from './expand.js';
+import { faultsAt, feed, LruStackDistances, OptStackDistances, ShardsFilter, StackBudgetExceeded, type StackHistogram } from './mrc.js';
+import { PageIds } from './page-ids.js';
+import { nextUseOf } from './page-trace.js';
+import { SweepPool, type SweepTrace } from './sweep.js';
+
+export type StackPolicy = 'lru' | 'opt';
+
+export interface CurveInput {
+  sources: TraceSource[];
+  read: ReadOptions;
+  pageSize: number;
+  /** LRU histograms to build: one per entry, a SHARDS sampling rate or null for the exact curve */
+  lruSamples: readonly (number | null)[];
+  /** keep the accesses for OPT */
+  keepTrace: boolean;
+}
+
+export interface CurvePass {
+  pageSize: number;
+  /** R and W page accesses */
+  accesses: number;
+  /** distinct pages read or written */
+  footprint: number;
+  vmNames: string[];
+  skipped: { file: string; counts: SkipCounts }[];
+  /** per entry of input.lruSamples */
+  lru: StackHistogram[];
+  lruSamples: readonly (number | null)[];
+  /** the page operations, when kept */
+  trace: { op: Uint8Array; page: Int32Array; length: number } | null;
+  ids: PageIds;
+}
+
+export async function stackDistancePass(input: CurveInput): Promise<CurvePass> {
+  const ids = new PageIds();
+  const registry = new VmRegistry();
+  const filters = input.lruSamples.map((r) => (r === null ? null : new ShardsFilter(r)));
+  const lru = input.lruSamples.map(() => new LruStackDistances());
+  const keep = input.keepTrace;
+  let op = new Uint8Array(keep ? 1 << 16 : 0);
+  let page = new Int32Array(keep ? 1 << 16 : 0);
+  let length = 0;
+  let accesses = 0;
+  let footprint = 0;
+  let seen = new Uint8Array(1024);
+  const expander = new PageExpander(input.pageSize, ids, (batch: PageBatch) => {
+    if (ids.count > seen.length) seen = grown(seen, ids.count);
+    for (let i = 0; i < batch.length; i++) {
+      if (batch.op[i]! > OP_WRITE) continue;
+      accesses++;
+      const p = batch.page[i]!;
+      if (seen[p] === 0) {
+        seen[p] = 1;
+        footprint++;
+      }
+    }
+    lru.forEach((stack, k) => feed(stack, batch.op, batch.page, batch.length, ids, filters[k]!));
+    if (keep) {
+      if (length + batch.length > op.length) {
+        op = grown(op, length + batch.length);
+        page = grown(page, length + batch.length);
+      }
+      op.set(batch.op.subarray(0, batch.length), length);
+      page.set(batch.page.subarray(0, batch.length), length);
+      length += batch.length;
+    }
+  }, displayOf(input.sources));
+  const readers = input.sources.map((s) => createReader(s, input.read));
+  for await (const rows of interleave(readers, registry)) expander.rows(rows);
+  expander.flush();
+  return {
+    pageSize: input.pageSize,
+    accesses,
+    footprint,
+    vmNames: [...registry.names],
+    skipped: readers.map((r) => ({ file: r.source.display, counts: r.skipped })),
+    lru: lru.map((s) => s.result),
+    lruSamples: input.lruSamples,
+    trace: keep ? { op: op.subarray(0, length), page: page.subarray(0, length), length } : null,
+    ids,
+  };
+}
+
+/** LRU faults at each size: exact (sample null) or the SHARDS estimate at that rate. */
+export function lruFaults(pass: CurvePass, sample: number | null, sizes: readonly number[]): number[] {
+  const k = pass.lruSamples.indexOf(sample);
+  if (k < 0) throw new Error(`no LRU pass for sample ${sample}`);
+  return faultsAt(pass.lru[k]!, sizes, sample, pass.accesses);
+}
+
+export interface OptOptions {
+  /** worker threads for replays (1 = in-process) */
+  jobs: number;
+  /**
+   * Record moves the one-pass stack may make, per access and requested size and divided by
+   * `jobs`, before the sizes are replayed instead. The default, 8, is about the work of replaying
+   * opt at every size (a move costs ~15 ns, a replayed access ~120 ns). 0 always replays,
+   * Infinity never does.
+   */
+  budgetPerSize?: number;
+}
+
+export interface OptCurve {
+  faults: number[];
+  /** how they were computed */
+  method: 'stack' | 'replay';
+}
+
+/** OPT faults at each size: exact (sample null) or the SHARDS estimate. Needs a pass with keepTrace. */
+export async function optFaults(pass: CurvePass, sample: number | null, sizes: readonly number[], opts: OptOptions): Promise<OptCurve> {
+  if (pass.trace === null) throw new Error('OPT needs the trace kept');
+  const filter = sample === null ? null : new ShardsFilter(sample);
+  const rate = sample ?? 1;
+  const sub = sampledTrace(pass.trace.op, pass.trace.page, pass.trace.length, pass.ids, filter);
+  const nextUse = nextUseOf(sub, pass.ids.count);
+  const distinct = new Set(sizes).size;
+  const budget = ((opts.budgetPerSize ?? 8) * sub.positions * distinct) / Math.max(1, opts.jobs);
+  if (budget > 0) {
+    try {
+      const stack = new OptStackDistances(nextUse, sub.freesPages, budget);
+      feed(stack, sub.op, sub.page, sub.length, pass.ids, null);
+      return { faults: faultsAt(stack.result, sizes, sample, pass.accesses), method: 'stack' };
+    } catch (err) {
+      if (!(err instanceof StackBudgetExceeded)) throw err;
+    }
+  }
+  // Replay opt over the (sampled) accesses at each size, scaled like the stack's distances.
+  const scaled = sizes.map((c) => Math.floor(c * rate + 1e-9));
+  const frames = [...new Set(scaled.filter((f) => f >= 1))];
+  const n = pass.ids.count;
+  const trace: SweepTrace = {
+    op: sub.op,
+    page: sub.page,
+    length: sub.length,
+    pageCount: n,
+    vmOf: pass.ids.vmOf.subarray(0, n),
+    hiOf: pass.ids.hiOf.subarray(0, n),
+    loOf: pass.ids.loOf.subarray(0, n),
+    vmNames: pass.vmNames,
+    nextUse,
+  };
+  const base: EngineConfig = {
+    frames: 1,
+    pageSize: pass.pageSize,
+    swapSlots: Infinity,
+    policy: 'opt',
+    scheduler: 'global',
+    seed: 1,
+    onOom: 'kill',
+    strictAlloc: false,
+    latency: DEFAULT_LATENCY,
+  };
+  const pool = new SweepPool(opts.jobs);
+  let results;
+  try {
+    // Threads pay off only for real work (starting one costs about as much as 1M accesses).
+    const small = frames.length <= 1 || sub.length * frames.length < 2_000_000;
+    results = await pool.run(trace, frames.map((f) => ({ ...base, frames: f })), { inProcess: small });
+  } finally {
+    await pool.close();
+  }
+  const missesAt = new Map<number, number>();
+  frames.forEach((f, i) => {
+    const r = results[i]!;
+    if (!r.ok) throw new Error(`opt replay at ${f} frames failed: ${r.message}`);
+    missesAt.set(f, r.faults);
+  });
+  const faults = scaled.map((f) => {
+    const misses = f >= 1 ? missesAt.get(f)! : sub.positions;
+    return sample === null ? misses : Math.min(pass.accesses, Math.round(misses / rate));
+  });
+  return { faults, method: 'replay' };
+}
+
+/** The operations on sampled pages (all of them without a filter); RESETs are always kept. */
+function sampledTrace(
+  op: Uint8Array,
+  page: Int32Array,
+  length: number,
+  ids: PageIds,
+  filter: ShardsFilter | null,
+): { op: Uint8Array; page: Int32Array; length: number; positions: number; freesPages: boolean } {
+  let freesPages = false;
+  let positions = 0;
+  if (filter === null) {
+    for (let i = 0; i < length; i++) {
+      const o = op[i]!;
+      if (o <= OP_WRITE) positions++;
+      else if (o === OP_FREE || o === OP_RESET) freesPages = true;
+    }
+    return { op, page, length, positions, freesPages };
+  }
+  const subOp = new Uint8Array(length);
+  const subPage = new Int32Array(length);
+  let n = 0;
+  for (let i = 0; i < length; i++) {
+    const o = op[i]!;
+    if (o !== OP_RESET && !filter.sampled(page[i]!, ids.vmOf, ids.hiOf, ids.loOf)) continue;
+    if (o <= OP_WRITE) positions++;
+    else if (o === OP_FREE || o === OP_RESET) freesPages = true;
+    subOp[n] = o;
+    subPage[n++] = page[i]!;
+  }
+  return { op: subOp.subarray(0, n), page: subPage.subarray(0, n), length: n, positions, freesPages };
+}

@@ -1,0 +1,464 @@
+/**
+ * Miss-ratio curves in one pass: stack distances (Mattson, Gecsei, Slutz and Traiger, 1970).
+ * LRU and OPT are stack algorithms: with C frames the memory holds the top C pages of one
+ * stack, so an access hits at every size >= its stack distance and a histogram of distances
+ * gives the faults at every size at once.
+ *
+ * - LRU: the distance of an access is 1 + the number of distinct pages touched since the
+ *   previous access to its page: a Fenwick tree over access times with a 1 at each page's
+ *   latest access counts them in O(log n). Times are renumbered when the tree fills, so memory
+ *   follows the number of distinct pages, not the trace length.
+ * - OPT: Mattson's priority stack update with priority = sooner next use (Belady's MIN). On an
+ *   access at depth d the top goes down and, level by level, the lower-priority page of
+ *   (carried, resident) is carried on; only the running minima ("records") move, and a
+ *   segment tree of priorities finds each next record in O(log n). The number of records per
+ *   access depends on the trace (from a few to thousands), so the caller gives it a budget
+ *   and replays OPT per size when that runs out (curves.ts).
+ * - F and RESET leave a hole (a free frame) where the page was: the lowest priority of all,
+ *   taken by the next miss at every size whose memory holds it, exactly as the engine takes a
+ *   free frame before evicting. So the curves equal `simulate` with unlimited swap.
+ * - SHARDS (Waldspurger, Park, Garthwaite and Ahmad, FAST'15): only pages whose address hash
+ *   falls below rate * 2^24 are tracked; a sampled distance d stands for d / rate and the
+ *   estimated faults are the sampled faults / rate (SHARDS_adj's correction).
+ */
+import { grown } from '../policies/policy.js';
+import { OP_FREE, OP_RESET, OP_WRITE } from '../trace/rows.js';
+
+/** Stack distances of a run: hist[d] accesses at distance d (1-based), cold = infinite ones. */
+export class StackHistogram {
+  hist = new Float64Array(1024);
+  /** accesses at infinite distance: first touches, and first touches after F/RESET */
+  cold = 0;
+  /** accesses seen (sampled ones under SHARDS) */
+  accesses = 0;
+  /** largest distance seen */
+  maxDistance = 0;
+
+  add(d: number): void {
+    if (d >= this.hist.length) this.hist = grown(this.hist, d + 1);
+    this.hist[d]!++;
+    if (d > this.maxDistance) this.maxDistance = d;
+  }
+
+  /** cumulative[c] = accesses at distance <= c, for c = 0..maxDistance */
+  cumulative(): Float64Array {
+    const cum = new Float64Array(this.maxDistance + 1);
+    let sum = 0;
+    for (let d = 1; d <= this.maxDistance; d++) {
+      sum += this.hist[d]!;
+      cum[d] = sum;
+    }
+    return cum;
+  }
+}
+
+const NO_TIME = -1;
+const HOLE = -2;
+const EMPTY = -1;
+
+/** LRU stack distances, streaming. */
+export class LruStackDistances {
+  readonly result = new StackHistogram();
+  /** per page: time of its latest access, or NO_TIME */
+  private lastTime = new Int32Array(0);
+  /** Fenwick tree (1-based) over times: 1 where a page's latest access or a hole is */
+  private tree = new Int32Array(1);
+  /** per time: the page whose latest access it is, HOLE, or EMPTY */
+  private owner = new Int32Array(0);
+  private capacity = 0;
+  private now = 0;
+  /** markers in the tree (pages in the stack + holes) */
+  private live = 0;
+  /** holes as a max-heap of times: the largest time is the hole nearest the top */
+  private holes = new Int32Array(16);
+  private holeCount = 0;
+
+  constructor() {
+    this.rebuild(1 << 16);
+  }
+
+  resize(pages: number): void {
+    if (pages > this.lastTime.length) this.lastTime = grown(this.lastTime, pages, NO_TIME);
+  }
+
+  /** R or W of page p (resize() first). */
+  access(p: number): void {
+    const r = this.result;
+    r.accesses++;
+    if (this.now === this.capacity) this.compact();
+    const s = this.lastTime[p]!;
+    const t = this.now++;
+    if (s === NO_TIME) {
+      r.cold++;
+      // The hole nearest the top is carried to the bottom: the stack keeps its depth.
+      if (this.holeCount > 0) this.unmark(this.popHole());
+    } else {
+      r.add(1 + this.live - this.prefix(s));
+      if (this.holeCount > 0 && this.holes[0]! > s) {
+        // A hole above p: it takes p's place (the pages between keep theirs).
+        this.unmark(this.popHole());
+        this.owner[s] = HOLE;
+        this.pushHole(s);
+      } else this.unmark(s);
+    }
+    this.mark(t);
+    this.owner[t] = p;
+    this.lastTime[p] = t;
+  }
+
+  /** F of page p: its place becomes a hole. */
+  free(p: number): void {
+    if (p >= this.lastTime.length) return;
+    const s = this.lastTime[p]!;
+    if (s === NO_TIME) return;
+    this.owner[s] = HOLE;
+    this.pushHole(s);
+    this.lastTime[p] = NO_TIME;
+  }
+
+  /** RESET of VM v: every page of v in the stack becomes a hole. */
+  reset(v: number, vmOf: Uint16Array, pageCount: number): void {
+    const n = Math.min(pageCount, this.lastTime.length);
+    for (let p = 0; p < n; p++) if (vmOf[p] === v && this.lastTime[p] !== NO_TIME) this.free(p);
+  }
+
+  private prefix(time: number): number {
+    let sum = 0;
+    for (let i = time + 1; i > 0; i -= i & -i) sum += this.tree[i]!;
+    return sum;
+  }
+
+  private mark(time: number): void {
+    const tree = this.tree;
+    for (let i = time + 1; i <= this.capacity; i += i & -i) tree[i]!++;
+    this.live++;
+  }
+
+  private unmark(time: number): void {
+    const tree = this.tree;
+    for (let i = time + 1; i <= this.capacity; i += i & -i) tree[i]!--;
+    this.owner[time] = EMPTY;
+    this.live--;
+  }
+
+  private pushHole(time: number): void {
+    if (this.holeCount === this.holes.length) this.holes = grown(this.holes, this.holeCount + 1);
+    const h = this.holes;
+    let i = this.holeCount++;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (h[parent]! >= time) break;
+      h[i] = h[parent]!;
+      i = parent;
+    }
+    h[i] = time;
+  }
+
+  private popHole(): number {
+    const h = this.holes;
+    const top = h[0]!;
+    const last = h[--this.holeCount]!;
+    const n = this.holeCount;
+    let i = 0;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      if (c + 1 < n && h[c + 1]! > h[c]!) c++;
+      if (h[c]! <= last) break;
+      h[i] = h[c]!;
+      i = c;
+    }
+    if (n > 0) h[i] = last;
+    return top;
+  }
+
+  /** Renumbers the marked times 0..live-1 (order kept) and makes room for as many new ones. */
+  private compact(): void {
+    const owner = this.owner;
+    const holeTimes: number[] = [];
+    const pages = new Int32Array(this.live);
+    let k = 0;
+    for (let t = 0; t < this.now; t++) {
+      const o = owner[t]!;
+      if (o === EMPTY) continue;
+      if (o === HOLE) holeTimes.push(k);
+      else this.lastTime[o] = k;
+      pages[k++] = o;
+    }
+    this.rebuild(Math.max(1 << 16, 2 * k + 1024));
+    this.owner.set(pages);
+    // Ones at times 0..k-1: node i of the Fenwick tree sums the times (i - lowbit(i), i].
+    const tree = this.tree;
+    for (let i = 1; i <= this.capacity; i++) tree[i] = Math.max(0, Math.min(i, k) - (i - (i & -i)));
+    this.now = k;
+    this.live = k;
+    // Times in decreasing order form a max-heap.
+    this.holeCount = 0;
+    for (let i = holeTimes.length - 1; i >= 0; i--) {
+      if (this.holeCount === this.holes.length) this.holes = grown(this.holes, this.holeCount + 1);
+      this.holes[this.holeCount++] = holeTimes[i]!;
+    }
+  }
+
+  private rebuild(capacity: number): void {
+    this.capacity = capacity;
+    this.tree = new Int32Array(capacity + 1);
+    this.owner = new Int32Array(capacity).fill(EMPTY);
+  }
+}
+
+/** Thrown by OptStackDistances when its work budget runs out. */
+export class StackBudgetExceeded extends Error {}
+
+/** Priority keys of the OPT stack: smaller = kept longer. */
+const KEY_NEVER = 2 ** 52;
+const KEY_HOLE = Infinity;
+
+/**
+ * OPT stack distances over a whole trace in memory (`nextUse` from its look-ahead, indexed by
+ * R/W position). Belady's MIN keeps the page used soonest; pages never used again go first
+ * (ties: least recently used when `orderDead`, as the engine does; with no F/RESET in the
+ * trace any order among them gives the same faults, and equal keys keep the update short).
+ */
+export class OptStackDistances {
+  readonly result = new StackHistogram();
+  private posOf = new Int32Array(0);
+  /** page at each stack position (0 = top), or HOLE */
+  private stackAt = new Int32Array(0);
+  /** max segment tree over the keys of positions; leaves at size.. */
+  private tree = new Float64Array(2).fill(-Infinity);
+  private size = 1;
+  /** stack positions in use */
+  private depth = 0;
+  private position = 0;
+  /** record moves so far: the work of the update beyond O(log n) per access */
+  moves = 0;
+
+  constructor(
+    private readonly nextUse: Int32Array,
+    private readonly orderDead: boolean,
+    /** most record moves allowed before giving up (StackBudgetExceeded) */
+    private readonly budget = Infinity,
+  ) {}
+
+  /** Gives up early when the moves so far, extrapolated to the whole trace, exceed the budget. */
+  private checkBudget(position: number): void {
+    const total = this.nextUse.length;
+    if (this.moves > this.budget || (this.moves / (position + 1)) * total > this.budget) throw new StackBudgetExceeded();
+  }
+
+  resize(pages: number): void {
+    if (pages > this.posOf.length) this.posOf = grown(this.posOf, pages, -1);
+  }
+
+  /** Room for n stack positions. */
+  private grow(n: number): void {
+    if (n > this.stackAt.length) this.stackAt = grown(this.stackAt, n);
+    let size = this.size;
+    while (size < n) size *= 2;
+    if (size === this.size) return;
+    const tree = new Float64Array(2 * size).fill(-Infinity);
+    tree.set(this.tree.subarray(this.size, this.size + this.depth), size);
+    for (let i = size - 1; i >= 1; i--) tree[i] = Math.max(tree[2 * i]!, tree[2 * i + 1]!);
+    this.tree = tree;
+    this.size = size;
+  }
+
+  private set(at: number, key: number): void {
+    const tree = this.tree;
+    let i = at + this.size;
+    tree[i] = key;
+    for (i >>= 1; i >= 1; i >>= 1) {
+      const m = tree[2 * i]! > tree[2 * i + 1]! ? tree[2 * i]! : tree[2 * i + 1]!;
+      if (tree[i] === m) break;
+      tree[i] = m;
+    }
+  }
+
+  /** First position >= from whose key is above `key`, or -1. */
+  private firstAbove(from: number, key: number): number {
+    const tree = this.tree;
+    const size = this.size;
+    if (from >= size || !(tree[1]! > key)) return -1;
+    let i = from + size;
+    for (;;) {
+      if (tree[i]! > key) {
+        while (i < size) {
+          i *= 2;
+          if (!(tree[i]! > key)) i++;
+        }
+        return i - size;
+      }
+      while ((i & 1) === 1) i >>= 1;
+      if (i === 0) return -1;
+      i++;
+    }
+  }
+
+  /** R or W of page p (resize() first). */
+  access(p: number): void {
+    const position = this.position++;
+    const r = this.result;
+    r.accesses++;
+    const n = this.nextUse[position]!;
+    const key = n >= 0 ? n : this.orderDead ? KEY_NEVER - position : KEY_NEVER;
+    const d = this.posOf[p]!;
+    if (d === 0) {
+      r.add(1);
+      this.set(0, key);
+      return;
+    }
+    if (this.depth === 0) {
+      r.cold++;
+      this.grow(1);
+      this.stackAt[0] = p;
+      this.posOf[p] = 0;
+      this.set(0, key);
+      this.depth = 1;
+      return;
+    }
+    const limit = d >= 0 ? d : this.depth;
+    const leaves = this.size;
+    let carryPage = this.stackAt[0]!;
+    let carryKey = this.tree[leaves]!;
+    this.stackAt[0] = p;
+    this.posOf[p] = 0;
+    this.set(0, key);
+    // Mattson's update: each record (a page of lower priority than all above it) moves down
+    // to the next record's place; the last one takes p's old place.
+    let i = 0;
+    for (;;) {
+      const j = this.firstAbove(i + 1, carryKey);
+      if (j < 0 || j >= limit) break;
+      const page = this.stackAt[j]!;
+      const k = this.tree[leaves + j]!;
+      this.stackAt[j] = carryPage;
+      if (carryPage >= 0) this.posOf[carryPage] = j;
+      this.set(j, carryKey);
+      carryPage = page;
+      carryKey = k;
+      i = j;
+      this.moves++;
+    }
+    if ((position & 4095) === 4095 && this.budget !== Infinity) this.checkBudget(position);
+    if (d >= 0) {
+      r.add(d + 1);
+      this.stackAt[d] = carryPage;
+      if (carryPage >= 0) this.posOf[carryPage] = d;
+      this.set(d, carryKey);
+    } else {
+      r.cold++;
+      // A carried hole falls off the bottom; a page lands below the stack.
+      if (carryPage >= 0) {
+        this.grow(this.depth + 1);
+        this.stackAt[this.depth] = carryPage;
+        this.posOf[carryPage] = this.depth;
+        this.set(this.depth, carryKey);
+        this.depth++;
+      }
+    }
+  }
+
+  free(p: number): void {
+    if (p >= this.posOf.length) return;
+    const d = this.posOf[p]!;
+    if (d < 0) return;
+    this.stackAt[d] = HOLE;
+    this.posOf[p] = -1;
+    this.set(d, KEY_HOLE);
+  }
+
+  reset(v: number, vmOf: Uint16Array, pageCount: number): void {
+    const n = Math.min(pageCount, this.posOf.length);
+    for (let p = 0; p < n; p++) if (vmOf[p] === v && this.posOf[p]! >= 0) this.free(p);
+  }
+}
+
+/** Anything that takes a stream of page operations. */
+export interface StackDistances {
+  readonly result: StackHistogram;
+  resize(pages: number): void;
+  access(p: number): void;
+  free(p: number): void;
+  reset(v: number, vmOf: Uint16Array, pageCount: number): void;
+}
+
+/** 2^24 hash buckets, as in SHARDS: a page is sampled when its hash mod 2^24 < rate * 2^24. */
+const SHARDS_MODULUS = 1 << 24;
+
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** The SHARDS hash of a page: (VM, 64-bit page number) mixed by murmur3's finaliser. */
+export function pageHash(vm: number, hi: number, lo: number): number {
+  return fmix32(fmix32(fmix32(lo ^ 0x9e3779b9) ^ hi) ^ Math.imul(vm + 1, 0x27d4eb2f));
+}
+
+/** Spatial sampling: the same page is always in or always out. */
+export class ShardsFilter {
+  readonly threshold: number;
+  /** per page: 0 not yet decided, 1 sampled, 2 not */
+  private decided = new Uint8Array(0);
+
+  constructor(readonly rate: number) {
+    this.threshold = Math.round(rate * SHARDS_MODULUS);
+  }
+
+  sampled(p: number, vmOf: Uint16Array, hiOf: Uint32Array, loOf: Uint32Array): boolean {
+    if (p >= this.decided.length) this.decided = grown(this.decided, p + 1);
+    let s = this.decided[p]!;
+    if (s === 0) {
+      s = (pageHash(vmOf[p]!, hiOf[p]!, loOf[p]!) & (SHARDS_MODULUS - 1)) < this.threshold ? 1 : 2;
+      this.decided[p] = s;
+    }
+    return s === 1;
+  }
+}
+
+/**
+ * Feeds a batch of page operations (op, dense page id; RESET carries the VM) to a stack,
+ * keeping only the pages `filter` samples.
+ */
+export function feed(
+  stack: StackDistances,
+  op: Uint8Array,
+  page: Int32Array,
+  length: number,
+  ids: { count: number; vmOf: Uint16Array; hiOf: Uint32Array; loOf: Uint32Array },
+  filter: ShardsFilter | null,
+): void {
+  stack.resize(ids.count);
+  for (let i = 0; i < length; i++) {
+    const o = op[i]!;
+    const p = page[i]!;
+    if (o === OP_RESET) {
+      stack.reset(p, ids.vmOf, ids.count);
+      continue;
+    }
+    if (filter !== null && !filter.sampled(p, ids.vmOf, ids.hiOf, ids.loOf)) continue;
+    if (o <= OP_WRITE) stack.access(p);
+    else if (o === OP_FREE) stack.free(p);
+  }
+}
+
+/**
+ * Faults at each size in `frames` from a histogram: exact (sample null), or a SHARDS sample at
+ * rate R, where a sampled distance d stands for d / R and the faults are the sampled ones / R.
+ */
+export function faultsAt(h: StackHistogram, frames: readonly number[], sample: number | null, totalAccesses: number): number[] {
+  const cum = h.cumulative();
+  const rate = sample ?? 1;
+  return frames.map((c) => {
+    // A hit at C frames when d / rate <= C; the epsilon keeps 0.29 * 100 from flooring to 28.
+    const limit = Math.min(h.maxDistance, Math.floor(c * rate + 1e-9));
+    const hits = limit >= 1 ? cum[limit]! : 0;
+    const misses = h.accesses - hits;
+    return sample === null ? misses : Math.min(totalAccesses, Math.round(misses / rate));
+  });
+}

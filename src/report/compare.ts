@@ -1,0 +1,296 @@
+/**
+ * `compare`'s result: one row per (trace, policy, size), SPEC 3.1 columns first. Built from a
+ * plain `CompareOutcome` that is also what a `--shard` run's JSON carries, so that `merge` can
+ * rebuild exactly what the unsharded run prints, in any format.
+ */
+import { TraceError, UsageError } from '../errors.js';
+import { formatBytes } from '../units.js';
+import type { Column, CommandResult, Row } from './result.js';
+import { SCHEMA } from './result.js';
+
+/** The SPEC 3.1 columns, then ours (only ever appended). */
+export const COMPARE_KEYS = [
+  'trace',
+  'policy',
+  'frames',
+  'accesses',
+  'faults',
+  'major_faults',
+  'fault_rate',
+  'swap_ins',
+  'swap_outs',
+  'eat_ns',
+  'memory_bytes',
+  'oom_kills',
+  'error',
+] as const;
+
+/** The run's options, as JSON `config` (identical in every shard of one sweep). */
+export interface CompareConfig {
+  /** the traces as named on the command line; each is its own set of rows */
+  traces: string[];
+  policies: string[];
+  /** those of `policies` that read the future (opt): bounds, not candidates for the best */
+  look_ahead_policies: string[];
+  /** the size list as typed, and the option it came from */
+  sizes: string;
+  size_option: 'frames' | 'memory';
+  page_size: number;
+  /** Infinity, printed in JSON as "unlimited" */
+  swap_slots: number | 'unlimited';
+  seed: number;
+  on_oom: string;
+  strict_alloc: boolean;
+  latency_ns: Record<string, number>;
+}
+
+export interface SkipCountsJson {
+  ifetch: number;
+  other: number;
+  bad: number;
+}
+
+/** What was learnt from reading one trace. */
+export interface CompareTraceStats {
+  trace: string;
+  /** R and W page accesses */
+  accesses: number;
+  distinct_pages: number;
+  vms: string[];
+  /** the sizes of the list resolved for this trace (frames, first occurrences, list order) */
+  frames: number[];
+  skipped: SkipCountsJson;
+}
+
+export interface CompareOutcome {
+  config: CompareConfig;
+  /** per config.traces; null for a trace this shard did not read */
+  traces: (CompareTraceStats | null)[];
+  rows: Row[];
+  /** set in a --shard run's output only */
+  shard: { index: number; count: number } | null;
+}
+
+/** The figures of one replayed cell. */
+export interface CellFigures {
+  accesses: number;
+  faults: number;
+  majorFaults: number;
+  swapIns: number;
+  swapOuts: number;
+  oomKills: number;
+  eatNs: number;
+}
+
+/** Error texts of cells that ran out of memory under --on-oom=error start with this. */
+export const OOM_PREFIX = 'out of memory';
+
+export function compareRow(trace: string, policy: string, frames: number, pageSize: number, figures: CellFigures | null, error: string | null): Row {
+  return {
+    trace,
+    policy,
+    frames,
+    accesses: figures?.accesses ?? null,
+    faults: figures?.faults ?? null,
+    major_faults: figures?.majorFaults ?? null,
+    fault_rate: figures ? (figures.accesses ? figures.faults / figures.accesses : 0) : null,
+    swap_ins: figures?.swapIns ?? null,
+    swap_outs: figures?.swapOuts ?? null,
+    eat_ns: figures?.eatNs ?? null,
+    memory_bytes: frames * pageSize,
+    oom_kills: figures?.oomKills ?? null,
+    error,
+  };
+}
+
+function columns(rows: Row[]): Column[] {
+  const anyOom = rows.some((r) => typeof r.oom_kills === 'number' && r.oom_kills > 0);
+  const anyError = rows.some((r) => r.error !== null && r.error !== undefined);
+  return [
+    { key: 'trace', heading: 'trace', kind: 'text' },
+    { key: 'policy', heading: 'policy', kind: 'text' },
+    { key: 'frames', heading: 'frames' },
+    { key: 'accesses', heading: 'accesses' },
+    { key: 'faults', heading: 'faults' },
+    { key: 'major_faults', heading: 'major' },
+    { key: 'fault_rate', heading: 'fault rate', kind: 'rate' },
+    { key: 'swap_ins', heading: 'swap in' },
+    { key: 'swap_outs', heading: 'swap out' },
+    { key: 'eat_ns', heading: 'EAT ns', kind: 'ns' },
+    { key: 'memory_bytes' },
+    { key: 'oom_kills', heading: anyOom ? 'oom' : undefined },
+    { key: 'error', heading: anyError ? 'error' : undefined, kind: 'text' },
+  ];
+}
+
+/** Rows in output order: trace (command line), frames (ascending), policy (as listed). */
+export function sortRows(config: CompareConfig, rows: Row[]): Row[] {
+  const traceIndex = new Map(config.traces.map((t, i) => [t, i]));
+  const policyIndex = new Map(config.policies.map((p, i) => [p, i]));
+  const key = (r: Row): [number, number, number] => [traceIndex.get(String(r.trace)) ?? -1, Number(r.frames), policyIndex.get(String(r.policy)) ?? -1];
+  return [...rows].sort((a, b) => {
+    const x = key(a);
+    const y = key(b);
+    return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
+  });
+}
+
+/** The exit status of a finished sweep: 70 when a cell hit a bug, 3 when one ran out of memory, else 0. */
+export function failedCells(rows: Row[]): { failed: number; internal: number; oom: number } {
+  let internal = 0;
+  let oom = 0;
+  for (const r of rows) {
+    if (typeof r.error !== 'string') continue;
+    if (r.error.startsWith(OOM_PREFIX)) oom++;
+    else internal++;
+  }
+  return { failed: internal + oom, internal, oom };
+}
+
+function skipNotes(t: CompareTraceStats): string[] {
+  const notes: string[] = [];
+  const { ifetch, other, bad } = t.skipped;
+  if (bad) notes.push(`${t.trace}: skipped ${bad} bad line${bad === 1 ? '' : 's'} (--skip-bad-lines)`);
+  if (ifetch) notes.push(`${t.trace}: skipped ${ifetch} instruction fetch${ifetch === 1 ? '' : 'es'} (replay them with --ifetch)`);
+  if (other) notes.push(`${t.trace}: skipped ${other} line${other === 1 ? '' : 's'} that are not accesses`);
+  return notes;
+}
+
+export function compareResult(outcome: CompareOutcome): CommandResult {
+  const { config } = outcome;
+  const rows = sortRows(config, outcome.rows);
+  // The best policy per (trace, size): fewest faults among the cells that ran, not counting
+  // the policies that read the future (opt bounds them all) unless nothing else was compared.
+  const lookAhead = new Set(config.look_ahead_policies ?? []);
+  const onlyLookAhead = config.policies.every((p) => lookAhead.has(p));
+  const candidate = (r: Row): boolean => typeof r.faults === 'number' && (onlyLookAhead || !lookAhead.has(String(r.policy)));
+  const highlight = new Set<number>();
+  let i = 0;
+  while (i < rows.length) {
+    let j = i;
+    while (j < rows.length && rows[j]!.trace === rows[i]!.trace && rows[j]!.frames === rows[i]!.frames) j++;
+    let best = Infinity;
+    for (let k = i; k < j; k++) if (candidate(rows[k]!)) best = Math.min(best, rows[k]!.faults as number);
+    for (let k = i; k < j; k++) if (candidate(rows[k]!) && rows[k]!.faults === best) highlight.add(k);
+    i = j;
+  }
+  const notes: string[] = [];
+  for (const t of outcome.traces) if (t) notes.push(...skipNotes(t));
+  for (const r of rows) {
+    if (typeof r.oom_kills === 'number' && r.oom_kills > 0) {
+      notes.push(`${r.trace}: ${r.policy} at ${r.frames} frames: ${r.oom_kills} VM${r.oom_kills === 1 ? ' was' : 's were'} OOM-killed (their later accesses were skipped)`);
+    }
+  }
+  const swap = typeof config.swap_slots === 'number' && Number.isFinite(config.swap_slots) ? `${config.swap_slots} slots` : 'unlimited';
+  const bounds = onlyLookAhead ? [] : config.policies.filter((p) => lookAhead.has(p));
+  const summary = [
+    `page size ${formatBytes(config.page_size)}, swap ${swap}; * = fewest faults at that size` +
+      (bounds.length ? ` (${bounds.join(', ')} reads the future: a bound, not marked)` : ''),
+  ];
+  for (const t of outcome.traces) {
+    if (t) summary.push(`${t.trace}: ${t.accesses} accesses, ${t.distinct_pages} distinct pages`);
+  }
+  if (outcome.shard) summary.push(`shard ${outcome.shard.index} of ${outcome.shard.count}: join the shards' JSON with vmmem merge`);
+  const extra: Record<string, unknown> = { traces: outcome.traces };
+  if (outcome.shard) extra.shard = outcome.shard;
+  return {
+    command: 'compare',
+    config: config as unknown as Record<string, unknown>,
+    columns: columns(rows),
+    rows,
+    extra,
+    summary,
+    notes,
+    highlight,
+  };
+}
+
+// ---- reading shard outputs back (vmmem merge) ----
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A compare --format json document, as written by compareResult's JSON; `file` names it in errors. */
+export function compareOutcomeFromJson(text: string, file: string): CompareOutcome {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new TraceError(file, 0, `not JSON (${(err as Error).message}); merge reads the output of compare --format json`);
+  }
+  const bad = (why: string): never => {
+    throw new TraceError(file, 0, `not the JSON output of vmmem compare: ${why}`);
+  };
+  if (!isRecord(doc)) return bad('not an object');
+  if (doc.schema !== SCHEMA) return bad(`schema is ${JSON.stringify(doc.schema)}, expected "${SCHEMA}"`);
+  if (doc.command !== 'compare') return bad(`it is the output of ${JSON.stringify(doc.command)}`);
+  const config = doc.config;
+  if (!isRecord(config) || !Array.isArray(config.traces) || !Array.isArray(config.policies) || typeof config.page_size !== 'number') {
+    return bad('config is missing or incomplete');
+  }
+  if (!Array.isArray(doc.rows) || !doc.rows.every(isRecord)) return bad('rows is missing');
+  for (const r of doc.rows as Record<string, unknown>[]) {
+    const keys = Object.keys(r);
+    if (keys.length !== COMPARE_KEYS.length || keys.some((k, i) => k !== COMPARE_KEYS[i])) return bad('a row does not have the compare columns');
+  }
+  if (!Array.isArray(doc.traces) || doc.traces.length !== config.traces.length) return bad('traces is missing');
+  let shard: CompareOutcome['shard'] = null;
+  if (doc.shard !== undefined) {
+    const s = doc.shard;
+    if (!isRecord(s) || !Number.isInteger(s.index) || !Number.isInteger(s.count)) return bad('shard is malformed');
+    shard = { index: s.index as number, count: s.count as number };
+  }
+  return {
+    config: config as unknown as CompareConfig,
+    traces: doc.traces as (CompareTraceStats | null)[],
+    rows: doc.rows as Row[],
+    shard,
+  };
+}
+
+/**
+ * Joins the outputs of the shards 1..n of one sweep into the outcome of the unsharded run.
+ * Every shard must be there once, all from the same options.
+ */
+export function mergeShards(parts: { file: string; outcome: CompareOutcome }[]): CompareOutcome {
+  if (parts.length === 0) throw new UsageError('merge: no files');
+  const first = parts[0]!;
+  const configText = JSON.stringify(first.outcome.config);
+  const count = first.outcome.shard?.count ?? 1;
+  const seen = new Map<number, string>();
+  for (const { file, outcome } of parts) {
+    if (JSON.stringify(outcome.config) !== configText) {
+      throw new UsageError(`merge: ${file} comes from a compare run with other traces or options than ${first.file}`);
+    }
+    const index = outcome.shard?.index ?? 1;
+    const n = outcome.shard?.count ?? 1;
+    if (n !== count) throw new UsageError(`merge: ${file} is shard ${index} of ${n}, ${first.file} is one of ${count}`);
+    const other = seen.get(index);
+    if (other !== undefined) throw new UsageError(`merge: ${file} and ${other} are both shard ${index} of ${count}`);
+    seen.set(index, file);
+  }
+  const missing: number[] = [];
+  for (let k = 1; k <= count; k++) if (!seen.has(k)) missing.push(k);
+  if (missing.length > 0) throw new UsageError(`merge: shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${count} missing`);
+  const config = first.outcome.config;
+  const traces: (CompareTraceStats | null)[] = config.traces.map(() => null);
+  for (const { outcome } of parts) outcome.traces.forEach((t, i) => (traces[i] ??= t));
+  const rows: Row[] = [];
+  const cells = new Set<string>();
+  for (const { file, outcome } of parts) {
+    for (const r of outcome.rows) {
+      const key = JSON.stringify([r.trace, r.policy, r.frames]);
+      if (cells.has(key)) throw new UsageError(`merge: ${file} repeats the cell ${r.trace} ${r.policy} ${r.frames} frames`);
+      cells.add(key);
+      rows.push(r);
+    }
+  }
+  let expected = 0;
+  traces.forEach((t, i) => {
+    if (t === null) throw new TraceError(parts[0]!.file, 0, `no shard read ${config.traces[i]}`);
+    expected += t.frames.length * config.policies.length;
+  });
+  if (rows.length !== expected) throw new UsageError(`merge: the shards hold ${rows.length} cells, the sweep has ${expected}`);
+  return { config, traces, rows, shard: null };
+}

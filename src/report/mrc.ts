@@ -1,0 +1,140 @@
+/**
+ * `mrc`'s result: one row per (policy, curve, size) with the SPEC 3.1 columns
+ * `policy,frames,memory_bytes,faults,miss_ratio`, then `accesses,sample_rate`; a plot of the
+ * curves for the table view; SHARDS's error against the exact curve when both were computed.
+ */
+import { formatBytes } from '../units.js';
+import type { PlotSeries } from './plot.js';
+import type { Column, CommandResult, Row } from './result.js';
+
+export const MRC_COLUMNS: Column[] = [
+  { key: 'policy', heading: 'policy', kind: 'text' },
+  { key: 'frames', heading: 'frames' },
+  { key: 'memory_bytes', heading: 'memory bytes' },
+  { key: 'faults', heading: 'faults' },
+  { key: 'miss_ratio', heading: 'miss ratio', kind: 'rate' },
+  { key: 'accesses' },
+  { key: 'sample_rate', heading: 'sample' },
+];
+
+export interface MrcCurve {
+  policy: string;
+  /** SHARDS sampling rate, or null for the exact curve */
+  sample: number | null;
+  frames: number[];
+  faults: number[];
+  /** for OPT: one-pass stack or replayed per size */
+  method?: 'stack' | 'replay';
+}
+
+export interface MrcOutcome {
+  traces: string[];
+  pageSize: number;
+  accesses: number;
+  footprint: number;
+  /** how the sizes were chosen, for JSON config */
+  sizes: { option: string; value: string };
+  curves: MrcCurve[];
+  skipped: { file: string; counts: { ifetch: number; other: number; bad: number } }[];
+}
+
+export interface ShardsError {
+  policy: string;
+  sample_rate: number;
+  /** mean of |estimated - exact miss ratio| over the sizes printed */
+  mean_abs_error: number;
+  max_abs_error: number;
+  sizes: number;
+}
+
+function shardsErrors(out: MrcOutcome): ShardsError[] {
+  const errors: ShardsError[] = [];
+  for (const sampled of out.curves) {
+    if (sampled.sample === null) continue;
+    const exact = out.curves.find((c) => c.policy === sampled.policy && c.sample === null);
+    if (!exact || out.accesses === 0) continue;
+    let sum = 0;
+    let max = 0;
+    sampled.faults.forEach((f, i) => {
+      const e = Math.abs(f - exact.faults[i]!) / out.accesses;
+      sum += e;
+      max = Math.max(max, e);
+    });
+    errors.push({ policy: sampled.policy, sample_rate: sampled.sample, mean_abs_error: sum / sampled.faults.length, max_abs_error: max, sizes: sampled.faults.length });
+  }
+  return errors;
+}
+
+function curveName(c: MrcCurve): string {
+  return c.sample === null ? c.policy : `${c.policy} (SHARDS ${c.sample})`;
+}
+
+export function mrcResult(out: MrcOutcome, withChart: boolean): CommandResult {
+  const rows: Row[] = [];
+  for (const c of out.curves) {
+    c.frames.forEach((frames, i) => {
+      const faults = c.faults[i]!;
+      rows.push({
+        policy: c.policy,
+        frames,
+        memory_bytes: frames * out.pageSize,
+        faults,
+        miss_ratio: out.accesses ? faults / out.accesses : 0,
+        accesses: out.accesses,
+        sample_rate: c.sample ?? 1,
+      });
+    });
+  }
+  const errors = shardsErrors(out);
+  const notes: string[] = [];
+  for (const s of out.skipped) {
+    const { ifetch, other, bad } = s.counts;
+    if (bad) notes.push(`${s.file}: skipped ${bad} bad line${bad === 1 ? '' : 's'} (--skip-bad-lines)`);
+    if (ifetch) notes.push(`${s.file}: skipped ${ifetch} instruction fetch${ifetch === 1 ? '' : 'es'} (replay them with --ifetch)`);
+    if (other) notes.push(`${s.file}: skipped ${other} line${other === 1 ? '' : 's'} that are not accesses`);
+  }
+  const summary = [
+    `${out.traces.join(', ')}: ${out.accesses} accesses, ${out.footprint} distinct pages of ${formatBytes(out.pageSize)}`,
+  ];
+  for (const c of out.curves) {
+    const how =
+      c.policy === 'lru'
+        ? "Mattson's stack distances, one pass"
+        : c.method === 'replay'
+          ? 'opt replayed at each size (the one-pass OPT stack would have done more work)'
+          : "Mattson's OPT stack, one pass";
+    summary.push(`${curveName(c)}: ${how}${c.sample === null ? '' : `, pages sampled at ${c.sample} (SHARDS)`}`);
+  }
+  for (const e of errors) {
+    summary.push(
+      `SHARDS ${e.sample_rate} vs exact, ${e.policy}: mean absolute error of the miss ratio ${Number(e.mean_abs_error.toPrecision(3))}, ` +
+        `max ${Number(e.max_abs_error.toPrecision(3))}, over ${e.sizes} sizes`,
+    );
+  }
+  const series: PlotSeries[] = out.curves.map((c) => ({
+    name: curveName(c),
+    points: c.frames.map((f, i) => [f, out.accesses ? c.faults[i]! / out.accesses : 0] as const),
+  }));
+  const anySample = out.curves.some((c) => c.sample !== null);
+  const columns = MRC_COLUMNS.map((c) => (c.key === 'sample_rate' && !anySample ? { ...c, heading: undefined } : c));
+  const extra: Record<string, unknown> = { accesses: out.accesses, distinct_pages: out.footprint };
+  if (errors.length > 0) extra.shards_error = errors;
+  return {
+    command: 'mrc',
+    config: {
+      traces: out.traces,
+      policies: [...new Set(out.curves.map((c) => c.policy))],
+      page_size: out.pageSize,
+      [out.sizes.option]: out.sizes.value,
+      sample_rate: out.curves.find((c) => c.sample !== null)?.sample ?? null,
+    },
+    columns,
+    rows,
+    extra,
+    summary,
+    notes,
+    chart: withChart
+      ? { series, options: { logX: true, xLabel: 'frames', yLabel: 'miss ratio' } }
+      : undefined,
+  };
+}

@@ -1,0 +1,214 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { loadPageTrace } from '../../src/engine/page-trace.js';
+import { runCell, SweepPool, sweepTrace } from '../../src/engine/sweep.js';
+import { POLICY_NAMES } from '../../src/policies/index.js';
+import { DEFAULT_READ_OPTIONS } from '../../src/trace/reader.js';
+import { cli, config, plainTrace, tempFile, textSource } from '../helpers.js';
+import { vmmem } from './in-process.js';
+
+const HEADER = 'trace,policy,frames,accesses,faults,major_faults,fault_rate,swap_ins,swap_outs,eat_ns,memory_bytes,oom_kills,error';
+const BELADY = [1, 2, 3, 4, 1, 2, 5, 1, 2, 3, 4, 5];
+
+type JsonRow = Record<string, number | string | null>;
+
+async function json(args: string[]): Promise<{ rows: JsonRow[]; doc: Record<string, unknown> }> {
+  const r = await vmmem([...args, '--format', 'json']);
+  expect(r.code, r.stderr).toBe(0);
+  const doc = JSON.parse(r.stdout) as Record<string, unknown>;
+  return { rows: doc.rows as JsonRow[], doc };
+}
+
+describe('compare', () => {
+  it('prints the SPEC 3.1 columns first, one row per (trace, size, policy) in that order', async () => {
+    const file = tempFile('belady.plain', plainTrace(BELADY));
+    const r = await vmmem(['compare', file, '--page-size', '1', '--policies', 'lru,fifo,opt', '--frames', '4,3', '--format', 'csv']);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe(HEADER);
+    // Textbook numbers: LRU 10 and 8, FIFO 9 and 10 (Belady's anomaly), OPT 7 and 6.
+    expect(lines.slice(1).map((l) => l.split(',').slice(1, 5).join(' '))).toEqual([
+      'lru 3 12 10',
+      'fifo 3 12 9',
+      'opt 3 12 7',
+      'lru 4 12 8',
+      'fifo 4 12 10',
+      'opt 4 12 6',
+    ]);
+    expect(lines[1]!.split(',')[6]).toBe('0.833333'); // 10 / 12
+  });
+
+  it('marks the policy with the fewest faults at each size, opt being the bound', async () => {
+    const file = tempFile('belady.plain', plainTrace(BELADY));
+    const r = await vmmem(['compare', file, '--page-size', '1', '--policies', 'lru,fifo,opt', '--frames', '3,4', '--no-color']);
+    const marked = r.stdout.split('\n').filter((l) => l.startsWith('│ * '));
+    // 3 frames: FIFO 9 < LRU 10; 4 frames: LRU 8 < FIFO 10 (OPT's 7 and 6 are the bound).
+    expect(marked).toHaveLength(2);
+    expect(marked[0]).toMatch(/│ fifo\s+│\s+3 │/);
+    expect(marked[1]).toMatch(/│ lru\s+│\s+4 │/);
+    expect(r.stdout).toMatch(/opt reads the future: a bound, not marked/);
+    const green = await vmmem(['compare', file, '--page-size', '1', '--policies', 'lru,fifo', '--frames', '3', '--color']);
+    expect(green.stdout).toContain('\u001b[32mfifo');
+    const alone = await vmmem(['compare', file, '--page-size', '1', '--policies', 'opt', '--frames', '3', '--no-color']);
+    expect(alone.stdout.split('\n').filter((l) => l.startsWith('│ * '))).toHaveLength(1);
+  });
+
+  it('cells equal separate simulate runs, for every policy, on random traces (property)', async () => {
+    const traceArb = fc.array(fc.tuple(fc.constantFrom('R', 'R', 'W'), fc.integer({ min: 0, max: 30 })), { minLength: 1, maxLength: 300 });
+    await fc.assert(
+      fc.asyncProperty(traceArb, fc.integer({ min: 1, max: 40 }), fc.constantFrom('unlimited', '8'), async (ops, frames, swap) => {
+        const file = tempFile('t.plain', ops.map(([op, p]) => `${op} ${p}`).join('\n') + '\n');
+        const common = ['--page-size', '1', '--swap', swap, '--seed', '7'];
+        const { rows } = await json(['compare', file, ...common, '--frames', `${frames},50%`, '--jobs', '1']);
+        expect(rows.length % POLICY_NAMES.length).toBe(0);
+        for (const row of rows) {
+          const sim = await json(['simulate', file, ...common, '--policy', String(row.policy), '--frames', String(row.frames)]);
+          const total = sim.rows[sim.rows.length - 1]!;
+          for (const key of ['accesses', 'faults', 'major_faults', 'fault_rate', 'swap_ins', 'swap_outs', 'eat_ns', 'oom_kills']) {
+            expect(row[key], `${row.policy} ${row.frames} ${key}`).toBe(total[key]);
+          }
+        }
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('gives the same output on worker threads as in-process', async () => {
+    const args = ['compare', 'traces/zipf.csv', 'traces/web.csv', '--frames', '10%,64..256x2', '--format', 'csv'];
+    const one = await vmmem([...args, '--jobs', '1']);
+    const two = await vmmem([...args, '--jobs', '2']);
+    expect(one.code).toBe(0);
+    expect(two.stdout).toBe(one.stdout);
+    expect(two.stdout.split('\n')).toHaveLength(1 + 2 * 4 * POLICY_NAMES.length + 1);
+  });
+
+  it('sizes are per trace: percentages of each footprint, repeats dropped, sorted', async () => {
+    // 10 distinct pages
+    const file = tempFile('ten.plain', plainTrace([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]));
+    const { rows, doc } = await json(['compare', file, '--page-size', '1', '--policies', 'lru', '--frames', '50%,3,30%,1%,10%']);
+    expect(rows.map((r) => r.frames)).toEqual([1, 3, 5]);
+    expect((doc.traces as { distinct_pages: number }[])[0]!.distinct_pages).toBe(10);
+  });
+
+  it('a failing cell keeps its row, the others are printed, exit 3 for out of memory', async () => {
+    // Two frames, no swap, every page written: the third page cannot get a frame.
+    const file = tempFile('dirty.plain', 'W 1\nW 2\nW 3\nW 1\n');
+    const r = await vmmem(['compare', file, '--page-size', '1', '--policies', 'lru,fifo', '--frames', '2,3', '--swap', '0', '--on-oom', 'error', '--format', 'csv']);
+    expect(r.code).toBe(3);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(5);
+    expect(lines[1]).toMatch(/^[^,]+,lru,2,,,,,,,,2,,"out of memory: VM 'dirty' faulted on page 0x3 at access 3, /);
+    // 3 frames hold all three pages: 3 minor faults (2 us) and a hit (100 ns) = 6100 ns / 4.
+    expect(lines[3]).toBe(`${file},lru,3,4,3,0,0.75,0,0,1525,3,0,`);
+    expect(r.stderr).toMatch(/2 of 4 cells failed, 2 out of memory/);
+  });
+
+  it('a cell that hits a bug fails alone, in-process and on workers', async () => {
+    const trace = await loadPageTrace([textSource(plainTrace(BELADY), 'plain')], DEFAULT_READ_OPTIONS, 1);
+    const sweep = sweepTrace(trace, null);
+    const bogus = config({ policy: 'nonesuch' as never, frames: 3 });
+    expect(runCell(sweep, bogus)).toMatchObject({ ok: false, kind: 'internal' });
+    const pool = new SweepPool(2);
+    try {
+      const results = await pool.run(sweep, [config({ policy: 'lru', frames: 3 }), bogus, config({ policy: 'fifo', frames: 3 })]);
+      expect(results.map((r) => (r.ok ? r.faults : r.kind))).toEqual([10, 'internal', 9]);
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
+describe('shards and merge', () => {
+  const ARGS = ['compare', 'traces/zipf.csv', 'traces/web.csv', '--policies', 'lru,fifo,opt,random', '--frames', '10%,25%,64,100%', '--jobs', '1'];
+
+  it.each(['csv', 'json', 'table'])('sharded-then-merged output is byte-identical to the unsharded %s', async (format) => {
+    const whole = await vmmem([...ARGS, '--format', format]);
+    expect(whole.code).toBe(0);
+    for (const n of [1, 3, 7, 40]) {
+      const files: string[] = [];
+      for (let i = n; i >= 1; i--) {
+        const shard = await vmmem([...ARGS, '--shard', `${i}/${n}`, '--format', 'json']);
+        expect(shard.code, shard.stderr).toBe(0);
+        files.push(tempFile(`shard-${i}.json`, shard.stdout));
+      }
+      const merged = await vmmem(['merge', ...files, '--format', format]);
+      expect(merged.code, merged.stderr).toBe(0);
+      expect(merged.stdout).toBe(whole.stdout);
+    }
+  });
+
+  it('each cell is in exactly one shard', async () => {
+    const whole = await json(ARGS);
+    const seen: string[] = [];
+    for (let i = 1; i <= 5; i++) {
+      const { rows } = await json([...ARGS, '--shard', `${i}/5`]);
+      seen.push(...rows.map((r) => `${r.trace} ${r.policy} ${r.frames}`));
+    }
+    expect(seen.sort()).toEqual(whole.rows.map((r) => `${r.trace} ${r.policy} ${r.frames}`).sort());
+  });
+
+  it('refuses incomplete, repeated or mismatched shards and files that are not shards', async () => {
+    const one = tempFile('s1.json', (await vmmem([...ARGS, '--shard', '1/2', '--format', 'json'])).stdout);
+    const two = tempFile('s2.json', (await vmmem([...ARGS, '--shard', '2/2', '--format', 'json'])).stdout);
+    const other = tempFile('o2.json', (await vmmem([...ARGS, '--seed', '9', '--shard', '2/2', '--format', 'json'])).stdout);
+    const csv = tempFile('s.csv', (await vmmem([...ARGS, '--shard', '2/2', '--format', 'csv'])).stdout);
+    const cases: [string[], number, RegExp][] = [
+      [[one], 64, /shard 2 of 2 missing/],
+      [[one, one, two], 64, /both shard 1 of 2/],
+      [[one, other], 64, /other traces or options/],
+      [[one, csv], 65, /not JSON/],
+      [[one, '/nonexistent/shard.json'], 66, /no such file/],
+    ];
+    for (const [files, code, message] of cases) {
+      const r = await vmmem(['merge', ...files]);
+      expect(r.code, files.join(' ')).toBe(code);
+      expect(r.stderr).toMatch(message);
+      expect(r.stdout).toBe('');
+    }
+  });
+});
+
+describe('compare, merge and mrc from the command line (spawned)', () => {
+  it('compare: CSV header, exit codes', () => {
+    const ok = cli(['compare', 'traces/zipf.csv', '--policies', 'lru,opt', '--frames', '64,128', '--format', 'csv']);
+    expect(ok.status).toBe(0);
+    expect(ok.stdout.split('\n')[0]).toBe(HEADER);
+    expect(ok.stdout.trimEnd().split('\n')).toHaveLength(5);
+    expect(cli(['compare', 'traces/nonexistent.csv']).status).toBe(66);
+    const badSize = cli(['compare', 'traces/zipf.csv', '--frames', '64..128']);
+    expect(badSize.status).toBe(64);
+    expect(badSize.stderr).toMatch(/needs a step/);
+    expect(cli(['compare', 'traces/zipf.csv', '--policies', 'lru,nru']).status).toBe(64);
+    expect(cli(['compare', 'traces/zipf.csv', '--shard', '3/2']).status).toBe(64);
+    expect(cli(['compare', 'traces/zipf.csv', 'traces/zipf.csv']).status).toBe(64);
+    const bad = tempFile('bad.plain', 'R 1\nQ 2\n');
+    const data = cli(['compare', bad]);
+    expect(data.status).toBe(65);
+    expect(data.stderr).toMatch(/bad\.plain:2: /);
+  });
+
+  it('merge: joins spawned shards, exit 64 when one is missing', () => {
+    const args = ['compare', 'traces/web.csv', '--frames', '8,16', '--format', 'json'];
+    const files = [1, 2, 3].map((i) => tempFile(`s${i}.json`, cli([...args, '--shard', `${i}/3`]).stdout));
+    const merged = cli(['merge', ...files, '--format', 'csv']);
+    expect(merged.status).toBe(0);
+    expect(merged.stdout).toBe(cli([...args.slice(0, -2), '--format', 'csv']).stdout);
+    expect(cli(['merge', files[0]!, files[2]!]).status).toBe(64);
+  });
+
+  it('mrc: CSV header and exit codes', () => {
+    const ok = cli(['mrc', 'traces/zipf.csv', '--points', '5', '--format', 'csv']);
+    expect(ok.status).toBe(0);
+    expect(ok.stdout.split('\n')[0]).toBe('policy,frames,memory_bytes,faults,miss_ratio,accesses,sample_rate');
+    expect(ok.stdout.trimEnd().split('\n')).toHaveLength(6);
+    expect(cli(['mrc', 'traces/zipf.csv', '--policy', 'fifo']).status).toBe(64);
+    expect(cli(['mrc', 'traces/zipf.csv', '--sample-rate', '0']).status).toBe(64);
+    expect(cli(['mrc', 'traces/nonexistent.csv']).status).toBe(66);
+  });
+
+  it('--help lists compare, mrc and merge', () => {
+    const help = cli(['--help']);
+    expect(help.status).toBe(0);
+    for (const c of ['compare', 'mrc', 'merge']) expect(help.stdout).toMatch(new RegExp(`\\n\\s+${c} `));
+  });
+});
