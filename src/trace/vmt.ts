@@ -241,6 +241,8 @@ export async function* readVmt(
     const words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2);
     const times = hasTime ? new Float64Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 3) : undefined;
     const stride = recordSize >>> 2;
+    const pageBytes = 2 ** shift;
+    const vmCount = vmIndex.length;
     for (let start = 0; start < whole; start += batchSize) {
       const n = Math.min(batchSize, whole - start);
       // One batch, reused: the consumer is done with it when the generator resumes.
@@ -259,7 +261,7 @@ export async function* readVmt(
         const size = words[w + 1]!;
         let lo = words[w + 2]!;
         let hi = words[w + 3]!;
-        if (vm >= vmIndex.length) throw new TraceError(display, record, `record names VM ${vm}, but the header has ${vmIndex.length}`);
+        if (vm >= vmCount) throw new TraceError(display, record, `record names VM ${vm}, but the header has ${vmCount}`);
         if (paged) {
           if (op === OP_PAGE) {
             if (refs >= refHi.length) {
@@ -283,7 +285,7 @@ export async function* readVmt(
             const offset = hi;
             if (ref >= refs) throw new TraceError(display, record, `record uses page ${ref}, which no PAGE record has defined`);
             if (refVm[ref] !== vm) throw new TraceError(display, record, `record's VM differs from its page's`);
-            if (offset >= 2 ** shift) throw new TraceError(display, record, 'offset outside its page');
+            if (offset >= pageBytes) throw new TraceError(display, record, 'offset outside its page');
             const pHi = refHi[ref]!;
             const pLo = refLo[ref]!;
             lo = (((pLo << shift) >>> 0) | offset) >>> 0;
