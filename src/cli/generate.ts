@@ -230,13 +230,13 @@ export function generateCommand(io: Io): Command {
         '           --working-set consecutive pages at a random start; uniform within it\n' +
         '  mix      each access picks a component by weight (--mix), each component\n' +
         '           keeping its own state\n\n' +
-        'Clones (--clones N): N VMs clone1 .. cloneN boot from one image and then diverge, with\n' +
-        'content tokens (csv content column, vmt content table) for --dedup. Image page k holds\n' +
-        'img-k, or is a zero page (no row) with probability --zero-fraction. Each VM first loads\n' +
-        'the image (one --image-op row per data page, in page order, at the same addresses in\n' +
-        'every VM), then makes its --accesses pattern accesses. A pattern write leaves new\n' +
-        'VM-private content (<vm>-<n>) with probability --diverge; otherwise it writes again\n' +
-        'what the page holds (its token; common-k, alike in every clone, on a zero page).',
+        'Clones (--clones N): N VMs clone1 .. cloneN boot from one image and then diverge, ' +
+        'with content tokens (csv content column, vmt content table) for simulate --dedup. ' +
+        'Image page k holds img-k, or is a zero page (no row) with probability --zero-fraction. ' +
+        'Each VM first loads the image (one --image-op row per data page, in page order, at the ' +
+        'same addresses in every VM), then makes its --accesses pattern accesses. A pattern ' +
+        'write leaves new VM-private content (<vm>-<n>) with probability --diverge; otherwise it ' +
+        'writes again what the page holds (its token; on a zero page common-k, alike in every clone).',
     )
     .option('-p, --pattern <pattern>', `access pattern: ${PATTERNS.join(', ')}`)
     .option('--pages <n>', `pages in each VM's range (default ${DEFAULT_PAGES})`)
