@@ -20,6 +20,9 @@ import {
 import { vmNameFromPath } from '../trace/source.js';
 import { openTraceWriter, outputTarget } from '../trace/write.js';
 import { toHex } from '../trace/address.js';
+import { ContentNames } from '../trace/content.js';
+import { OP_ALLOC, OP_WRITE } from '../trace/rows.js';
+import type { CloneOptions } from '../trace/generate.js';
 import type { CommandResult } from '../report/result.js';
 import { parseCount } from '../units.js';
 import { emit, type Io } from './io.js';
@@ -39,6 +42,10 @@ interface GenerateRaw extends RawOptions {
   phaseLength?: string;
   mix?: string;
   offsets?: boolean;
+  clones?: string;
+  diverge?: string;
+  zeroFraction?: string;
+  imageOp?: string;
   output?: string;
   to?: string;
 }
@@ -47,6 +54,10 @@ export const DEFAULT_PAGES = 1000;
 export const DEFAULT_ACCESSES = 10000;
 export const DEFAULT_ALPHA = 1;
 export const DEFAULT_WRITE_RATIO = 0.3;
+export const DEFAULT_DIVERGE = 1;
+export const DEFAULT_ZERO_FRACTION = 0.25;
+/** the most clones (vmt numbers VMs in 16 bits) */
+export const MAX_CLONES = 65535;
 
 function parseRatio(text: string, what: string): number {
   const n = Number(text);
@@ -176,6 +187,31 @@ export function plansFrom(raw: GenerateRaw, singleName: string, pageSize: number
   return plans;
 }
 
+/**
+ * `--clones N` and its options: N VMs `clone1` .. `cloneN` with the plan of the options (no
+ * --vms); undefined without --clones (then its options are refused).
+ */
+export function clonesFrom(raw: GenerateRaw): { count: number; options: CloneOptions } | undefined {
+  if (raw.clones === undefined) {
+    const stray = (['diverge', 'zeroFraction', 'imageOp'] as const).find((k) => raw[k] !== undefined);
+    if (stray) throw new UsageError(`--${stray.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} needs --clones`);
+    return undefined;
+  }
+  if (raw.vms !== undefined) throw new UsageError('--clones and --vms cannot be combined: clones all run the plan of the options');
+  const count = parseCount(raw.clones, '--clones');
+  if (count < 1 || count > MAX_CLONES) throw new UsageError(`--clones: from 1 to ${MAX_CLONES}`);
+  const op = (raw.imageOp ?? 'W').trim().toUpperCase();
+  if (op !== 'W' && op !== 'A') throw new UsageError(`--image-op: '${raw.imageOp}' is not W or A`);
+  return {
+    count,
+    options: {
+      diverge: raw.diverge === undefined ? DEFAULT_DIVERGE : parseRatio(raw.diverge, '--diverge'),
+      zeroFraction: raw.zeroFraction === undefined ? DEFAULT_ZERO_FRACTION : parseRatio(raw.zeroFraction, '--zero-fraction'),
+      imageOp: op === 'W' ? OP_WRITE : OP_ALLOC,
+    },
+  };
+}
+
 export function generateCommand(io: Io): Command {
   const cmd = new Command('generate')
     .summary('write a seeded synthetic trace')
@@ -193,7 +229,14 @@ export function generateCommand(io: Io): Command {
         '  phases   Denning phases: every --phase-length accesses a new locality set of\n' +
         '           --working-set consecutive pages at a random start; uniform within it\n' +
         '  mix      each access picks a component by weight (--mix), each component\n' +
-        '           keeping its own state',
+        '           keeping its own state\n\n' +
+        'Clones (--clones N): N VMs clone1 .. cloneN boot from one image and then diverge, ' +
+        'with content tokens (csv content column, vmt content table) for simulate --dedup. ' +
+        'Image page k holds img-k, or is a zero page (no row) with probability --zero-fraction. ' +
+        'Each VM first loads the image (one --image-op row per data page, in page order, at the ' +
+        'same addresses in every VM), then makes its --accesses pattern accesses. A pattern ' +
+        'write leaves new VM-private content (<vm>-<n>) with probability --diverge; otherwise it ' +
+        'writes again what the page holds (its token; on a zero page common-k, alike in every clone).',
     )
     .option('-p, --pattern <pattern>', `access pattern: ${PATTERNS.join(', ')}`)
     .option('--pages <n>', `pages in each VM's range (default ${DEFAULT_PAGES})`)
@@ -212,16 +255,22 @@ export function generateCommand(io: Io): Command {
     .option('--phase-length <n>', 'phases: accesses per phase (default accesses / 10)')
     .option('--mix <weights>', 'mix: component weights (default zipf=0.6,loop=0.2,scan=0.1,uniform=0.1)')
     .option('--offsets', 'addresses at an 8-byte-aligned offset within the page (random; scan: sequential) instead of its first byte')
+    .option('--clones <n>', 'N VMs (clone1 .. cloneN) booted from one image, then diverging (not with --vms)')
+    .option('--diverge <r>', `clones: share of writes that leave VM-private content, 0 to 1 (default ${DEFAULT_DIVERGE})`)
+    .option('--zero-fraction <f>', `clones: share of the image's pages that are zero pages, 0 to 1 (default ${DEFAULT_ZERO_FRACTION})`)
+    .option('--image-op <op>', 'clones: W loads the image (a write per data page), A only records it (an allocation per page) (default W)')
     .option('-o, --output <file>', "output file: .csv, .plain, .vmt, optionally .gz; - for standard output (default -)")
     .option('--to <format>', 'output format, overriding the name: csv, plain, vmt, optionally .gz (standard output: csv by default)');
   addOutputOptions(cmd);
   cmd.addHelpText(
     'after',
-    '\nThe result (one row per VM: vm,pattern,pages,accesses,reads,writes,base_addr)\n' +
+    '\nThe result (one row per VM: vm,pattern,pages,accesses,reads,writes,base_addr; with\n' +
+      '--clones also image_rows,private_writes)\n' +
       'goes to standard output, unless the trace itself does (-o -).\n' +
       '\nExamples:\n' +
       '  vmmem generate --pattern zipf --pages 200 --alpha 1.1 -o zipf.csv\n' +
       '  vmmem generate --vms web:zipf:pages=64,db:loop --pages 120 -o two.vmt.gz\n' +
+      '  vmmem generate --clones 3 --pattern uniform --pages 128 --write-ratio 0.05 -o clones.csv\n' +
       '\nExit codes: 0 ok, 64 bad usage, 73 output cannot be written.',
   );
   cmd.action(async (raw: GenerateRaw) => {
@@ -230,18 +279,31 @@ export function generateCommand(io: Io): Command {
     const pageSize = parsePageSize(raw);
     const seed = raw.seed === undefined ? 1 : parseCount(raw.seed, '--seed', 0);
     if (seed > 0xffffffff) throw new UsageError(`--seed: at most ${0xffffffff}`);
-    const plans = plansFrom(raw, output === '-' ? 'generated' : vmNameFromPath(output), pageSize);
+    const clones = clonesFrom(raw);
+    let plans = plansFrom(raw, output === '-' ? 'generated' : vmNameFromPath(output), pageSize);
+    if (clones) plans = Array.from({ length: clones.count }, (_, i) => ({ ...plans[0]!, name: `clone${i + 1}` }));
+    if (clones && target.format === 'plain') throw new UsageError(`${target.display}: a plain trace cannot carry content tokens; write csv or vmt for --clones`);
     if (plans.length > 1 && target.format === 'plain') {
       throw new UsageError(`${target.display}: a plain trace cannot name VMs; write csv or vmt for several VMs`);
     }
     const names = plans.map((p) => p.name);
-    const writer = openTraceWriter(target, { vmNames: names, hasTime: false, sizeColumn: false, vmColumn: raw.vms !== undefined, vmtPageSize: pageSize });
-    const progress = startProgress(io, raw.quiet, { label: 'generate', totalRows: plans.reduce((s, p) => s + p.accesses, 0) });
+    const contents = clones ? new ContentNames() : undefined;
+    const writer = openTraceWriter(target, {
+      vmNames: names,
+      hasTime: false,
+      sizeColumn: false,
+      vmColumn: raw.vms !== undefined || clones !== undefined,
+      contents,
+      vmtPageSize: pageSize,
+    });
+    // the image pass adds up to `pages` rows per clone (the bar may end early)
+    const imageRows = clones ? clones.count * plans[0]!.pages : 0;
+    const progress = startProgress(io, raw.quiet, { label: 'generate', totalRows: plans.reduce((s, p) => s + p.accesses, 0) + imageRows });
     const counts: GeneratedCounts[] = [];
     const release = onInterrupt(() => writer.abort());
     try {
       let done = 0;
-      for (const batch of generateRows(plans, { seed, pageSize, offsets: raw.offsets === true }, counts)) {
+      for (const batch of generateRows(plans, { seed, pageSize, offsets: raw.offsets === true, clones: clones?.options, contents }, counts)) {
         await writer.write(batch, names);
         progress.update((done += batch.length));
       }
@@ -254,7 +316,7 @@ export function generateCommand(io: Io): Command {
       progress.stop();
     }
     if (target.path === '-') return;
-    emit(io, generateResult(plans, counts, { target: target.display, format: target.format, gzip: target.gzip, seed, pageSize, offsets: raw.offsets === true }), raw);
+    emit(io, generateResult(plans, counts, { target: target.display, format: target.format, gzip: target.gzip, seed, pageSize, offsets: raw.offsets === true, clones: clones?.options }), raw);
   });
   return cmd;
 }
@@ -262,7 +324,7 @@ export function generateCommand(io: Io): Command {
 function generateResult(
   plans: VmPlan[],
   counts: GeneratedCounts[],
-  c: { target: string; format: string; gzip: boolean; seed: number; pageSize: number; offsets: boolean },
+  c: { target: string; format: string; gzip: boolean; seed: number; pageSize: number; offsets: boolean; clones?: CloneOptions },
 ): CommandResult {
   const rows = plans.map((p, i) => ({
     vm: p.name,
@@ -272,7 +334,9 @@ function generateResult(
     reads: counts[i]?.reads ?? 0,
     writes: counts[i]?.writes ?? 0,
     base_addr: `0x${toHex(Number(p.base >> 32n), Number(p.base & 0xffffffffn))}`,
+    ...(c.clones ? { image_rows: counts[i]?.imageRows ?? 0, private_writes: counts[i]?.privateWrites ?? 0 } : {}),
   }));
+  const imageRows = rows.reduce((s, r) => s + (r.image_rows ?? 0), 0);
   return {
     command: 'generate',
     config: {
@@ -293,6 +357,9 @@ function generateResult(
         ...(p.pattern === 'phases' ? { working_set: p.workingSet, phase_length: p.phaseLength } : {}),
         ...(p.pattern === 'mix' ? { mix: p.mix } : {}),
       })),
+      ...(c.clones
+        ? { clones: { count: plans.length, diverge: c.clones.diverge, zero_fraction: c.clones.zeroFraction, image_op: c.clones.imageOp === OP_WRITE ? 'W' : 'A' } }
+        : {}),
     },
     columns: [
       { key: 'vm', heading: 'vm', kind: 'text' },
@@ -302,8 +369,16 @@ function generateResult(
       { key: 'reads', heading: 'reads' },
       { key: 'writes', heading: 'writes' },
       { key: 'base_addr', heading: 'first address', kind: 'text' },
+      ...(c.clones
+        ? [
+            { key: 'image_rows', heading: 'image rows' },
+            { key: 'private_writes', heading: 'private writes' },
+          ]
+        : []),
     ],
     rows,
-    summary: [`wrote ${rows.reduce((s, r) => s + r.accesses, 0)} accesses to ${c.target} (${c.format}${c.gzip ? ', gzip' : ''}, seed ${c.seed})`],
+    summary: [
+      `wrote ${rows.reduce((s, r) => s + r.accesses, 0)} accesses${c.clones ? ` and ${imageRows} image rows` : ''} to ${c.target} (${c.format}${c.gzip ? ', gzip' : ''}, seed ${c.seed})`,
+    ],
   };
 }

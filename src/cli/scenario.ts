@@ -49,7 +49,10 @@ export function addSchedulingOptions(cmd: Command): Command {
     .option('--idle-tax <rate>', 'weight: ESX idle memory tax rate T, 0 <= T < 1 (idle pages cost 1/(1-T) times as much)')
     .option('--active-window <n>', `weight --idle-tax: measure the active fraction over each VM's last N accesses (default ${DEFAULT_ACTIVE_WINDOW})`)
     .option('--sample-pages <n>', 'weight --idle-tax: estimate the active fraction ESX-style from N random pages per window (seeded by --seed)')
-    .option('--interval <n>', 'time series: a sample every N accesses (t,vm,faults,swap_ins,swap_outs,resident)')
+    .option(
+      '--interval <n>',
+      'time series: a sample every N accesses (t,vm,faults,swap_ins,swap_outs,resident; with --dedup also pages_shared,pages_sharing,cow_faults; with a huge --host-page huge_pages,huge_fallbacks,compaction_moves,unusable_index_2mib)',
+    )
     .option('--interval-out <file>', 'write the --interval series to FILE (CSV, or JSON when FILE ends in .json)')
     .option('--plot', 'plot frames per VM over time even when standard output is not a terminal');
 }

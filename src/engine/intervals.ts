@@ -5,7 +5,14 @@
  * the frames it holds at the sample (a VM that had not appeared yet has zeros; a VM that never
  * made an access before the last sample may have no entries). Without --interval (a plot alone) the interval adapts: it
  * starts at 64 accesses and doubles, merging pairs of samples, whenever there are `maxSamples`.
+ *
+ * With the memory model (--dedup ideal|ksm, a huge --host-page) a sample also holds its figures:
+ * pages_shared and pages_sharing at the sample and COW faults during the interval (dedup);
+ * resident pages in huge blocks at the sample, huge-page fallbacks and compaction moves during
+ * the interval, and the host's unusable free space index for 2 MiB at the sample (huge pages).
+ * They cost one pass over the distinct pages per sample.
  */
+import { orderOf2MiB } from '../memory/outcome.js';
 import type { Engine } from './engine.js';
 
 export interface IntervalSeries {
@@ -18,13 +25,37 @@ export interface IntervalSeries {
   swapIns: number[][];
   swapOuts: number[][];
   resident: number[][];
+  /** with the memory model: its figures, per VM and sample (dedup or huge, as configured) */
+  memory?: MemorySeries;
 }
+
+export interface MemorySeries {
+  dedup: boolean;
+  huge: boolean;
+  /** at the sample */
+  pagesShared: number[][];
+  pagesSharing: number[][];
+  /** during the interval */
+  cowFaults: number[][];
+  /** at the sample */
+  hugePages: number[][];
+  /** during the interval */
+  hugeFallbacks: number[][];
+  compactionMoves: number[][];
+  /** host-wide, per sample (null: no 2 MiB block fits this host) */
+  unusableIndex2MiB: (number | null)[];
+}
+
+/** Which MemorySeries members are levels at the sample (merged by taking the later) rather than counts during the interval (summed). */
+const MEMORY_LEVELS = ['pagesShared', 'pagesSharing', 'hugePages'] as const;
+const MEMORY_COUNTS = ['cowFaults', 'hugeFallbacks', 'compactionMoves'] as const;
 
 export class IntervalRecorder {
   readonly series: IntervalSeries;
   private lastFaults: number[] = [];
   private lastSwapIns: number[] = [];
   private lastSwapOuts: number[] = [];
+  private lastMemory: Record<(typeof MEMORY_COUNTS)[number], number[]> = { cowFaults: [], hugeFallbacks: [], compactionMoves: [] };
 
   constructor(
     private readonly engine: Engine,
@@ -33,6 +64,20 @@ export class IntervalRecorder {
     private readonly maxSamples = 0,
   ) {
     this.series = { every, t: [], faults: [], swapIns: [], swapOuts: [], resident: [] };
+    const model = engine.memory;
+    if (model !== null && (model.config.dedup !== 'off' || model.config.hugeOrder > 0)) {
+      this.series.memory = {
+        dedup: model.config.dedup !== 'off',
+        huge: model.config.hugeOrder > 0,
+        pagesShared: [],
+        pagesSharing: [],
+        cowFaults: [],
+        hugePages: [],
+        hugeFallbacks: [],
+        compactionMoves: [],
+        unusableIndex2MiB: [],
+      };
+    }
     engine.nextSample = engine.position + every;
     engine.onSample = () => this.sample();
   }
@@ -61,9 +106,34 @@ export class IntervalRecorder {
       this.lastSwapIns[v] = c.swapIns;
       this.lastSwapOuts[v] = c.swapOuts;
     }
+    if (s.memory) this.sampleMemory(s.memory, n);
     s.t.push(this.engine.position);
     if (this.maxSamples > 0 && s.t.length >= this.maxSamples) this.halve();
     this.engine.nextSample = s.t[s.t.length - 1]! + s.every;
+  }
+
+  /** the memory model's figures of sample n */
+  private sampleMemory(m: MemorySeries, n: number): void {
+    const model = this.engine.memory!;
+    const vms = this.engine.vms.length;
+    const figures = model.pageFigures(vms);
+    for (let v = 0; v < vms; v++) {
+      if (m.pagesShared.length <= v) {
+        for (const key of [...MEMORY_LEVELS, ...MEMORY_COUNTS]) m[key].push(new Array<number>(n).fill(0));
+        for (const key of MEMORY_COUNTS) this.lastMemory[key].push(0);
+      }
+      m.pagesShared[v]!.push(figures.pagesShared[v]!);
+      m.pagesSharing[v]!.push(figures.pagesSharing[v]!);
+      m.hugePages[v]!.push(figures.hugePages[v]!);
+      const c = model.counters[v];
+      for (const key of MEMORY_COUNTS) {
+        const now = c ? c[key] : 0;
+        m[key][v]!.push(now - this.lastMemory[key][v]!);
+        this.lastMemory[key][v] = now;
+      }
+    }
+    const order = orderOf2MiB(model, this.engine.config.pageSize);
+    m.unusableIndex2MiB.push(order === null ? null : model.buddy.unusableIndex(order));
   }
 
   /** adaptive: pairs of samples become one sample of twice the interval */
@@ -77,6 +147,12 @@ export class IntervalRecorder {
     s.swapIns = s.swapIns.map((a) => merge(a, true));
     s.swapOuts = s.swapOuts.map((a) => merge(a, true));
     s.resident = s.resident.map((a) => merge(a, false));
+    const m = s.memory;
+    if (m) {
+      for (const key of MEMORY_LEVELS) m[key] = m[key].map((a) => merge(a, false));
+      for (const key of MEMORY_COUNTS) m[key] = m[key].map((a) => merge(a, true));
+      m.unusableIndex2MiB = Array.from({ length: pairs }, (_, i) => m.unusableIndex2MiB[2 * i + 1]!);
+    }
     s.every *= 2;
   }
 

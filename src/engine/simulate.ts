@@ -178,9 +178,9 @@ export async function simulate(input: SimulationInput): Promise<SimulationOutcom
   const engine = new Engine(config, ids, nextUse);
   engine.vmNames = registry.names;
   if (registry.names.length > 0) engine.ensureVm(registry.names.length - 1);
+  const memory = config.memory ? MemoryModel.attach(engine, config.memory) : null;
   const recorder =
     input.interval !== undefined ? new IntervalRecorder(engine, input.interval) : input.series ? new IntervalRecorder(engine, 64, 512) : null;
-  const memory = config.memory ? MemoryModel.attach(engine, config.memory) : null;
   const translation = input.translation ? new TranslationModel(input.translation, engine) : null;
   engine.observer = translation;
   // One interner for the run: equal tokens in different traces are the same content.
@@ -250,6 +250,19 @@ function outcome(
       swapIns: pick(s.swapIns),
       swapOuts: pick(s.swapOuts),
       resident: pick(s.resident),
+      ...(s.memory
+        ? {
+            memory: {
+              ...s.memory,
+              pagesShared: pick(s.memory.pagesShared),
+              pagesSharing: pick(s.memory.pagesSharing),
+              cowFaults: pick(s.memory.cowFaults),
+              hugePages: pick(s.memory.hugePages),
+              hugeFallbacks: pick(s.memory.hugeFallbacks),
+              compactionMoves: pick(s.memory.compactionMoves),
+            },
+          }
+        : {}),
     };
   }
   const total = new VmCounters();

@@ -173,6 +173,8 @@ export class MemoryModel {
           this.ksmCountdown = this.config.ksmInterval;
           this.scan();
         }
+        // --interval: a sample after the access (and the scan it woke), as in the engine's loop
+        if (e.position === e.nextSample) e.onSample!();
       } else if (o === OP_ALLOC) {
         e.allocate(p);
         if (this.config.dedup !== 'off' && batch.content[i]! > 0 && !e.isDead(e.ids.vmOf[p]!)) this.allocated(p, batch.content[i]!);
@@ -757,6 +759,30 @@ export class MemoryModel {
     let slots = 0;
     for (let k = 0; k < this.slotsMade; k++) if (this.slotRefs[k]! > 0) slots++;
     if (slots !== e.swapUsed) fail(`${slots} slots referenced, ${e.swapUsed} in use`);
+  }
+
+  /**
+   * Sharing and huge-page figures per VM (index = VM) at this moment, by one pass over the pages
+   * (resident pages only: a frame's first mapper counts it in pagesShared, every further mapper
+   * in pagesSharing; the same attribution as snapshot). For the --interval series.
+   */
+  pageFigures(vms: number): { pagesShared: Int32Array; pagesSharing: Int32Array; hugePages: Int32Array } {
+    const e = this.engine;
+    const pagesShared = new Int32Array(vms);
+    const pagesSharing = new Int32Array(vms);
+    const hugePages = new Int32Array(vms);
+    const huge = this.config.hugeOrder > 0;
+    for (let p = 0; p < e.ids.count; p++) {
+      if ((e.state[p]! & RESIDENT) === 0) continue;
+      const v = e.ids.vmOf[p]!;
+      const f = e.frameOf[p]!;
+      if (this.refs[f]! > 1) {
+        if (e.frameOwner[f] === p) pagesShared[v]!++;
+        else pagesSharing[v]!++;
+      }
+      if (huge && this.hugeMapped(p)) hugePages[v]!++;
+    }
+    return { pagesShared, pagesSharing, hugePages };
   }
 
   /** The figures at the end of the run. */

@@ -41,6 +41,12 @@ export interface MemoryOutcome {
   compactionFailures: number;
 }
 
+/** The buddy order of a 2 MiB block, null when the page size or memory does not allow one. */
+export function orderOf2MiB(model: MemoryModel, pageSize: number): number | null {
+  const order = Math.log2((2 * 1024 * 1024) / pageSize);
+  return Number.isInteger(order) && order >= 0 && order <= model.buddy.maxOrder ? order : null;
+}
+
 export function memoryOutcome(model: MemoryModel, order: number[], names: readonly string[], engine: Engine): MemoryOutcome {
   const pageSize = engine.config.pageSize;
   const snap = model.snapshot(names.length);
@@ -61,8 +67,7 @@ export function memoryOutcome(model: MemoryModel, order: number[], names: readon
   for (const c of engine.vms) resident += c.resident;
   const total = vmOutcome('TOTAL', { pagesShared: snap.pagesShared, pagesSharing: snap.pagesSharing, hugePages: snap.hugePages }, sum, resident);
   const framesInUse = model.framesInUse;
-  const order2 = Math.log2((2 * 1024 * 1024) / pageSize);
-  const order2MiB = Number.isInteger(order2) && order2 >= 0 && order2 <= model.buddy.maxOrder ? order2 : null;
+  const order2MiB = orderOf2MiB(model, pageSize);
   return {
     config: model.config,
     pageSize,

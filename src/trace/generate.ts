@@ -20,9 +20,20 @@
  * - mix: every access first picks a component by weight (default zipf 0.6, loop 0.2, scan 0.1,
  *   uniform 0.1), then samples it; each component keeps its own state over the same N pages.
  * An access is a write with probability `writeRatio`.
+ *
+ * Clones (`clones` in the options): every VM boots from one image and then runs the same plan
+ * on its own. The image holds pages 0 .. N-1; each is a zero page with probability
+ * `zeroFraction` (drawn once, from a stream of its own), else it holds the token `img-k`. Each
+ * VM's rows start with one row per data page of the image, in page order (op `imageOp`: W loads
+ * the image into memory, A only records what the page holds), then its M pattern accesses. A
+ * pattern write leaves VM-private content (`<vm>-<n>`, n counting that VM's private writes from
+ * 0) with probability `diverge`; otherwise it writes again what the page holds: its current
+ * token, or, for a page that still holds the zero page, `common-k`, which every clone that
+ * writes page k without diverging writes alike.
  */
 import { UsageError } from '../errors.js';
 import { mulberry32 } from '../engine/rng.js';
+import type { ContentNames } from './content.js';
 import { OP_READ, OP_WRITE, RowBatch } from './rows.js';
 
 export const PATTERNS = ['uniform', 'zipf', 'scan', 'loop', 'phases', 'mix'] as const;
@@ -57,6 +68,19 @@ export interface GenerateOptions {
   pageSize: number;
   /** a random 8-byte-aligned offset within the page (scan: the sequential position) instead of the page's first byte */
   offsets: boolean;
+  /** the VMs are clones of one image (then `contents` must be given) */
+  clones?: CloneOptions;
+  /** interns the content tokens of the rows (clones) */
+  contents?: ContentNames;
+}
+
+export interface CloneOptions {
+  /** share of the image's pages that are zero pages (no image row) */
+  zeroFraction: number;
+  /** share of the pattern's writes that leave VM-private content */
+  diverge: number;
+  /** op of the image rows: OP_WRITE or OP_ALLOC */
+  imageOp: number;
 }
 
 const TWO32 = 4294967296;
@@ -283,6 +307,11 @@ class VmStream {
   left: number;
   reads = 0;
   writes = 0;
+  /** clones: the next image page to load (pages before it are done), and the token ids the VM's pages hold (0: zero page) */
+  imageNext = 0;
+  imageRows = 0;
+  privateWrites = 0;
+  holds: Int32Array | null = null;
   constructor(
     readonly plan: VmPlan,
     readonly index: number,
@@ -298,8 +327,29 @@ class VmStream {
 
 /** Per-VM counts of what was generated. */
 export interface GeneratedCounts {
+  /** of the pattern's accesses */
   reads: number;
   writes: number;
+  /** clones: rows of the image pass */
+  imageRows: number;
+  /** clones: pattern writes that left VM-private content */
+  privateWrites: number;
+}
+
+/** The clones' image: token id per page, 0 for a zero page (drawn from a stream of its own, so it does not depend on the number of clones). */
+function cloneImage(pages: number, zeroFraction: number, seed: number, contents: ContentNames): Int32Array {
+  const random = mulberry32(vmSeed(seed, -1));
+  const image = new Int32Array(pages);
+  for (let k = 0; k < pages; k++) if (random() >= zeroFraction) image[k] = contents.id(`img-${k}`);
+  return image;
+}
+
+/** page * pageSize + offset above the stream's base, as (hi, lo) in `at` */
+function addressOf(s: VmStream, within: number, at: { hi: number; lo: number }): void {
+  // within < 2^48: an exact double; then a 64-bit add to the base.
+  const sumLo = s.baseLo + (within % TWO32);
+  at.lo = sumLo >>> 0;
+  at.hi = (s.baseHi + Math.floor(within / TWO32) + (sumLo >= TWO32 ? 1 : 0)) >>> 0;
 }
 
 /**
@@ -317,27 +367,62 @@ export function* generateRows(
   const streams = plans.map((p, i) => new VmStream(p, i, opts.seed));
   const pageSize = opts.pageSize;
   const offsetSlots = pageSize >= 8 ? pageSize / 8 : 1;
+  const clones = opts.clones;
+  const contents = opts.contents;
+  let image: Int32Array | null = null;
+  let common: Int32Array | null = null;
+  if (clones) {
+    if (!contents) throw new Error('generateRows: clones need a content interner');
+    const pages = plans[0]!.pages;
+    if (plans.some((p) => p.pages !== pages)) throw new Error('generateRows: clones must all have the same pages');
+    image = cloneImage(pages, clones.zeroFraction, opts.seed, contents);
+    common = new Int32Array(pages);
+    let dataPages = 0;
+    for (let k = 0; k < pages; k++) if (image[k] !== 0) dataPages++;
+    let first = 0;
+    while (first < pages && image[first] === 0) first++;
+    for (const s of streams) {
+      s.imageNext = first;
+      s.holds = new Int32Array(pages);
+      s.left += dataPages;
+      s.imageRows = dataPages;
+    }
+  }
+  const at = { hi: 0, lo: 0 };
   let active = streams.filter((s) => s.left > 0);
   let batch = new RowBatch(batchSize);
   let line = 0;
   while (active.length > 0) {
     for (const s of active) {
-      const page = s.sampler.next();
-      const write = s.random() < s.plan.writeRatio;
-      let offset = 0;
-      if (opts.offsets) {
-        const slot = s.plan.pattern === 'scan' ? Math.floor(s.sampler.fraction * offsetSlots) : Math.floor(s.random() * offsetSlots);
-        offset = pageSize >= 8 ? slot * 8 : 0;
-      }
-      // page * pageSize + offset < 2^48: an exact double; then a 64-bit add to the base.
-      const within = page * pageSize + offset;
-      const sumLo = s.baseLo + (within % TWO32);
-      const lo = sumLo >>> 0;
-      const hi = (s.baseHi + Math.floor(within / TWO32) + (sumLo >= TWO32 ? 1 : 0)) >>> 0;
-      if (write) s.writes++;
-      else s.reads++;
-      batch.push(write ? OP_WRITE : OP_READ, s.index, hi, lo, 1, NaN, ++line);
       s.left--;
+      if (image !== null && s.imageNext < image.length) {
+        // the image pass: the next data page, at its first byte
+        const k = s.imageNext;
+        s.imageNext = k + 1;
+        while (s.imageNext < image.length && image[s.imageNext] === 0) s.imageNext++;
+        s.holds![k] = image[k]!;
+        addressOf(s, k * pageSize, at);
+        batch.push(clones!.imageOp, s.index, at.hi, at.lo, 1, NaN, ++line, image[k]!);
+      } else {
+        const page = s.sampler.next();
+        const write = s.random() < s.plan.writeRatio;
+        let offset = 0;
+        if (opts.offsets) {
+          const slot = s.plan.pattern === 'scan' ? Math.floor(s.sampler.fraction * offsetSlots) : Math.floor(s.random() * offsetSlots);
+          offset = pageSize >= 8 ? slot * 8 : 0;
+        }
+        addressOf(s, page * pageSize + offset, at);
+        let content = 0;
+        if (write) {
+          s.writes++;
+          if (clones) {
+            if (s.random() < clones.diverge) content = contents!.id(`${s.plan.name}-${s.privateWrites++}`);
+            else content = s.holds![page] || (common![page] ||= contents!.id(`common-${page}`));
+            s.holds![page] = content;
+          }
+        } else s.reads++;
+        batch.push(write ? OP_WRITE : OP_READ, s.index, at.hi, at.lo, 1, NaN, ++line, content);
+      }
       if (batch.full) {
         yield batch;
         batch = new RowBatch(batchSize);
@@ -346,5 +431,5 @@ export function* generateRows(
     if (active.some((s) => s.left === 0)) active = active.filter((s) => s.left > 0);
   }
   if (batch.length > 0) yield batch;
-  streams.forEach((s, i) => (counts[i] = { reads: s.reads, writes: s.writes }));
+  streams.forEach((s, i) => (counts[i] = { reads: s.reads, writes: s.writes, imageRows: s.imageRows, privateWrites: s.privateWrites }));
 }

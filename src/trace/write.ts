@@ -15,6 +15,7 @@ import { finished } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { OutputError, UsageError } from '../errors.js';
 import { toHex } from './address.js';
+import type { ContentNames } from './content.js';
 import { OP_NAMES, OP_RESET, type RowBatch } from './rows.js';
 import { formatFromName, type TraceFormat } from './source.js';
 import { vmtHeader, vmtRecords, VmtPagedWriter } from './vmt.js';
@@ -218,10 +219,12 @@ export interface CsvLayout {
   size: boolean;
   vm: boolean;
   time: boolean;
+  /** the `content` column, with the run's tokens (row content id k is names[k]) */
+  content?: ContentNames;
 }
 
 export function csvHeader(layout: CsvLayout): string {
-  return `op,addr${layout.size ? ',size' : ''}${layout.vm ? ',vm' : ''}${layout.time ? ',time' : ''}\n`;
+  return `op,addr${layout.size ? ',size' : ''}${layout.vm ? ',vm' : ''}${layout.time ? ',time' : ''}${layout.content ? ',content' : ''}\n`;
 }
 
 function csvField(text: string): string {
@@ -230,7 +233,7 @@ function csvField(text: string): string {
 }
 
 /**
- * Rows as csv lines: `op,addr[,size][,vm][,time]`. Addresses in `0x` hex (exact to 64 bits),
+ * Rows as csv lines: `op,addr[,size][,vm][,time][,content]`. Addresses in `0x` hex (exact to 64 bits),
  * times as JavaScript prints a double (which reads back to the same double).
  */
 export function csvLines(batch: RowBatch, vmNames: readonly string[], layout: CsvLayout): string {
@@ -241,6 +244,10 @@ export function csvLines(batch: RowBatch, vmNames: readonly string[], layout: Cs
     if (layout.size) out += `,${batch.size[i]!}`;
     if (layout.vm) out += `,${quoted[batch.vm[i]!]}`;
     if (layout.time) out += `,${batch.time[i]!}`;
+    if (layout.content) {
+      const c = batch.content[i]!;
+      out += c === 0 ? ',' : `,${csvField(layout.content.names[c]!)}`;
+    }
     out += '\n';
   }
   return out;
@@ -274,6 +281,11 @@ export interface TraceWriterOptions {
   sizeColumn?: boolean;
   /** csv: write the vm column (default true) */
   vmColumn?: boolean;
+  /**
+   * rows carry content tokens (ids of this interner): csv writes a `content` column, vmt a
+   * content table (known only at the end, so vmt spools its records)
+   */
+  contents?: ContentNames;
   /** standard output, for `-` (default process.stdout) */
   stdout?: Writable;
   /** vmt: write paged records for this page size (a power of two; see README "vmt"); absent: address records */
@@ -297,19 +309,21 @@ export interface TraceWriter {
 export function openTraceWriter(target: OutputTarget, opts: TraceWriterOptions): TraceWriter {
   const pending = target.path === '-' ? undefined : new PendingFile(target.path);
   const sink = new ByteSink(pending ? pending.stream : (opts.stdout ?? process.stdout), target.gzip, target.display, pending !== undefined);
-  const layout: CsvLayout = { size: opts.sizeColumn ?? true, vm: opts.vmColumn ?? true, time: opts.hasTime };
+  const layout: CsvLayout = { size: opts.sizeColumn ?? true, vm: opts.vmColumn ?? true, time: opts.hasTime, content: opts.contents };
+  const contentTable = (): string[] | undefined => opts.contents?.names.slice(1);
   let spool: { dir: string; sink: ByteSink; path: string } | undefined;
   let started = false;
   let vmtNames: readonly string[] | undefined;
   const pageShift = opts.vmtPageSize === undefined ? undefined : Math.log2(opts.vmtPageSize);
-  const paged = pageShift === undefined ? undefined : new VmtPagedWriter(opts.hasTime, pageShift);
-  const vmtRows = (batch: RowBatch): Buffer => (paged ? paged.encode(batch) : vmtRecords(batch, opts.hasTime));
+  const hasContent = opts.contents !== undefined;
+  const paged = pageShift === undefined ? undefined : new VmtPagedWriter(opts.hasTime, pageShift, hasContent);
+  const vmtRows = (batch: RowBatch): Buffer => (paged ? paged.encode(batch) : vmtRecords(batch, opts.hasTime, undefined, hasContent));
 
   const start = async (): Promise<void> => {
     started = true;
     if (target.format === 'csv') await sink.write(csvHeader(layout));
     else if (target.format === 'vmt') {
-      if (opts.vmNames) {
+      if (opts.vmNames && !opts.contents) {
         vmtNames = [...opts.vmNames];
         await sink.write(vmtHeader(vmtNames, opts.hasTime, pageShift));
       } else {
@@ -353,7 +367,7 @@ export function openTraceWriter(target: OutputTarget, opts: TraceWriterOptions):
       if (!started) await start();
       if (spool) {
         await spool.sink.end();
-        await sink.write(vmtHeader(vmNames, opts.hasTime, pageShift));
+        await sink.write(vmtHeader(vmNames, opts.hasTime, pageShift, contentTable()));
         for await (const chunk of createReadStream(spool.path, { highWaterMark: 1 << 20 })) await sink.write(chunk as Buffer);
         rmSync(spool.dir, { recursive: true, force: true });
         spool = undefined;
