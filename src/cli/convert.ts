@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { TraceError, UsageError } from '../errors.js';
 import { interleave, VmRegistry } from '../trace/interleave.js';
+import { ContentNames } from '../trace/content.js';
 import { createReader } from '../trace/reader.js';
 import { openSource, vmNameFromPath, type TraceSource } from '../trace/source.js';
 import { FORMAT_KEEPS, openTraceWriter, outputTarget, type TraceWriter } from '../trace/write.js';
@@ -64,7 +65,9 @@ export function convertCommand(io: Io): Command {
     const read = readOptions(raw);
     const sources: TraceSource[] = [];
     for (const p of inputs) sources.push(await openSource(p, read.traceFormat));
-    const readers = sources.map((s) => createReader(s, read));
+    // One content interner for every input: equal tokens stay equal in the output.
+    const contents = new ContentNames();
+    const readers = sources.map((s) => createReader(s, { ...read, contents }));
     const registry = new VmRegistry();
     const keeps = FORMAT_KEEPS[target.format];
     const lossy = raw.lossy === true;
@@ -79,9 +82,15 @@ export function convertCommand(io: Io): Command {
         notes.push(`${target.display}: dropped the time column (--lossy)`);
         hasTime = false;
       }
+      let hasContent = readers.some((r) => r.hasContent);
+      if (hasContent && !keeps.content) {
+        if (!lossy) throw new UsageError(`${target.display}: ${target.format} traces have no content tokens, and the input has some: write csv or vmt, or give --lossy to drop them`);
+        notes.push(`${target.display}: dropped the content tokens (--lossy)`);
+        hasContent = false;
+      }
       // vmt writes VM names first: known up front unless a csv input names VMs as it goes.
       const namesKnown = sources.every((s) => s.format !== 'csv');
-      return openTraceWriter(target, { vmNames: namesKnown ? registry.names : undefined, hasTime, vmtPageSize });
+      return openTraceWriter(target, { vmNames: namesKnown ? registry.names : undefined, hasTime, vmtPageSize, contents: hasContent ? contents : undefined });
     };
     const progress = startProgress(io, raw.quiet, sourcesPlan('convert', sources));
     const release = onInterrupt(() => writer?.abort());

@@ -35,6 +35,8 @@ export interface TraceReader {
   readonly skipped: SkipCounts;
   /** true once it is known that the rows carry a `time` column */
   hasTime: boolean;
+  /** true once it is known that the rows carry content tokens (csv `content` column, vmt content table) */
+  hasContent: boolean;
   /** rows read so far */
   rows: number;
   batches(): AsyncGenerator<RowBatch>;
@@ -49,6 +51,7 @@ export function createReader(source: TraceSource, opts: ReadOptions): TraceReade
     vmNames: vms.names,
     skipped,
     hasTime: false,
+    hasContent: false,
     rows: 0,
     async *batches() {
       const display = source.display;
@@ -65,12 +68,14 @@ export function createReader(source: TraceSource, opts: ReadOptions): TraceReade
             fastPath: opts.fastPath,
             onHeader: (cols) => {
               reader.hasTime = cols.time >= 0;
+              reader.hasContent = cols.content >= 0;
             },
           });
           break;
         case 'vmt':
-          inner = readVmt(source.chunks(), display, vms, (hasTime) => {
+          inner = readVmt(source.chunks(), display, vms, (hasTime, hasContent) => {
             reader.hasTime = hasTime;
+            reader.hasContent = hasContent;
           }, contents);
           break;
         default: {

@@ -20,6 +20,10 @@ export function selectVm(inner: TraceReader, name: string): SelectedReader {
       return inner.hasTime;
     },
     set hasTime(_v: boolean) {},
+    get hasContent() {
+      return inner.hasContent;
+    },
+    set hasContent(_v: boolean) {},
     rows: 0,
     available: inner.vmNames,
     async *batches(): AsyncGenerator<RowBatch> {
@@ -37,6 +41,8 @@ export function selectVm(inner: TraceReader, name: string): SelectedReader {
             b.size[kept] = b.size[i]!;
             b.time[kept] = b.time[i]!;
             b.line[kept] = b.line[i]!;
+            b.content[kept] = b.content[i]!;
+            if (b.pageRef !== null) b.pageRef[kept] = b.pageRef[i]!;
           }
           b.vm[kept] = 0;
           kept++;

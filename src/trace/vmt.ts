@@ -197,7 +197,7 @@ export async function* readVmt(
   chunks: AsyncIterable<Buffer>,
   display: string,
   vms: VmNames,
-  onHeader: (hasTime: boolean) => void,
+  onHeader: (hasTime: boolean, hasContent: boolean) => void,
   contents?: ContentNames,
   batchSize = 65536,
 ): AsyncGenerator<RowBatch> {
@@ -230,7 +230,7 @@ export async function* readVmt(
       contentWord = hasTime ? 6 : 4;
       if (parsedHeader.contentTokens !== null) contentIds = [0, ...parsedHeader.contentTokens.map((t) => (contents ? contents.id(t) : 0))];
       vmIndex = parsedHeader.names.map((n) => vms.get(n));
-      onHeader(hasTime);
+      onHeader(hasTime, contentIds !== null);
       pending = pending.subarray(parsedHeader.length);
     }
     const whole = Math.floor(pending.length / recordSize);

@@ -24,10 +24,10 @@ export const WRITABLE_FORMATS = ['csv', 'plain', 'vmt'] as const;
 export type WritableFormat = (typeof WRITABLE_FORMATS)[number];
 
 /** What each output format keeps besides op, address and size (which all of them keep). */
-export const FORMAT_KEEPS: Record<WritableFormat, { vm: boolean; time: boolean }> = {
-  csv: { vm: true, time: true },
-  plain: { vm: false, time: false },
-  vmt: { vm: true, time: true },
+export const FORMAT_KEEPS: Record<WritableFormat, { vm: boolean; time: boolean; content: boolean }> = {
+  csv: { vm: true, time: true, content: true },
+  plain: { vm: false, time: false, content: false },
+  vmt: { vm: true, time: true, content: true },
 };
 
 export interface OutputTarget {
