@@ -5,7 +5,7 @@
 // main() as the CLI. A crash, a hang (no progress for 20 s), a stack trace on stderr or an
 // undocumented exit code is a failure: the input is saved under fuzz-failures/ and the run
 // exits 1.
-import { mkdirSync, readdirSync, readFileSync, writeFileSync, rmSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync, rmSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,17 +15,6 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** exit codes SPEC 3.3 documents for a run without a baseline */
 const DOCUMENTED = new Set([0, 3, 64, 65, 66]);
-
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 if (isMainThread) {
   const args = process.argv.slice(2);
@@ -42,6 +31,11 @@ if (isMainThread) {
   let lastBeat = Date.now();
   const failures = [];
   const save = (f) => {
+    if (!f.file) {
+      console.error(`FAIL before any input: ${f.reason}`);
+      failures.push(f);
+      return;
+    }
     mkdirSync(out, { recursive: true });
     const name = `${f.index}-${basename(f.file)}`;
     writeFileSync(join(out, name), readFileSync(f.file));
@@ -76,12 +70,13 @@ if (isMainThread) {
 } else {
   const { runs, seed, work } = workerData;
   const { main } = await import(join(ROOT, 'dist', 'cli', 'main.js'));
-  const random = rng(seed);
+  const { mulberry32 } = await import(join(ROOT, 'dist', 'engine', 'rng.js'));
+  const random = mulberry32(seed);
   const int = (n) => Math.floor(random() * n);
   const pick = (xs) => xs[int(xs.length)];
   // Seeds: every shipped trace, decompressed, as lines.
-  const seeds = readdirSync(join(ROOT, 'traces'))
-    .filter((f) => !f.endsWith('.md') && !f.endsWith('.json'))
+  const seeds = readdirSync(join(ROOT, 'traces'), { recursive: true })
+    .filter((f) => !f.endsWith('.md') && !f.endsWith('.json') && !f.endsWith('.mjs') && statSync(join(ROOT, 'traces', f)).isFile())
     .map((f) => {
       let bytes = readFileSync(join(ROOT, 'traces', f));
       if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipSync(bytes);

@@ -3,6 +3,7 @@
  * plain `CompareOutcome` that is also what a `--shard` run's JSON carries, so that `merge` can
  * rebuild exactly what the unsharded run prints, in any format.
  */
+import type { CellCounts } from '../engine/sweep.js';
 import { TraceError, UsageError } from '../errors.js';
 import { formatBytes } from '../units.js';
 import type { Column, CommandResult, Row } from './result.js';
@@ -71,16 +72,8 @@ export interface CompareOutcome {
   shard: { index: number; count: number } | null;
 }
 
-/** The figures of one replayed cell. */
-export interface CellFigures {
-  accesses: number;
-  faults: number;
-  majorFaults: number;
-  swapIns: number;
-  swapOuts: number;
-  oomKills: number;
-  eatNs: number;
-}
+/** The figures of one replayed cell (what a sweep cell counts). */
+export type CellFigures = Omit<CellCounts, 'ok'>;
 
 /** Error texts of cells that ran out of memory under --on-oom=error start with this. */
 export const OOM_PREFIX = 'out of memory';

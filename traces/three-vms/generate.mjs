@@ -7,17 +7,8 @@
 // 20000 accesses each, 4 KiB pages, csv (op,addr), gzip-compressed.
 import { writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// the generator vmmem itself uses (built by npm install)
+import { mulberry32 } from '../../dist/engine/rng.js';
 
 const ACCESSES = 20000;
 const PAGE = 4096;
