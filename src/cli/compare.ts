@@ -7,7 +7,8 @@ import { compareResult, compareRow, failedCells, type CompareConfig, type Compar
 import type { Row } from '../report/result.js';
 import { openSource } from '../trace/source.js';
 import { parseCount } from '../units.js';
-import { emit, type Io } from './io.js';
+import type { Io } from './io.js';
+import { addBaselineOptions, emitChecked, startBaselineCheck, type BaselineOptions } from './baseline.js';
 import { addEngineOptions, addOutputOptions, addTraceOptions, engineConfig, parsePolicy, readOptions, type RawOptions } from './options.js';
 import { parseSizeList, resolveSizes } from './sizes.js';
 
@@ -16,7 +17,7 @@ export const DEFAULT_COMPARE_SIZES = '10%,25%,50%,75%,100%';
 /** Below this many accesses x cells, threads cost more than they save: run in-process. */
 const SMALL_SWEEP = 2_000_000;
 
-interface CompareOptions extends RawOptions {
+interface CompareOptions extends RawOptions, BaselineOptions {
   policies?: string;
   jobs?: string;
   shard?: string;
@@ -73,6 +74,7 @@ export function compareCommand(io: Io): Command {
     memory: 'memory sizes as bytes, same list syntax: 16MiB,32MiB or 1MiB..1GiBx2 (frames = floor(size / page size))',
   });
   addTraceOptions(cmd);
+  addBaselineOptions(cmd);
   addOutputOptions(cmd);
   cmd
     .option('-j, --jobs <n>', 'worker threads (default: the number of CPUs; small sweeps run in-process); 1 runs in-process')
@@ -125,6 +127,8 @@ export function compareCommand(io: Io): Command {
         walkref: base.latency.walkrefNs,
       },
     };
+    // A baseline is read, and its configuration checked, before the long work starts.
+    const check = startBaselineCheck(raw, 'compare', { policies, sizes: sizes.text, page_size: base.pageSize });
     const K = sizes.items.length;
     const P = policies.length;
     const stats: (CompareTraceStats | null)[] = traces.map(() => null);
@@ -186,8 +190,12 @@ export function compareCommand(io: Io): Command {
       await pool.close();
     }
     const result = compareResult({ config, traces: stats, rows, shard });
-    emit(io, result, raw);
-    throwIfCellsFailed(result.rows);
+    try {
+      emitChecked(io, result, raw, check);
+    } finally {
+      // a failed cell's exit code (3 or 70) wins over a regression's 1
+      throwIfCellsFailed(result.rows);
+    }
   });
   return cmd;
 }

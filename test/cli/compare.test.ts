@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadPageTrace } from '../../src/engine/page-trace.js';
@@ -210,5 +213,31 @@ describe('compare, merge and mrc from the command line (spawned)', () => {
     const help = cli(['--help']);
     expect(help.status).toBe(0);
     for (const c of ['compare', 'mrc', 'merge']) expect(help.stdout).toMatch(new RegExp(`\\n\\s+${c} `));
+  });
+});
+
+describe('compare --baseline', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vmmem-compare-baseline-'));
+  const trace = join(dir, 't.csv');
+  const base = join(dir, 'base.json');
+  // 600 accesses cycling over 40 pages: LRU with 20 frames faults on every one of them.
+  const loop = Array.from({ length: 600 }, (_, i) => `R,0x${((i % 40) * 4096).toString(16)}`);
+  const args = ['compare', trace, '--policies', 'lru,fifo', '--frames', '20,40'];
+
+  it('exits 0 on the same trace, 1 when it faults more, 64 for another configuration', () => {
+    writeFileSync(trace, ['op,addr', ...loop].join('\n') + '\n');
+    const saved = cli([...args, '--format', 'json']);
+    expect(saved.status, saved.stderr).toBe(0);
+    writeFileSync(base, saved.stdout);
+    expect(cli([...args, '--baseline', base]).status).toBe(0);
+    // a second pass over the loop: 600 more faults at 20 frames (the loop never fits), 0 at 40
+    writeFileSync(trace, ['op,addr', ...loop, ...loop].join('\n') + '\n');
+    const worse = cli([...args, '--baseline', base, '--format', 'csv']);
+    expect(worse.status).toBe(1);
+    expect(worse.stderr).toMatch(/policy lru, frames 20 faults 600 -> 1200/);
+    expect(worse.stderr).not.toMatch(/frames 40 faults/);
+    const other = cli(['compare', trace, '--policies', 'lru', '--frames', '20,40', '--baseline', base]);
+    expect(other.status).toBe(64);
+    expect(other.stderr).toMatch(/saved with another configuration/);
   });
 });
