@@ -76,8 +76,8 @@ export class PageExpander {
         let id: number;
         if (refs !== null) {
           const ref = refs[r]!;
-          id = refIds![ref]!;
-          if (id < 0) refIds![ref] = id = this.ids.id(vm, pHiFirst, pLo);
+          id = refIds![4 * ref + 3]!;
+          if (id < 0) refIds![4 * ref + 3] = id = this.ids.id(vm, pHiFirst, pLo);
         } else id = this.ids.id(vm, pHiFirst, pLo);
         out.page[out.length++] = id;
         continue;

@@ -59,8 +59,9 @@ export class RowBatch {
   readonly content: Int32Array;
   /**
    * Paged vmt files: each row's page index in its file (for rows of a single, unmerged source),
-   * the log2 page size those indices are for, and the file's index -> page id map that the
-   * expander fills in (-1 = not looked up yet). Null otherwise.
+   * the log2 page size those indices are for, and the file's page table, four int32 per index:
+   * page number low and high half, VM, and the page id the expander fills in (-1 = not looked
+   * up yet). Null otherwise.
    */
   pageRef: Int32Array | null = null;
   refShift = -1;

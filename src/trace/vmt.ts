@@ -212,10 +212,8 @@ export async function* readVmt(
   let contentIds: number[] | null = null;
   let contentWord = 0;
   // paged files: page index -> page number and VM; and the map the expander fills with page ids
-  let refHi = new Uint32Array(1024);
-  let refLo = new Uint32Array(1024);
-  let refVm = new Uint16Array(1024);
-  let refIds = new Int32Array(1024).fill(-1);
+  // One cache line per page index: [page low, page high, VM, page id or -1] (see RowBatch.refIds).
+  let refTable = new Int32Array(4 * 1024);
   let refs = 0;
   let batch: RowBatch | undefined;
   for await (const chunk of chunks) {
@@ -264,30 +262,28 @@ export async function* readVmt(
         if (vm >= vmCount) throw new TraceError(display, record, `record names VM ${vm}, but the header has ${vmCount}`);
         if (paged) {
           if (op === OP_PAGE) {
-            if (refs >= refHi.length) {
-              refHi = grownU32(refHi);
-              refLo = grownU32(refLo);
-              const v2 = new Uint16Array(refVm.length * 2);
-              v2.set(refVm);
-              refVm = v2;
-              const ids2 = new Int32Array(refIds.length * 2).fill(-1);
-              ids2.set(refIds);
-              refIds = ids2;
+            if (4 * refs >= refTable.length) {
+              const t2 = new Int32Array(refTable.length * 2);
+              t2.set(refTable);
+              refTable = t2;
             }
             if (shift > 0 && hi >>> (32 - shift) !== 0) throw new TraceError(display, record, 'PAGE record: page number over 64 bits');
-            refHi[refs] = hi;
-            refLo[refs] = lo;
-            refVm[refs++] = vm;
+            const at = 4 * refs++;
+            refTable[at] = lo;
+            refTable[at + 1] = hi;
+            refTable[at + 2] = vm;
+            refTable[at + 3] = -1;
             continue;
           }
           if (op !== OP_RESET) {
             const ref = lo;
             const offset = hi;
             if (ref >= refs) throw new TraceError(display, record, `record uses page ${ref}, which no PAGE record has defined`);
-            if (refVm[ref] !== vm) throw new TraceError(display, record, `record's VM differs from its page's`);
+            const at = 4 * ref;
+            if (refTable[at + 2] !== vm) throw new TraceError(display, record, `record's VM differs from its page's`);
             if (offset >= pageBytes) throw new TraceError(display, record, 'offset outside its page');
-            const pHi = refHi[ref]!;
-            const pLo = refLo[ref]!;
+            const pLo = refTable[at]! >>> 0;
+            const pHi = refTable[at + 1]! >>> 0;
             lo = (((pLo << shift) >>> 0) | offset) >>> 0;
             hi = shift === 0 ? pHi : ((pHi << shift) | (pLo >>> (32 - shift))) >>> 0;
             batch.pageRef![batch.length] = ref;
@@ -305,7 +301,7 @@ export async function* readVmt(
         }
         batch.push(op, vmIndex[vm]!, hi, lo, size, times ? times[(w >>> 1) + 2]! : NaN, record, content);
       }
-      batch.refIds = paged ? refIds : null;
+      batch.refIds = paged ? refTable : null;
       if (batch.length > 0) yield batch;
     }
     pending = pending.subarray(whole * recordSize);
@@ -314,11 +310,6 @@ export async function* readVmt(
   if (pending.length !== 0) throw new TraceError(display, record + 1, `truncated vmt record (${pending.length} of ${recordSize} bytes)`);
 }
 
-function grownU32(a: Uint32Array): Uint32Array<ArrayBuffer> {
-  const b = new Uint32Array(a.length * 2);
-  b.set(a);
-  return b;
-}
 
 function parseHeader(
   buf: Buffer,
