@@ -33,17 +33,21 @@ export function csvColumns(header: string[], display: string, lineNo: number, te
   return cols;
 }
 
+/** The most VMs one trace may name (VM indices are 16-bit; 0xffff is kept free). */
+export const MAX_TRACE_VMS = 65535;
+
 /** Interns VM names to small local indices, in order of first appearance. */
 export class VmNames {
   readonly names: string[] = [];
   private readonly index = new Map<string, number>();
   constructor(private readonly fallback: string) {}
+  /** The VM's index; -1 for a new name when the trace already names MAX_TRACE_VMS VMs. */
   get(name: string | undefined): number {
     const key = name === undefined || name === '' ? this.fallback : name;
     let i = this.index.get(key);
     if (i === undefined) {
       i = this.names.length;
-      if (i >= 65535) throw new RangeError('more than 65535 VMs in one trace');
+      if (i >= MAX_TRACE_VMS) return -1;
       this.names.push(key);
       this.index.set(key, i);
     }
@@ -103,6 +107,7 @@ export function csvRow(
   const hi = parsed.hi;
   const lo = parsed.lo;
   const vm = vms.get(cols.vm >= 0 ? fields[cols.vm]!.trim() : undefined);
+  if (vm < 0) throw new TraceError(display, lineNo, `more than ${MAX_TRACE_VMS} VMs in one trace`, text);
   out.push(op, vm, hi, lo, size, time, lineNo, content);
 }
 
@@ -318,6 +323,7 @@ export async function* readCsv(chunks: AsyncIterable<Buffer>, opts: CsvReadOptio
         const name = buf.toString('utf8', s, e);
         if (name !== name.trim()) return false;
         vm = vms.get(name);
+        if (vm < 0) return false; // csvRow says why
         lastVmBytes = Buffer.from(buf.subarray(s, e));
         lastVm = vm;
       }
