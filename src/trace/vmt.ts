@@ -47,6 +47,9 @@ const OP_PAGE = 5;
 const NO_PAGE = 0xffffffff;
 const MAX_U32 = 0xffffffff;
 
+/** The longest VM name or content token a vmt header holds (a u16 length). */
+export const VMT_MAX_NAME_BYTES = 65535;
+
 /** Size of one record. */
 export function vmtRecordSize(hasTime: boolean, hasContent: boolean): number {
   return (hasTime ? 24 : 16) + (hasContent ? 8 : 0);
@@ -59,7 +62,7 @@ export function vmtRecordSize(hasTime: boolean, hasContent: boolean): number {
 export function vmtHeader(vmNames: readonly string[], hasTime: boolean, pageShift?: number, contentTokens?: readonly string[]): Buffer {
   const names = vmNames.map((n) => Buffer.from(n, 'utf8'));
   const tokens = (contentTokens ?? []).map((n) => Buffer.from(n, 'utf8'));
-  for (const t of [...names, ...tokens]) if (t.length > 65535) throw new RangeError('a vmt name or content token is over 65535 bytes');
+  for (const t of [...names, ...tokens]) if (t.length > VMT_MAX_NAME_BYTES) throw new RangeError('a vmt name or content token is over 65535 bytes');
   let length = 16 + names.reduce((sum, n) => sum + 2 + n.length, 0);
   if (contentTokens) length += 4 + tokens.reduce((sum, n) => sum + 2 + n.length, 0);
   length = Math.ceil(length / 8) * 8;
