@@ -69,6 +69,7 @@ export function csvRow(
   lineNo: number,
   text: string,
   contents: ContentNames,
+  clock?: { last: number },
 ): void {
   const opText = cols.op >= 0 ? fields[cols.op]!.trim() : 'R';
   const op = opText === '' ? 0 : opFromText(opText);
@@ -93,6 +94,8 @@ export function csvRow(
     const t = fields[cols.time]!.trim();
     time = Number(t);
     if (t === '' || !Number.isFinite(time)) throw new TraceError(display, lineNo, 'time is not a number', text);
+    // Checked here, where the line's text is at hand, so that --skip-bad-lines can skip it too.
+    if (clock !== undefined && time < clock.last) throw new TraceError(display, lineNo, `time goes backwards: ${time} after ${clock.last}`, text);
   }
   if (!spanFits(parsed.hi, parsed.lo, size)) throw new TraceError(display, lineNo, 'access runs past the end of the 64-bit address space', text);
   let content = 0;
@@ -108,6 +111,7 @@ export function csvRow(
   const lo = parsed.lo;
   const vm = vms.get(cols.vm >= 0 ? fields[cols.vm]!.trim() : undefined);
   if (vm < 0) throw new TraceError(display, lineNo, `more than ${MAX_TRACE_VMS} VMs in one trace`, text);
+  if (clock !== undefined && cols.time >= 0) clock.last = time;
   out.push(op, vm, hi, lo, size, time, lineNo, content);
 }
 
@@ -175,6 +179,8 @@ export async function* readCsv(chunks: AsyncIterable<Buffer>, opts: CsvReadOptio
   let generalOffset = 0;
   let failure: unknown;
   const pending: RowBatch[] = [];
+  /** the time of the last row taken: a trace's time may not go backwards */
+  const clock = { last: -Infinity };
 
   // Batches handed on are reused once the consumer is done with them (batches are never kept).
   const spare: RowBatch[] = [];
@@ -194,7 +200,7 @@ export async function* readCsv(chunks: AsyncIterable<Buffer>, opts: CsvReadOptio
     }
     try {
       checkWidth(fields.length, cols, display, line, text);
-      csvRow(fields, cols, vms, bareHex, batch, display, line, text, contents);
+      csvRow(fields, cols, vms, bareHex, batch, display, line, text, contents, clock);
     } catch (err) {
       if (opts.skipBadLines && err instanceof TraceError) skipped.bad++;
       else throw err;
@@ -310,7 +316,7 @@ export async function* readCsv(chunks: AsyncIterable<Buffer>, opts: CsvReadOptio
     let time = NaN;
     if (c.time >= 0) {
       time = scanDecimal(buf, starts[c.time]!, ends[c.time]!);
-      if (time < 0) return false;
+      if (time < 0 || time < clock.last) return false;
     }
     if (!scanAddress(buf, starts[c.addr]!, ends[c.addr]!, bareHex)) return false;
     if (!spanFits(parsed.hi, parsed.lo, size)) return false;
@@ -328,6 +334,7 @@ export async function* readCsv(chunks: AsyncIterable<Buffer>, opts: CsvReadOptio
         lastVm = vm;
       }
     } else vm = vms.get(undefined);
+    if (c.time >= 0) clock.last = time;
     batch.push(op, vm, parsed.hi, parsed.lo, size, time, lineNo);
     return true;
   };
@@ -356,7 +363,7 @@ export async function* readCsv(chunks: AsyncIterable<Buffer>, opts: CsvReadOptio
       if (n !== cols.width || !fastRow(buf, n, cols)) {
         const text = buf.toString('utf8', start, end);
         checkWidth(n, cols, display, lineNo, text);
-        csvRow(fieldText(buf, n), cols, vms, bareHex, batch, display, lineNo, text, contents);
+        csvRow(fieldText(buf, n), cols, vms, bareHex, batch, display, lineNo, text, contents, clock);
       }
     } catch (err) {
       if (opts.skipBadLines && err instanceof TraceError) skipped.bad++;

@@ -78,7 +78,7 @@ class Cursor {
     const b = this.batch!;
     const t = b.time[this.at]!;
     if (t < this.lastTime) {
-      throw new TraceError(this.reader.source.display, b.line[this.at]!, `time goes backwards (${t} after ${this.lastTime})`);
+      throw new TraceError(this.reader.source.display, b.line[this.at]!, `time goes backwards: ${t} after ${this.lastTime}`);
     }
     this.lastTime = t;
     return t;

@@ -221,6 +221,8 @@ export async function* readVmt(
   let refIds = new Int32Array(1024).fill(-1);
   let refs = 0;
   let batch: RowBatch | undefined;
+  /** the last record's time: a trace's time may not go backwards */
+  let lastTime = -Infinity;
   for await (const chunk of chunks) {
     pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
     if (recordSize === 0) {
@@ -303,7 +305,15 @@ export async function* readVmt(
           if (k >= contentIds.length) throw new TraceError(display, record, `record has content id ${k}, but the header has ${contentIds.length - 1} tokens`);
           content = contentIds[k]!;
         }
-        batch.push(op, vmIndex[vm]!, hi, lo, size, times ? times[(w >>> 1) + 2]! : NaN, record, content);
+        let time = NaN;
+        if (times !== undefined) {
+          time = times[(w >>> 1) + 2]!;
+          if (!(time >= lastTime) || time === Infinity) {
+            throw new TraceError(display, record, Number.isFinite(time) ? `time goes backwards: ${time} after ${lastTime}` : `time is ${time}, not a finite number`);
+          }
+          lastTime = time;
+        }
+        batch.push(op, vmIndex[vm]!, hi, lo, size, time, record, content);
       }
       batch.refIds = paged ? refIds : null;
       if (batch.length > 0) yield batch;

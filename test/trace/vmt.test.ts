@@ -66,7 +66,10 @@ describe('vmt round trip', () => {
         fc.array(fc.nat(2000), { maxLength: 6 }),
         fc.integer({ min: 0, max: 40 }),
         async (names, hasTime, cuts, n) => {
-          const rows = fc.sample(rowArb(names.length), { numRuns: n, seed: n });
+          // times in order: a trace's time may not go backwards (the reader refuses it)
+          const drawn = fc.sample(rowArb(names.length), { numRuns: n, seed: n });
+          const times = drawn.map((r) => r.time).sort((a, b) => a - b);
+          const rows = drawn.map((r, i) => ({ ...r, time: times[i]! }));
           const batch = new RowBatch(Math.max(1, n));
           for (const r of rows) batch.push(r.op, r.vm, r.hi, r.lo, r.size, hasTime ? r.time : NaN, 0);
           const bytes = Buffer.concat([vmtHeader(names, hasTime), vmtRecords(batch, hasTime)]);
