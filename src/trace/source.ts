@@ -107,11 +107,26 @@ function openError(path: string, err: NodeJS.ErrnoException): InputError {
   }
 }
 
+/** The first bytes of a gzip stream, decompressed; a single NUL when they are corrupt. */
 function gunzipHead(raw: Buffer): Buffer {
   try {
     return gunzipSync(raw, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
   } catch {
-    return Buffer.alloc(0); // corrupt: reported with a line number when the stream is read
+    return Buffer.from([0]); // corrupt: reported when the stream is read (no format detected from it)
+  }
+}
+
+/**
+ * The whole input, decompressed, when `head` holds all of it (undefined when it may not);
+ * null for a gzip file that is all in `head` and cut short or corrupt.
+ */
+function wholeInput(head: Buffer, gzip: boolean, bytes: number | undefined): Buffer | null | undefined {
+  if (head.length >= PEEK_BYTES || (bytes !== undefined && head.length < bytes)) return undefined;
+  if (!gzip) return head;
+  try {
+    return gunzipSync(head);
+  } catch {
+    return null;
   }
 }
 
@@ -140,7 +155,14 @@ function finishSource(
   bytesRead?: () => number,
 ): TraceSource {
   const gzip = isGzip(head);
-  const format = forced ?? formatFromName(path) ?? sniffFormat(gzip ? gunzipHead(head) : head);
+  const content = gzip ? gunzipHead(head) : head;
+  const format = forced ?? formatFromName(path) ?? sniffFormat(content);
+  if (!format) {
+    // Nothing to tell a format by: an empty input or a broken gzip file says so more simply.
+    const whole = wholeInput(head, gzip, bytes);
+    if (whole === null) throw new TraceError(display, 0, 'truncated or corrupt gzip data');
+    if (whole !== undefined && whole.toString('latin1').trim() === '') throw new TraceError(display, 0, 'empty trace: no accesses');
+  }
   if (!format) {
     throw new TraceError(display, 1, 'cannot tell the trace format from its name or content; name it with --trace-format');
   }
