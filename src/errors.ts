@@ -74,8 +74,17 @@ function escapeControls(text: string): string {
   return text.replace(/[\x00-\x08\x0a-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
+/** Longest reason that goes into a message (a reason quoting part of a huge line is cut). */
+const MAX_REASON = 200;
+
+/** A field of a trace line quoted in a reason, cut short: `'Q'`, `'QQQQ...'`. */
+export function quoted(field: string, max = 24): string {
+  return `'${field.length > max ? `${field.slice(0, max)}...` : field}'`;
+}
+
 export function formatTraceMessage(file: string, line: number, reason: string, text?: string): string {
   const where = line > 0 ? `${file}:${line}` : file;
+  if (reason.length > MAX_REASON) reason = `${reason.slice(0, MAX_REASON)}...`;
   if (text === undefined) return `${where}: ${escapeControls(reason)}`;
   let excerpt = text.replace(/[\r\n]+$/, '');
   if (excerpt.length > MAX_EXCERPT) excerpt = `${excerpt.slice(0, MAX_EXCERPT)}...`;

@@ -5,7 +5,7 @@
  *   content (optional: a token of the page content a W or A row leaves; see content.ts)
  */
 import { parse, CsvError } from 'csv-parse';
-import { TraceError } from '../errors.js';
+import { quoted, TraceError } from '../errors.js';
 import { MAX_ROW_BYTES, parseAddress, parsed, parseFailure, parseSize, spanFits } from './address.js';
 import { scanAddress, scanDecimal } from './bytes.js';
 import type { ContentNames } from './content.js';
@@ -73,7 +73,7 @@ export function csvRow(
 ): void {
   const opText = cols.op >= 0 ? fields[cols.op]!.trim() : 'R';
   const op = opText === '' ? 0 : opFromText(opText);
-  if (op < 0 || /^[LS]$/i.test(opText)) throw new TraceError(display, lineNo, `unknown op '${opText}' (R, W, A, F or RESET)`, text);
+  if (op < 0 || /^[LS]$/i.test(opText)) throw new TraceError(display, lineNo, `unknown op ${quoted(opText)} (R, W, A, F or RESET)`, text);
   const addrText = fields[cols.addr]!.trim();
   if (op === OP_RESET && addrText === '') {
     // RESET frees everything the VM holds: it needs no address (as in plain traces).
