@@ -8,6 +8,7 @@ import { parse, CsvError } from 'csv-parse';
 import { quoted, TraceError } from '../errors.js';
 import { MAX_ROW_BYTES, parseAddress, parsed, parseFailure, parseSize, spanFits } from './address.js';
 import { scanAddress, scanDecimal } from './bytes.js';
+import { MAX_RECORD_BYTES, SkippingCsvParser } from './csv-skip.js';
 import type { ContentNames } from './content.js';
 import { OP_ALLOC, OP_RESET, OP_WRITE, RowBatch, opFromText, type SkipCounts } from './rows.js';
 
@@ -135,7 +136,7 @@ const CSV_REASONS: Record<string, string> = {
   CSV_INVALID_CLOSING_QUOTE: 'a closing quote not followed by a comma or the line end',
   CSV_INVALID_OPENING_QUOTE: 'a quote inside an unquoted field',
   CSV_RECORD_INCONSISTENT_FIELDS_LENGTH: 'wrong number of columns',
-  CSV_MAX_RECORD_SIZE: 'record too large',
+  CSV_MAX_RECORD_SIZE: `a record over ${MAX_RECORD_BYTES / 2 ** 20} MiB (a quote not closed?)`,
 };
 
 /** csv-parse's errors in vmmem's words; `offset` = lines before csv-parse's input began. */
@@ -192,37 +193,56 @@ export async function* readCsv(chunks: AsyncIterable<Buffer>, opts: CsvReadOptio
     }
   };
 
-  const record = (fields: string[], line: number, text: string): void => {
+  /** One record; false when it was bad and skipped (--skip-bad-lines). */
+  const record = (fields: string[], line: number, text: string): boolean => {
     if (!cols) {
       cols = csvColumns(fields, display, line, text);
       opts.onHeader?.(cols);
-      return;
+      return true;
     }
+    let good = true;
     try {
       checkWidth(fields.length, cols, display, line, text);
       csvRow(fields, cols, vms, bareHex, batch, display, line, text, contents, clock);
     } catch (err) {
-      if (opts.skipBadLines && err instanceof TraceError) skipped.bad++;
-      else throw err;
+      if (opts.skipBadLines && err instanceof TraceError) {
+        skipped.bad++;
+        good = false;
+      } else throw err;
     }
     emit();
+    return good;
   };
 
   const startGeneral = (): void => {
     const fromStart = lineNo <= 1 && !cols;
     generalOffset = Math.max(0, lineNo - 1);
+    if (opts.skipBadLines) {
+      // csv-parse cannot skip a bad quote and go on: see csv-skip.ts
+      const skipping = new SkippingCsvParser({
+        fromStart,
+        recordDelimiter: fromStart ? undefined : ending === 2 ? '\r\n' : '\n',
+        firstLine: generalOffset + 1,
+        onRecord: (fields, line) => record(fields, line, fields.join(',')),
+        onBad: () => {
+          skipped.bad++;
+        },
+      });
+      general = {
+        write: (chunk) => skipping.write(chunk),
+        finish: async () => skipping.finish(),
+      };
+      return;
+    }
     const parser = parse({
       bom: fromStart,
       comment: '#',
       skip_empty_lines: true,
       relax_column_count: true,
       info: true,
+      // A quote never closed would read the rest of the file into one field: stop it.
+      max_record_size: MAX_RECORD_BYTES,
       ...(fromStart ? {} : { record_delimiter: ending === 2 ? '\r\n' : '\n' }),
-      skip_records_with_error: opts.skipBadLines,
-      on_skip: () => {
-        skipped.bad++;
-        return undefined;
-      },
     });
     parser.on('error', (err) => {
       failure ??= err;
