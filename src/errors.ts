@@ -77,16 +77,26 @@ function escapeControls(text: string): string {
 /** Longest reason that goes into a message (a reason quoting part of a huge line is cut). */
 const MAX_REASON = 200;
 
+/**
+ * `text` with control characters escaped, cut to `max` characters of the result (never inside
+ * an escape), with `...` where it was cut: random bytes quadruple in length when escaped.
+ */
+function clip(text: string, max: number): string {
+  const escaped = escapeControls(text);
+  if (escaped.length <= max) return escaped;
+  let cut = max;
+  const lastEscape = escaped.lastIndexOf('\\x', cut);
+  if (lastEscape >= 0 && lastEscape > cut - 4) cut = lastEscape;
+  return `${escaped.slice(0, cut)}...`;
+}
+
 /** A field of a trace line quoted in a reason, cut short: `'Q'`, `'QQQQ...'`. */
 export function quoted(field: string, max = 24): string {
-  return `'${field.length > max ? `${field.slice(0, max)}...` : field}'`;
+  return `'${clip(field, max)}'`;
 }
 
 export function formatTraceMessage(file: string, line: number, reason: string, text?: string): string {
   const where = line > 0 ? `${file}:${line}` : file;
-  if (reason.length > MAX_REASON) reason = `${reason.slice(0, MAX_REASON)}...`;
-  if (text === undefined) return `${where}: ${escapeControls(reason)}`;
-  let excerpt = text.replace(/[\r\n]+$/, '');
-  if (excerpt.length > MAX_EXCERPT) excerpt = `${excerpt.slice(0, MAX_EXCERPT)}...`;
-  return `${where}: ${escapeControls(reason)} (${escapeControls(excerpt)})`;
+  if (text === undefined) return `${where}: ${clip(reason, MAX_REASON)}`;
+  return `${where}: ${clip(reason, MAX_REASON)} (${clip(text.replace(/[\r\n]+$/, ''), MAX_EXCERPT)})`;
 }
