@@ -181,7 +181,11 @@ describe('invariants at every step, for every scheduler and policy', () => {
           expect(reads.first[v]).toBeLessThanOrEqual(c.swapOuts);
           expect(c.swapIns).toBeLessThanOrEqual(c.swapOuts + reads.again[v]!);
           served += c.accesses + c.invalid + c.oomSkipped;
+          // an OOM-killed VM holds nothing; a VM never killed skipped nothing
+          if (e.isDead(v)) expect([c.resident, c.swapSlots, c.oomKills]).toEqual([0, 0, 1]);
+          else expect([c.oomSkipped, c.oomKills]).toEqual([0, 0]);
         });
+        expect(e.oomEvents.map((o) => o.vm).sort()).toEqual(e.vms.map((_, v) => v).filter((v) => e.isDead(v)));
         // every R/W row is an access, an invalid access (--strict-alloc) or skipped after an OOM kill
         expect(served).toBe(rows.filter((r) => r.op === 'R' || r.op === 'W').length);
         // and every one of them was checked
