@@ -100,3 +100,12 @@ export function formatTraceMessage(file: string, line: number, reason: string, t
   if (text === undefined) return `${where}: ${clip(reason, MAX_REASON)}`;
   return `${where}: ${clip(reason, MAX_REASON)} (${clip(text.replace(/[\r\n]+$/, ''), MAX_EXCERPT)})`;
 }
+
+/**
+ * Names for a message, quoted and cut short: `'a', 'b' and 61 more`. A trace may name 65535
+ * VMs; a message stays one short line.
+ */
+export function nameList(names: readonly string[], max = 6, quote = true): string {
+  const shown = names.slice(0, max).map((n) => (quote ? quoted(n, 40) : clip(n, 40)));
+  return names.length > max ? `${shown.join(', ')} and ${names.length - max} more` : shown.join(', ');
+}

@@ -705,6 +705,13 @@ const rows: Row[] = [
     stderr: 'vmmem: --vm[0].reserve: the reserves add up to 8 frames, more than the 4 frames of memory\n',
   },
   {
+    name: 'a declared VM no trace yields, among 100: the message names six',
+    files: { 't.csv': 'vm,addr\n' + Array.from({ length: 100 }, (_, i) => `v${i},0x1000\n`).join('') },
+    args: [...SIM, '{t.csv}', '--vm', 'name=x,weight=2'],
+    code: 64,
+    stderr: "vmmem: --vm[0].name: no trace yields a VM named 'x' (the traces have 'v0', 'v1', 'v2', 'v3', 'v4', 'v5' and 94 more); give it trace=FILE\n",
+  },
+  {
     name: 'convert: several VMs into plain without --lossy (and no file left behind)',
     files: { 't.csv': 'vm,addr\na,0x1\nb,0x2\n', 'd/': '' },
     args: ['convert', '{t.csv}', '{d/}/out.plain'],
