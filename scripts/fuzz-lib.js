@@ -255,7 +255,9 @@ export function makeCase(seeds, work, index, random, names) {
 
   // engine options (valid ones: bad options are the bad-input test's job; a few stay here)
   const engine = [];
-  const pageSize = chance(0.2) ? pick(['1', '4096', '64KiB', '2MiB']) : undefined;
+  // (not --page-size 1: a mutated size of up to 64 GiB would be 2^36 accesses, a run of hours
+  // that looks like a hang; page size 1 is the property tests' own ground)
+  const pageSize = chance(0.2) ? pick(['4096', '64KiB', '2MiB']) : undefined;
   if (pageSize !== undefined) engine.push('--page-size', pageSize);
   if (chance(0.9)) engine.push('--frames', String(1 + int(40)));
   else engine.push('--memory', pick(['2MiB', '4MiB', '64MiB']));
@@ -311,7 +313,7 @@ export function makeCase(seeds, work, index, random, names) {
     const inspect = ['inspect', input.path, ...read, '--format', pick(['csv', 'json', 'table'])];
     if (chance(0.4)) inspect.push('--report', pick(['summary', 'reuse', 'working-set']));
     if (chance(0.3)) inspect.push('--window', String(1 + int(500)));
-    if (chance(0.2)) inspect.push('--page-size', pick(['1', '4096', '2MiB']));
+    if (chance(0.2)) inspect.push('--page-size', pick(['4096', '64KiB', '2MiB']));
     runs.push({ kind: 'inspect', args: inspect });
   }
 

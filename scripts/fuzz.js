@@ -5,18 +5,18 @@
 // simulate (with translation, dedup, huge pages, schedulers), inspect, convert (and the round
 // trip: the converted trace must replay exactly as its input), generate and diff/--baseline on
 // each, in a worker thread, through the CLI's main() (dist/: run `npm run build` first).
-// A crash, a hang (one run without an answer for 60 s), a stack trace, an undocumented exit
+// A crash, a hang (one run without an answer for 120 s), a stack trace, an undocumented exit
 // code, a failure without a one-line `vmmem:` message, output on a failure, or a broken round
 // trip is a failure: the inputs are saved under DIR (default fuzz-failures/) with the command
 // line and the reason, and the run exits 1. Case I of seed S is rerun alone by --from I --runs 1.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { ROOT, caseRandom, loadSeeds, makeCase, runCase, saveFailure } from './fuzz-lib.js';
 
-const HANG_MS = 60_000;
+const HANG_MS = 120_000;
 
 if (isMainThread) {
   const args = process.argv.slice(2);
@@ -36,7 +36,15 @@ if (isMainThread) {
   let failures = 0;
   const watchdog = setInterval(() => {
     if (Date.now() - lastBeat > HANG_MS) {
-      console.error(`FAIL case ${last?.index}: hang: no answer within ${HANG_MS / 1000} s from vmmem ${last?.args?.join(' ')}`);
+      // The worker is stuck in the run: its inputs are still on disk.
+      mkdirSync(out, { recursive: true });
+      const saved = (last?.files ?? []).filter((f) => existsSync(f)).map((f) => {
+        const to = join(out, `${last.index}-${basename(f)}`);
+        copyFileSync(f, to);
+        return to;
+      });
+      writeFileSync(join(out, `${last?.index}-hang.txt`), `hang: no answer within ${HANG_MS / 1000} s\n\nvmmem ${last?.args?.join(' ')}\n(inputs saved as ${saved.join(', ')})\n`);
+      console.error(`FAIL case ${last?.index}: hang: no answer within ${HANG_MS / 1000} s from vmmem ${last?.args?.join(' ')}\n  saved: ${saved.join(', ')}`);
       console.error(`  rerun: npm run fuzz -- --seed ${seed} --from ${last?.index} --runs 1`);
       failures++;
       clearInterval(watchdog);
@@ -80,7 +88,7 @@ if (isMainThread) {
   for (let index = from; index < from + runs; index++) {
     const c = makeCase(seeds, work, index, caseRandom(seed, index), names);
     const failures = await runCase(main, c, {
-      beat: (args) => parentPort.postMessage({ type: 'beat', index, args }),
+      beat: (args) => parentPort.postMessage({ type: 'beat', index, args, files: c.files.map((f) => f.path) }),
       onRun: (kind, code) => {
         total++;
         codes[kind] ??= {};
