@@ -591,6 +591,22 @@ const rows: Row[] = [
     stderr: 'vmmem: /nonexistent/base.json: no such file (save a baseline with --format json > /nonexistent/base.json)\n',
   },
 
+  { name: 'a directory as the scenario file', files: { 'd/': '' }, args: ['simulate', '--config', '{d/}'], code: 66, stderr: 'vmmem: {d/}: is a directory, not a scenario file\n' },
+  {
+    name: '--interval-out that cannot be written (an output file: 73)',
+    files: { 't.plain': 'R 0x1\n' },
+    args: [...SIM, '{t.plain}', '--interval', '1', '--interval-out', '/nonexistent/series.csv'],
+    code: 73,
+    stderr: 'vmmem: --interval-out: cannot write /nonexistent/series.csv (ENOENT)\n',
+  },
+  {
+    name: 'convert into a directory that does not exist',
+    files: { 't.plain': 'R 0x1\n' },
+    args: ['convert', '{t.plain}', '/nonexistent/out.csv'],
+    code: 73,
+    stderr: 'vmmem: /nonexistent/out.csv: cannot create the file: its directory does not exist\n',
+  },
+
   // ---- vmt ----
   { name: 'vmt: bad magic bytes', files: { 't.vmt': Buffer.concat([Buffer.from('XXXX'), goodVmt.subarray(4)]) }, args: [...SIM, '{t.vmt}'], code: 65, stderr: 'vmmem: {t.vmt}: not a vmt trace (bad magic bytes)\n' },
   { name: 'vmt: a header cut short', files: { 't.vmt': goodVmt.subarray(0, 18) }, args: [...SIM, '{t.vmt}'], code: 65, stderr: 'vmmem: {t.vmt}: not a vmt trace: the header is missing or cut short\n' },
