@@ -89,15 +89,29 @@ export function vmtHeader(vmNames: readonly string[], hasTime: boolean, pageShif
   return header;
 }
 
+const GIB = 2 ** 30;
+
 /**
- * Encodes rows as vmt records (split where a size is over 32 bits). With `hasContent`, each
+ * The bytes of the next record of a row: all of them up to 4 GiB - 1; a larger row is split at a
+ * 1 GiB-aligned address (the last one within 4 GiB - 1 bytes), so that no page of any page size
+ * (at most 1 GiB) lies in two records and is counted as two accesses.
+ */
+function recordPart(lo: number, remaining: number): number {
+  if (remaining <= MAX_U32) return remaining;
+  const offset = (lo >>> 0) % GIB;
+  return Math.floor((MAX_U32 + offset) / GIB) * GIB - offset;
+}
+
+/**
+ * Encodes rows as vmt records (split where a size is over 32 bits: see recordPart). With `hasContent`, each
  * record carries its row's content id as is (the caller's header table must match the ids).
  */
 export function vmtRecords(batch: RowBatch, hasTime: boolean, vmMap?: ArrayLike<number>, hasContent = false): Buffer {
   const recordSize = vmtRecordSize(hasTime, hasContent);
   const contentAt = hasTime ? 24 : 16;
   let count = 0;
-  for (let i = 0; i < batch.length; i++) count += Math.max(1, Math.ceil(batch.size[i]! / MAX_U32));
+  // parts after the first are 3 GiB: room for one more than size / 3 GiB
+  for (let i = 0; i < batch.length; i++) count += batch.size[i]! <= MAX_U32 ? 1 : Math.ceil(batch.size[i]! / (3 * GIB)) + 1;
   const out = Buffer.alloc(count * recordSize);
   let at = 0;
   for (let i = 0; i < batch.length; i++) {
@@ -105,7 +119,7 @@ export function vmtRecords(batch: RowBatch, hasTime: boolean, vmMap?: ArrayLike<
     let hi = batch.addrHi[i]!;
     let lo = batch.addrLo[i]!;
     do {
-      const part = Math.min(remaining, MAX_U32);
+      const part = recordPart(lo, remaining);
       out[at] = batch.op[i]!;
       out.writeUInt16LE(vmMap ? vmMap[batch.vm[i]!]! : batch.vm[i]!, at + 2);
       out.writeUInt32LE(part, at + 4);
@@ -120,7 +134,7 @@ export function vmtRecords(batch: RowBatch, hasTime: boolean, vmMap?: ArrayLike<
       hi = (hi + Math.floor(sum / 4294967296)) >>> 0;
     } while (remaining > 0);
   }
-  return out;
+  return out.subarray(0, at);
 }
 
 /**
@@ -160,7 +174,7 @@ export class VmtPagedWriter {
       let lo = batch.addrLo[i]!;
       do {
         room();
-        const part = Math.min(remaining, MAX_U32);
+        const part = recordPart(lo, remaining);
         let ref = NO_PAGE;
         let offset = 0;
         if (op !== OP_RESET) {
