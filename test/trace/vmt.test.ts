@@ -102,9 +102,7 @@ describe('vmt round trip', () => {
     // The old split (0xffffffff bytes, then 1) put the page holding the boundary in both
     // records: one access too many. From 0x40321a8, 4 GiB cover pages 0x4032 to 0x104032 of
     // 4 KiB (0x100001 accesses) and 0 to 4 of 1 GiB (5).
-    const csv = tempFile('big.csv', 'op,addr,size
-R,0x40321a8,4294967296
-');
+    const csv = tempFile('big.csv', 'op,addr,size\nR,0x40321a8,4294967296\n');
     const vmt = join(dirname(csv), 'big.vmt');
     expect(cli(['convert', csv, vmt, '-q']).status).toBe(0);
     for (const [pageSize, accesses] of [['4096', 0x100001], ['1GiB', 5]] as const) {
