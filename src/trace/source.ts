@@ -107,12 +107,11 @@ function openError(path: string, err: NodeJS.ErrnoException): InputError {
   }
 }
 
-/** The first bytes of a gzip stream, decompressed; a single NUL when they are corrupt. */
 function gunzipHead(raw: Buffer): Buffer {
   try {
     return gunzipSync(raw, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
   } catch {
-    return Buffer.from([0]); // corrupt: reported when the stream is read (no format detected from it)
+    return Buffer.alloc(0); // corrupt: reported with a line number when the stream is read
   }
 }
 
