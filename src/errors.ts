@@ -87,10 +87,38 @@ function escapeControls(text: string): string {
   return text.replace(/[\x00-\x08\x0a-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
+/** Longest reason that goes into a message (a reason quoting part of a huge line is cut). */
+const MAX_REASON = 200;
+
+/**
+ * `text` with control characters escaped, cut to `max` characters of the result (never inside
+ * an escape), with `...` where it was cut: random bytes quadruple in length when escaped.
+ */
+function clip(text: string, max: number): string {
+  const escaped = escapeControls(text);
+  if (escaped.length <= max) return escaped;
+  let cut = max;
+  const lastEscape = escaped.lastIndexOf('\\x', cut);
+  if (lastEscape >= 0 && lastEscape > cut - 4) cut = lastEscape;
+  return `${escaped.slice(0, cut)}...`;
+}
+
+/** A field of a trace line quoted in a reason, cut short: `'Q'`, `'QQQQ...'`. */
+export function quoted(field: string, max = 24): string {
+  return `'${clip(field, max)}'`;
+}
+
 export function formatTraceMessage(file: string, line: number, reason: string, text?: string): string {
   const where = line > 0 ? `${file}:${line}` : file;
-  if (text === undefined) return `${where}: ${escapeControls(reason)}`;
-  let excerpt = text.replace(/[\r\n]+$/, '');
-  if (excerpt.length > MAX_EXCERPT) excerpt = `${excerpt.slice(0, MAX_EXCERPT)}...`;
-  return `${where}: ${escapeControls(reason)} (${escapeControls(excerpt)})`;
+  if (text === undefined) return `${where}: ${clip(reason, MAX_REASON)}`;
+  return `${where}: ${clip(reason, MAX_REASON)} (${clip(text.replace(/[\r\n]+$/, ''), MAX_EXCERPT)})`;
+}
+
+/**
+ * Names for a message, quoted and cut short: `'a', 'b' and 61 more`. A trace may name 65535
+ * VMs; a message stays one short line.
+ */
+export function nameList(names: readonly string[], max = 6, quote = true): string {
+  const shown = names.slice(0, max).map((n) => (quote ? quoted(n, 40) : clip(n, 40)));
+  return names.length > max ? `${shown.join(', ')} and ${names.length - max} more` : shown.join(', ');
 }

@@ -3,7 +3,7 @@
  * inputs are merged into one trace with their VMs named, as `simulate` would interleave them.
  */
 import { Command } from 'commander';
-import { TraceError, UsageError } from '../errors.js';
+import { nameList, TraceError, UsageError } from '../errors.js';
 import { interleave, VmRegistry } from '../trace/interleave.js';
 import { ContentNames } from '../trace/content.js';
 import { createReader } from '../trace/reader.js';
@@ -101,7 +101,7 @@ export function convertCommand(io: Io): Command {
         if (!keeps.vm && !mergedVms) {
           for (let i = 0; i < batch.length; i++) {
             if (batch.vm[i] === 0) continue;
-            const names = registry.names.join(', ');
+            const names = nameList(registry.names, 6, false);
             if (!lossy) {
               throw new UsageError(
                 `${target.display}: ${target.format} traces cannot name VMs, and the input has several (${names}): write csv or vmt, or give --lossy to merge them`,
@@ -127,7 +127,7 @@ export function convertCommand(io: Io): Command {
       release();
       progress.stop();
     }
-    if (mergedVms) notes.push(`${target.display}: merged the VMs ${registry.names.join(', ')} into one (--lossy)`);
+    if (mergedVms) notes.push(`${target.display}: merged the VMs ${nameList(registry.names, 6, false)} into one (--lossy)`);
     else if (!keeps.vm && registry.names.length === 1 && target.path !== '-' && registry.names[0] !== vmNameFromPath(target.path)) {
       notes.push(`${target.display}: the VM name '${registry.names[0]}' is not kept: a ${target.format} trace's VM is named after its file`);
     }
@@ -164,7 +164,7 @@ function convertResult(
     ],
     rows: [{ output, format: gzip ? `${format}.gz` : format, rows: writer.rows, vms: vms.length, time: hasTime ? 'yes' : 'no', bytes: writer.bytes }],
     extra: { vm_names: [...vms] },
-    summary: [`${inputs.join(', ')} -> ${output}: ${writer.rows} rows${vms.length > 0 ? ` of ${vms.length} VM${vms.length === 1 ? '' : 's'} (${vms.join(', ')})` : ''}`],
+    summary: [`${inputs.join(', ')} -> ${output}: ${writer.rows} rows${vms.length > 0 ? ` of ${vms.length} VM${vms.length === 1 ? '' : 's'} (${nameList(vms, 6, false)})` : ''}`],
     notes,
   };
 }

@@ -8,7 +8,7 @@ import { render } from '../report/index.js';
 import { seriesResult } from '../report/series.js';
 import { renderTimePlot } from '../report/timeplot.js';
 import { declaredVmSource, openSource, type TraceSource } from '../trace/source.js';
-import { ConfigError, InputError, UsageError } from '../errors.js';
+import { ConfigError, OutputError, UsageError } from '../errors.js';
 import { policies } from '../policies/index.js';
 import { addBaselineOptions, BASELINE_HELP, emitChecked, startBaselineCheck, type BaselineOptions } from './baseline.js';
 import { sourcesPlan, startProgress } from './progress.js';
@@ -74,7 +74,7 @@ export function simulateCommand(io: Io): Command {
       '(exit 64).\n' +
       '\nExit codes: 0 ok, 1 worse than the baseline, 3 out of memory with --on-oom=error,\n' +
       '64 bad usage or configuration, 65 bad trace data, 66 trace or baseline missing or\n' +
-      'unreadable, 70 internal error.',
+      'unreadable, 70 internal error, 73 --interval-out cannot be written.',
   );
   cmd.action(async (traces: string[], cliOptions: SimulateOptions) => {
     const scenario = cliOptions.config === undefined ? undefined : readScenario(cliOptions.config);
@@ -138,7 +138,7 @@ function writeSeries(file: string, series: SeriesOutcome): void {
   try {
     writeFileSync(file, file.toLowerCase().endsWith('.json') ? toJson(result) : toCsv(result));
   } catch (err) {
-    throw new InputError(`--interval-out: cannot write ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new OutputError(`--interval-out: cannot write ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
 }
 

@@ -385,7 +385,7 @@ export class Engine {
       const where = `out of memory: VM '${this.vmNames[v] ?? v}' faulted on page 0x${toHex(this.ids.hiOf[p]!, this.ids.loOf[p]!)} at access ${position + 1}`;
       throw new OutOfMemoryError(
         swapFull
-          ? `${where}, every frame holds a dirty page and swap is full (${slots} slots); give more --swap or --frames, or use --on-oom=kill`
+          ? `${where}, every frame holds a dirty page and swap is full (${slots} slot${slots === 1 ? '' : 's'}); give more --swap or --frames, or use --on-oom=kill`
           : `${where}, and scheduler ${this.config.scheduler} leaves it no frame it may take (its partition or limit, ` +
               `other VMs' reserves, or stronger priorities); change the VMs' parameters, or use --on-oom=kill`,
       );

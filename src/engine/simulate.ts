@@ -3,7 +3,7 @@
  * look-ahead pass first for policies that need the future (opt). Streaming throughout: memory
  * follows the number of distinct pages, plus 4 bytes per access for opt's next-use array.
  */
-import { ConfigError } from '../errors.js';
+import { ConfigError, nameList } from '../errors.js';
 import { MemoryModel } from '../memory/model.js';
 import { memoryOutcome, type MemoryOutcome } from '../memory/outcome.js';
 import { policies } from '../policies/index.js';
@@ -150,13 +150,13 @@ function checkDeclaredVms(config: EngineConfig, registry: VmRegistry, readers: T
         const names = own.available.filter((n) => n !== spec.name);
         throw new ConfigError(
           names.length > 0
-            ? `${spec.origin}.trace: ${spec.trace} has no VM '${spec.name}' (its rows name ${names.map((n) => `'${n}'`).join(', ')})`
+            ? `${spec.origin}.trace: ${spec.trace} has no VM '${spec.name}' (its rows name ${nameList(names)})`
             : `${spec.origin}.trace: ${spec.trace} has no accesses`,
         );
       }
     }
     if (!seen.has(spec.name)) {
-      const names = registry.names.map((n) => `'${n}'`).join(', ');
+      const names = nameList(registry.names);
       throw new ConfigError(
         `${spec.origin}.name: no trace yields a VM named '${spec.name}' (the traces have ${names || 'no VMs'}); give it trace=FILE`,
       );

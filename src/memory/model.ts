@@ -357,9 +357,14 @@ export class MemoryModel {
       if (this.regionState[region] === NONE) this.backRegion(region, v);
       if (this.regionState[region] === HUGE) {
         const frame = this.regionBlock[region]! + (e.ids.loOf[p]! & (this.hugeFrames - 1));
-        if (this.refs[frame] !== 0) throw new Error(`huge block slot ${frame} of page ${p} is taken`);
-        this.regionFrames[region]!++;
-        return frame;
+        if (this.refs[frame] === 0) {
+          this.regionFrames[region]!++;
+          return frame;
+        }
+        // Its slot holds the frame it shared and is leaving (a copy-on-write after another page
+        // merged into it): the block is split, as Linux splits a huge page one of whose pages
+        // is merged, and the copy takes a single frame below.
+        this.split(region);
       }
     }
     for (;;) {

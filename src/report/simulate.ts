@@ -88,7 +88,7 @@ export function simulateResult(out: SimulationOutcome): CommandResult {
   }
   for (const e of out.oomEvents) {
     const why = e.cause === 'no-frame' ? `: scheduler ${config.scheduler} left it no frame it may take` : '';
-    notes.push(`out of memory: VM '${e.name}' was OOM-killed at access ${e.position + 1}${why} (${e.framesFreed} frames freed); its later accesses were skipped`);
+    notes.push(`out of memory: VM '${e.name}' was OOM-killed at access ${e.position + 1}${why} (${e.framesFreed} frame${e.framesFreed === 1 ? '' : 's'} freed); its later accesses were skipped`);
   }
   for (const v of out.vms) {
     if (v.counters.invalid) notes.push(`VM '${v.name}': ${v.counters.invalid} accesses to never-allocated pages (--strict-alloc), not replayed`);

@@ -5,9 +5,10 @@
  *   content (optional: a token of the page content a W or A row leaves; see content.ts)
  */
 import { parse, CsvError } from 'csv-parse';
-import { TraceError } from '../errors.js';
+import { quoted, TraceError } from '../errors.js';
 import { MAX_ROW_BYTES, parseAddress, parsed, parseFailure, parseSize, spanFits } from './address.js';
 import { scanAddress, scanDecimal } from './bytes.js';
+import { MAX_RECORD_BYTES, SkippingCsvParser } from './csv-skip.js';
 import type { ContentNames } from './content.js';
 import { OP_ALLOC, OP_RESET, OP_WRITE, RowBatch, opFromText, type SkipCounts } from './rows.js';
 
@@ -33,17 +34,21 @@ export function csvColumns(header: string[], display: string, lineNo: number, te
   return cols;
 }
 
+/** The most VMs one trace may name (VM indices are 16-bit; 0xffff is kept free). */
+export const MAX_TRACE_VMS = 65535;
+
 /** Interns VM names to small local indices, in order of first appearance. */
 export class VmNames {
   readonly names: string[] = [];
   private readonly index = new Map<string, number>();
   constructor(private readonly fallback: string) {}
+  /** The VM's index; -1 for a new name when the trace already names MAX_TRACE_VMS VMs. */
   get(name: string | undefined): number {
     const key = name === undefined || name === '' ? this.fallback : name;
     let i = this.index.get(key);
     if (i === undefined) {
       i = this.names.length;
-      if (i >= 65535) throw new RangeError('more than 65535 VMs in one trace');
+      if (i >= MAX_TRACE_VMS) return -1;
       this.names.push(key);
       this.index.set(key, i);
     }
@@ -65,10 +70,11 @@ export function csvRow(
   lineNo: number,
   text: string,
   contents: ContentNames,
+  clock?: { last: number },
 ): void {
   const opText = cols.op >= 0 ? fields[cols.op]!.trim() : 'R';
   const op = opText === '' ? 0 : opFromText(opText);
-  if (op < 0 || /^[LS]$/i.test(opText)) throw new TraceError(display, lineNo, `unknown op '${opText}' (R, W, A, F or RESET)`, text);
+  if (op < 0 || /^[LS]$/i.test(opText)) throw new TraceError(display, lineNo, `unknown op ${quoted(opText)} (R, W, A, F or RESET)`, text);
   const addrText = fields[cols.addr]!.trim();
   if (op === OP_RESET && addrText === '') {
     // RESET frees everything the VM holds: it needs no address (as in plain traces).
@@ -89,6 +95,8 @@ export function csvRow(
     const t = fields[cols.time]!.trim();
     time = Number(t);
     if (t === '' || !Number.isFinite(time)) throw new TraceError(display, lineNo, 'time is not a number', text);
+    // Checked here, where the line's text is at hand, so that --skip-bad-lines can skip it too.
+    if (clock !== undefined && time < clock.last) throw new TraceError(display, lineNo, `time goes backwards: ${time} after ${clock.last}`, text);
   }
   if (!spanFits(parsed.hi, parsed.lo, size)) throw new TraceError(display, lineNo, 'access runs past the end of the 64-bit address space', text);
   let content = 0;
@@ -103,6 +111,8 @@ export function csvRow(
   const hi = parsed.hi;
   const lo = parsed.lo;
   const vm = vms.get(cols.vm >= 0 ? fields[cols.vm]!.trim() : undefined);
+  if (vm < 0) throw new TraceError(display, lineNo, `more than ${MAX_TRACE_VMS} VMs in one trace`, text);
+  if (clock !== undefined && cols.time >= 0) clock.last = time;
   out.push(op, vm, hi, lo, size, time, lineNo, content);
 }
 
@@ -126,7 +136,7 @@ const CSV_REASONS: Record<string, string> = {
   CSV_INVALID_CLOSING_QUOTE: 'a closing quote not followed by a comma or the line end',
   CSV_INVALID_OPENING_QUOTE: 'a quote inside an unquoted field',
   CSV_RECORD_INCONSISTENT_FIELDS_LENGTH: 'wrong number of columns',
-  CSV_MAX_RECORD_SIZE: 'record too large',
+  CSV_MAX_RECORD_SIZE: `a record over ${MAX_RECORD_BYTES / 2 ** 20} MiB (a quote not closed?)`,
 };
 
 /** csv-parse's errors in vmmem's words; `offset` = lines before csv-parse's input began. */
@@ -170,6 +180,8 @@ export async function* readCsv(chunks: AsyncIterable<Buffer>, opts: CsvReadOptio
   let generalOffset = 0;
   let failure: unknown;
   const pending: RowBatch[] = [];
+  /** the time of the last row taken: a trace's time may not go backwards */
+  const clock = { last: -Infinity };
 
   // Batches handed on are reused once the consumer is done with them (batches are never kept).
   const spare: RowBatch[] = [];
@@ -181,37 +193,56 @@ export async function* readCsv(chunks: AsyncIterable<Buffer>, opts: CsvReadOptio
     }
   };
 
-  const record = (fields: string[], line: number, text: string): void => {
+  /** One record; false when it was bad and skipped (--skip-bad-lines). */
+  const record = (fields: string[], line: number, text: string): boolean => {
     if (!cols) {
       cols = csvColumns(fields, display, line, text);
       opts.onHeader?.(cols);
-      return;
+      return true;
     }
+    let good = true;
     try {
       checkWidth(fields.length, cols, display, line, text);
-      csvRow(fields, cols, vms, bareHex, batch, display, line, text, contents);
+      csvRow(fields, cols, vms, bareHex, batch, display, line, text, contents, clock);
     } catch (err) {
-      if (opts.skipBadLines && err instanceof TraceError) skipped.bad++;
-      else throw err;
+      if (opts.skipBadLines && err instanceof TraceError) {
+        skipped.bad++;
+        good = false;
+      } else throw err;
     }
     emit();
+    return good;
   };
 
   const startGeneral = (): void => {
     const fromStart = lineNo <= 1 && !cols;
     generalOffset = Math.max(0, lineNo - 1);
+    if (opts.skipBadLines) {
+      // csv-parse cannot skip a bad quote and go on: see csv-skip.ts
+      const skipping = new SkippingCsvParser({
+        fromStart,
+        recordDelimiter: fromStart ? undefined : ending === 2 ? '\r\n' : '\n',
+        firstLine: generalOffset + 1,
+        onRecord: (fields, line) => record(fields, line, fields.join(',')),
+        onBad: () => {
+          skipped.bad++;
+        },
+      });
+      general = {
+        write: (chunk) => skipping.write(chunk),
+        finish: async () => skipping.finish(),
+      };
+      return;
+    }
     const parser = parse({
       bom: fromStart,
       comment: '#',
       skip_empty_lines: true,
       relax_column_count: true,
       info: true,
+      // A quote never closed would read the rest of the file into one field: stop it.
+      max_record_size: MAX_RECORD_BYTES,
       ...(fromStart ? {} : { record_delimiter: ending === 2 ? '\r\n' : '\n' }),
-      skip_records_with_error: opts.skipBadLines,
-      on_skip: () => {
-        skipped.bad++;
-        return undefined;
-      },
     });
     parser.on('error', (err) => {
       failure ??= err;
@@ -305,7 +336,7 @@ export async function* readCsv(chunks: AsyncIterable<Buffer>, opts: CsvReadOptio
     let time = NaN;
     if (c.time >= 0) {
       time = scanDecimal(buf, starts[c.time]!, ends[c.time]!);
-      if (time < 0) return false;
+      if (time < 0 || time < clock.last) return false;
     }
     if (!scanAddress(buf, starts[c.addr]!, ends[c.addr]!, bareHex)) return false;
     if (!spanFits(parsed.hi, parsed.lo, size)) return false;
@@ -318,10 +349,12 @@ export async function* readCsv(chunks: AsyncIterable<Buffer>, opts: CsvReadOptio
         const name = buf.toString('utf8', s, e);
         if (name !== name.trim()) return false;
         vm = vms.get(name);
+        if (vm < 0) return false; // csvRow says why
         lastVmBytes = Buffer.from(buf.subarray(s, e));
         lastVm = vm;
       }
     } else vm = vms.get(undefined);
+    if (c.time >= 0) clock.last = time;
     batch.push(op, vm, parsed.hi, parsed.lo, size, time, lineNo);
     return true;
   };
@@ -350,7 +383,7 @@ export async function* readCsv(chunks: AsyncIterable<Buffer>, opts: CsvReadOptio
       if (n !== cols.width || !fastRow(buf, n, cols)) {
         const text = buf.toString('utf8', start, end);
         checkWidth(n, cols, display, lineNo, text);
-        csvRow(fieldText(buf, n), cols, vms, bareHex, batch, display, lineNo, text, contents);
+        csvRow(fieldText(buf, n), cols, vms, bareHex, batch, display, lineNo, text, contents, clock);
       }
     } catch (err) {
       if (opts.skipBadLines && err instanceof TraceError) skipped.bad++;

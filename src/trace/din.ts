@@ -5,6 +5,7 @@
  */
 import { parseHex, parsed, parseFailure, parseSize, spanFits } from './address.js';
 import { OP_READ, OP_WRITE } from './rows.js';
+import { quoted } from '../errors.js';
 import { badLine, type LineParser } from './text.js';
 
 export function dinParser(display: string, ifetch: boolean): LineParser {
@@ -12,7 +13,7 @@ export function dinParser(display: string, ifetch: boolean): LineParser {
     const fields = line.trim().split(/\s+/);
     if (fields.length < 2 || fields.length > 3) badLine(display, lineNo, 'expected "LABEL ADDRESS [SIZE]"', line);
     const label = fields[0]!;
-    if (!/^\d+$/.test(label)) badLine(display, lineNo, `label '${label}' is not a number`, line);
+    if (!/^\d+$/.test(label)) badLine(display, lineNo, `label ${quoted(label)} is not a number`, line);
     const addr = fields[1]!;
     const prefixed = addr.length > 2 && addr[0] === '0' && (addr[1] === 'x' || addr[1] === 'X');
     if (!parseHex(addr, prefixed ? 2 : 0)) badLine(display, lineNo, parseFailure, line);

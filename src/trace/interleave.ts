@@ -4,7 +4,7 @@
  * command line, then file order); otherwise round robin, one row of each trace in turn (row i
  * of every trace is time i). A trace whose `time` goes backwards is bad data.
  */
-import { TraceError, UsageError } from '../errors.js';
+import { nameList, TraceError, UsageError } from '../errors.js';
 import type { TraceReader } from './reader.js';
 import { RowBatch } from './rows.js';
 
@@ -78,7 +78,7 @@ class Cursor {
     const b = this.batch!;
     const t = b.time[this.at]!;
     if (t < this.lastTime) {
-      throw new TraceError(this.reader.source.display, b.line[this.at]!, `time goes backwards (${t} after ${this.lastTime})`);
+      throw new TraceError(this.reader.source.display, b.line[this.at]!, `time goes backwards: ${t} after ${this.lastTime}`);
     }
     this.lastTime = t;
     return t;
@@ -124,7 +124,7 @@ export async function* interleave(readers: TraceReader[], registry: VmRegistry, 
   if (!timed && readers.some((r) => r.hasTime)) {
     const withTime = readers.filter((r) => r.hasTime).map((r) => r.source.display);
     const without = readers.filter((r) => !r.hasTime).map((r) => r.source.display);
-    throw new UsageError(`${withTime.join(', ')} have a time column but ${without.join(', ')} do not: give every trace a time column, or none`);
+    throw new UsageError(`${nameList(withTime, 6, false)} have a time column but ${nameList(without, 6, false)} do not: give every trace a time column, or none`);
   }
   const out = new RowBatch(batchSize);
   const take = (c: Cursor): void => {

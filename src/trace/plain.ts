@@ -6,6 +6,7 @@
 import { parseAddress, parsed, parseFailure, parseSize, spanFits } from './address.js';
 import { scanAddress } from './bytes.js';
 import { OP_READ, OP_RESET, OP_WRITE, opFromText } from './rows.js';
+import { quoted } from '../errors.js';
 import { badLine, type FastLineParser, type LineParser } from './text.js';
 
 export function plainParser(display: string, bareHex: boolean): LineParser {
@@ -16,7 +17,7 @@ export function plainParser(display: string, bareHex: boolean): LineParser {
     let i = 0;
     if (/^[A-Za-z]/.test(fields[0]!) && !(bareHex && /^[0-9a-fA-F]+$/.test(fields[0]!) && fields.length === 1)) {
       op = opFromText(fields[0]!);
-      if (op < 0 || fields[0]!.length > 5 || /^[LS]$/i.test(fields[0]!)) badLine(display, lineNo, `unknown op '${fields[0]}' (R, W, A, F or RESET)`, line);
+      if (op < 0 || fields[0]!.length > 5 || /^[LS]$/i.test(fields[0]!)) badLine(display, lineNo, `unknown op ${quoted(fields[0]!)} (R, W, A, F or RESET)`, line);
       i = 1;
     }
     if (op === OP_RESET && fields.length === 1) {

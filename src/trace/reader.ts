@@ -104,6 +104,11 @@ export function createReader(source: TraceSource, opts: ReadOptions): TraceReade
       if (reader.rows === 0 && skipped.ifetch + skipped.other + skipped.bad === 0 && source.format !== 'csv') {
         throw new TraceError(display, 0, 'empty trace: no accesses');
       }
+      if (reader.rows === 0 && skipped.other > 0 && skipped.ifetch + skipped.bad === 0) {
+        // Lines lackey and din skip, and nothing else: most likely not such a trace at all.
+        const lines = skipped.other === 1 ? 'its one line is' : `none of its ${skipped.other} lines is`;
+        throw new TraceError(display, 0, `no accesses: ${lines} a ${source.format} access (a wrong file, or name its format with --trace-format)`);
+      }
     },
   };
   return source.onlyVm === undefined ? reader : selectVm(reader, source.onlyVm);

@@ -115,6 +115,20 @@ function gunzipHead(raw: Buffer): Buffer {
   }
 }
 
+/**
+ * The whole input, decompressed, when `head` holds all of it (undefined when it may not);
+ * null for a gzip file that is all in `head` and cut short or corrupt.
+ */
+function wholeInput(head: Buffer, gzip: boolean, bytes: number | undefined): Buffer | null | undefined {
+  if (head.length >= PEEK_BYTES || (bytes !== undefined && head.length < bytes)) return undefined;
+  if (!gzip) return head;
+  try {
+    return gunzipSync(head);
+  } catch {
+    return null;
+  }
+}
+
 /** Streams a readable, turning zlib's failures into a TraceError that names the file. */
 async function* guarded(stream: Readable, display: string): AsyncGenerator<Buffer> {
   try {
@@ -140,7 +154,14 @@ function finishSource(
   bytesRead?: () => number,
 ): TraceSource {
   const gzip = isGzip(head);
-  const format = forced ?? formatFromName(path) ?? sniffFormat(gzip ? gunzipHead(head) : head);
+  const content = gzip ? gunzipHead(head) : head;
+  const format = forced ?? formatFromName(path) ?? sniffFormat(content);
+  if (!format) {
+    // Nothing to tell a format by: an empty input or a broken gzip file says so more simply.
+    const whole = wholeInput(head, gzip, bytes);
+    if (whole === null) throw new TraceError(display, 0, 'truncated or corrupt gzip data');
+    if (whole !== undefined && whole.toString('latin1').trim() === '') throw new TraceError(display, 0, 'empty trace: no accesses');
+  }
   if (!format) {
     throw new TraceError(display, 1, 'cannot tell the trace format from its name or content; name it with --trace-format');
   }

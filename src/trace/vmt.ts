@@ -46,6 +46,9 @@ const FLAG_CONTENT = 4;
 const OP_PAGE = 5;
 const MAX_U32 = 0xffffffff;
 
+/** The longest VM name or content token a vmt header holds (a u16 length). */
+export const VMT_MAX_NAME_BYTES = 65535;
+
 /** Size of one record. */
 export function vmtRecordSize(hasTime: boolean, hasContent: boolean): number {
   return (hasTime ? 24 : 16) + (hasContent ? 8 : 0);
@@ -58,7 +61,7 @@ export function vmtRecordSize(hasTime: boolean, hasContent: boolean): number {
 export function vmtHeader(vmNames: readonly string[], hasTime: boolean, pageShift?: number, contentTokens?: readonly string[]): Buffer {
   const names = vmNames.map((n) => Buffer.from(n, 'utf8'));
   const tokens = (contentTokens ?? []).map((n) => Buffer.from(n, 'utf8'));
-  for (const t of [...names, ...tokens]) if (t.length > 65535) throw new RangeError('a vmt name or content token is over 65535 bytes');
+  for (const t of [...names, ...tokens]) if (t.length > VMT_MAX_NAME_BYTES) throw new RangeError('a vmt name or content token is over 65535 bytes');
   let length = 16 + names.reduce((sum, n) => sum + 2 + n.length, 0);
   if (contentTokens) length += 4 + tokens.reduce((sum, n) => sum + 2 + n.length, 0);
   length = Math.ceil(length / 8) * 8;
@@ -85,15 +88,29 @@ export function vmtHeader(vmNames: readonly string[], hasTime: boolean, pageShif
   return header;
 }
 
+const GIB = 2 ** 30;
+
 /**
- * Encodes rows as vmt records (split where a size is over 32 bits). With `hasContent`, each
+ * The bytes of the next record of a row: all of them up to 4 GiB - 1; a larger row is split at a
+ * 1 GiB-aligned address (the last one within 4 GiB - 1 bytes), so that no page of any page size
+ * (at most 1 GiB) lies in two records and is counted as two accesses.
+ */
+function recordPart(lo: number, remaining: number): number {
+  if (remaining <= MAX_U32) return remaining;
+  const offset = (lo >>> 0) % GIB;
+  return Math.floor((MAX_U32 + offset) / GIB) * GIB - offset;
+}
+
+/**
+ * Encodes rows as vmt records (split where a size is over 32 bits: see recordPart). With `hasContent`, each
  * record carries its row's content id as is (the caller's header table must match the ids).
  */
 export function vmtRecords(batch: RowBatch, hasTime: boolean, vmMap?: ArrayLike<number>, hasContent = false): Buffer {
   const recordSize = vmtRecordSize(hasTime, hasContent);
   const contentAt = hasTime ? 24 : 16;
   let count = 0;
-  for (let i = 0; i < batch.length; i++) count += Math.max(1, Math.ceil(batch.size[i]! / MAX_U32));
+  // parts after the first are 3 GiB: room for one more than size / 3 GiB
+  for (let i = 0; i < batch.length; i++) count += batch.size[i]! <= MAX_U32 ? 1 : Math.ceil(batch.size[i]! / (3 * GIB)) + 1;
   const out = Buffer.alloc(count * recordSize);
   let at = 0;
   for (let i = 0; i < batch.length; i++) {
@@ -101,7 +118,7 @@ export function vmtRecords(batch: RowBatch, hasTime: boolean, vmMap?: ArrayLike<
     let hi = batch.addrHi[i]!;
     let lo = batch.addrLo[i]!;
     do {
-      const part = Math.min(remaining, MAX_U32);
+      const part = recordPart(lo, remaining);
       out[at] = batch.op[i]!;
       out.writeUInt16LE(vmMap ? vmMap[batch.vm[i]!]! : batch.vm[i]!, at + 2);
       out.writeUInt32LE(part, at + 4);
@@ -116,7 +133,7 @@ export function vmtRecords(batch: RowBatch, hasTime: boolean, vmMap?: ArrayLike<
       hi = (hi + Math.floor(sum / 4294967296)) >>> 0;
     } while (remaining > 0);
   }
-  return out;
+  return out.subarray(0, at);
 }
 
 /**
@@ -156,7 +173,7 @@ export class VmtPagedWriter {
       let lo = batch.addrLo[i]!;
       do {
         room();
-        const part = Math.min(remaining, MAX_U32);
+        const part = recordPart(lo, remaining);
         // RESET records keep their address (no page): words 2-3 as in address records.
         let ref = lo;
         let offset = hi;
@@ -216,6 +233,8 @@ export async function* readVmt(
   let refTable = new Int32Array(4 * 1024);
   let refs = 0;
   let batch: RowBatch | undefined;
+  /** the last record's time: a trace's time may not go backwards */
+  let lastTime = -Infinity;
   for await (const chunk of chunks) {
     pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
     if (recordSize === 0) {
@@ -299,7 +318,15 @@ export async function* readVmt(
           if (k >= contentIds.length) throw new TraceError(display, record, `record has content id ${k}, but the header has ${contentIds.length - 1} tokens`);
           content = contentIds[k]!;
         }
-        batch.push(op, vmIndex[vm]!, hi, lo, size, times ? times[(w >>> 1) + 2]! : NaN, record, content);
+        let time = NaN;
+        if (times !== undefined) {
+          time = times[(w >>> 1) + 2]!;
+          if (!(time >= lastTime) || time === Infinity) {
+            throw new TraceError(display, record, Number.isFinite(time) ? `time goes backwards: ${time} after ${lastTime}` : `time is ${time}, not a finite number`);
+          }
+          lastTime = time;
+        }
+        batch.push(op, vmIndex[vm]!, hi, lo, size, time, record, content);
       }
       batch.refIds = paged ? refTable : null;
       if (batch.length > 0) yield batch;

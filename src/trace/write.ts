@@ -18,7 +18,7 @@ import { toHex } from './address.js';
 import type { ContentNames } from './content.js';
 import { OP_NAMES, OP_RESET, type RowBatch } from './rows.js';
 import { formatFromName, type TraceFormat } from './source.js';
-import { vmtHeader, vmtRecords, VmtPagedWriter } from './vmt.js';
+import { VMT_MAX_NAME_BYTES, vmtHeader, vmtRecords, VmtPagedWriter } from './vmt.js';
 
 export const WRITABLE_FORMATS = ['csv', 'plain', 'vmt'] as const;
 export type WritableFormat = (typeof WRITABLE_FORMATS)[number];
@@ -319,12 +319,23 @@ export function openTraceWriter(target: OutputTarget, opts: TraceWriterOptions):
   const paged = pageShift === undefined ? undefined : new VmtPagedWriter(opts.hasTime, pageShift, hasContent);
   const vmtRows = (batch: RowBatch): Buffer => (paged ? paged.encode(batch) : vmtRecords(batch, opts.hasTime, undefined, hasContent));
 
+  /** vmt keeps a VM name in at most 65535 bytes: refuse a longer one before writing the header. */
+  const checkVmtNames = (names: readonly string[]): void => {
+    const long = names.find((n) => Buffer.byteLength(n, 'utf8') > VMT_MAX_NAME_BYTES);
+    if (long !== undefined) {
+      throw new UsageError(
+        `${target.display}: VM name '${long.slice(0, 40)}...' is ${Buffer.byteLength(long, 'utf8')} bytes long; a vmt trace holds names of up to ${VMT_MAX_NAME_BYTES} bytes: write csv`,
+      );
+    }
+  };
+
   const start = async (): Promise<void> => {
     started = true;
     if (target.format === 'csv') await sink.write(csvHeader(layout));
     else if (target.format === 'vmt') {
       if (opts.vmNames && !opts.contents) {
         vmtNames = [...opts.vmNames];
+        checkVmtNames(vmtNames);
         await sink.write(vmtHeader(vmtNames, opts.hasTime, pageShift));
       } else {
         const dir = mkdtempSync(join(tmpdir(), 'vmmem-vmt-'));
@@ -367,6 +378,7 @@ export function openTraceWriter(target: OutputTarget, opts: TraceWriterOptions):
       if (!started) await start();
       if (spool) {
         await spool.sink.end();
+        checkVmtNames(vmNames);
         await sink.write(vmtHeader(vmNames, opts.hasTime, pageShift, contentTable()));
         for await (const chunk of createReadStream(spool.path, { highWaterMark: 1 << 20 })) await sink.write(chunk as Buffer);
         rmSync(spool.dir, { recursive: true, force: true });

@@ -10,7 +10,10 @@ import { nextUseOf } from '../../src/engine/page-trace.js';
 import { PageIds } from '../../src/engine/page-ids.js';
 import { simulate, type SimulationOutcome } from '../../src/engine/simulate.js';
 import type { VmCounters } from '../../src/engine/stats.js';
+import type { VmSpec } from '../../src/engine/config.js';
 import { policies, type PolicyName } from '../../src/policies/index.js';
+import type { SchedulerName } from '../../src/schedulers/index.js';
+import type { IdleTaxOptions } from '../../src/schedulers/scheduler.js';
 import { OP_ALLOC, OP_FREE, OP_READ, OP_RESET, OP_WRITE } from '../../src/trace/rows.js';
 import { DEFAULT_READ_OPTIONS } from '../../src/trace/reader.js';
 import { config, textSource } from '../helpers.js';
@@ -30,6 +33,11 @@ export interface EngineSettings {
   seed?: number;
   onOom?: 'kill' | 'error';
   strictAlloc?: boolean;
+  /** default global */
+  scheduler?: SchedulerName;
+  /** parameters of VMs vm0, vm1, ... (by name: see vmName) */
+  vms?: VmSpec[];
+  idleTax?: IdleTaxOptions | null;
 }
 
 export async function simulateRows(rows: readonly RefRow[], s: EngineSettings): Promise<SimulationOutcome> {
@@ -65,6 +73,7 @@ export function runEngine(rows: readonly RefRow[], s: EngineSettings, observer?:
   }
   const nextUse = policies[s.policy].needsFuture ? nextUseOf(batch, ids.count) : undefined;
   const engine = new Engine(config({ pageSize: 1, seed: 1, ...s }), ids, nextUse);
+  engine.vmNames = Array.from({ length: maxVm + 1 }, (_, v) => vmName(v));
   engine.ensureVm(maxVm);
   const victims: ([number, number] | null)[] = [];
   const victimsResident: boolean[] = [];

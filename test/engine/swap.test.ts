@@ -150,3 +150,87 @@ describe('out of memory (SPEC 2 step 3)', () => {
     expect(stopped.stderr).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('out of memory with several VMs under a scheduler (SPEC 2 step 3)', () => {
+  // One csv with a vm column fixes the order of the accesses; page size 1, so addresses are pages.
+  const run = (rows: string, args: string[]) => {
+    const file = tempFile('vms.csv', `vm,op,addr\n${rows.trim().split(/\s+/).map((t) => t.replace(/^([a-z]+)(\d+)(w?)$/, (_, vm, p, w) => `${vm},${w ? 'W' : 'R'},${p}`)).join('\n')}\n`);
+    const r = cli(['simulate', file, '--page-size', '1', ...args, '--format', 'json']);
+    return { ...r, doc: r.status === 0 ? JSON.parse(r.stdout) : undefined };
+  };
+  const figures = (doc: { rows: Record<string, number | string>[]; details: Record<string, { oom_skipped: number }> }) =>
+    doc.rows.map((r) => [r.vm, r.accesses, r.faults, r.swap_outs, r.resident_end, r.swap_end, r.oom_kills, doc.details[r.vm as string]!.oom_skipped]);
+
+  it('partition: the VM whose partition is all dirty with swap full is killed, the others go on', () => {
+    // 6 frames, 3 equal partitions of 2, 1 swap slot.
+    //  1 a1w  2 b1w  3 c1  4 a2w  5 b2w  6 c2         a [1* 2*]  b [1* 2*]  c [1 2]
+    //  7 a3: a replaces its LRU a1, dirty: swap-out, the slot is taken (swap full)   a [2* 3]
+    //  8 b3: b may only replace its own pages, both dirty, no slot: b is OOM-killed; its 2
+    //        frames are freed (they stay free: they are b's partition). Clean pages exist in
+    //        other partitions, so the cause is the scheduler (no-frame), not swap-full.
+    //  9 c3: c drops its clean c1                                                    c [2 3]
+    // 10 a1: major fault (a1 is in swap, and keeps its slot); a2 is dirty with swap full, so
+    //        a drops its clean a3 instead                                            a [2* 1]
+    // 11 b1: skipped (b is dead)     12 c1: minor, c drops c2                         c [3 1]
+    const r = run('a1w b1w c1 a2w b2w c2 a3 b3 c3 a1 b1 c1', ['--frames', '6', '--swap', '1', '--scheduler', 'partition']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(figures(r.doc)).toEqual([
+      // vm, accesses, faults, swap-outs, resident, swap slots, OOM kills, accesses skipped
+      ['a', 4, 4, 1, 2, 1, 0, 0],
+      ['b', 2, 2, 0, 0, 0, 1, 2],
+      ['c', 4, 4, 0, 2, 0, 0, 0],
+      ['TOTAL', 10, 10, 1, 4, 1, 1, 2],
+    ]);
+    expect(r.doc.oom_events).toEqual([{ vm: 'b', access: 8, frames_freed: 2, cause: 'no-frame' }]);
+    expect(r.stderr).toBe("vmmem: out of memory: VM 'b' was OOM-killed at access 8: scheduler partition left it no frame it may take (2 frames freed); its later accesses were skipped\n");
+  });
+
+  it('weight: with every frame dirty and swap full the faulting VM is killed; its frame goes to another VM', () => {
+    // 3 frames, 1 swap slot, equal weights (entitlement 1 frame each).
+    //  1 a1w  2 b1w  3 c1w: memory full, every page dirty
+    //  4 a2w: a is the most over its entitlement ((1 + 1) / 1): its own a1 goes to swap (full)
+    //  5 b2w: b's own b1 is dirty, and so are a2 and c1: no frame can be had: b is killed,
+    //         cause swap-full; b1's frame is freed
+    //  6 c2w: takes the free frame         7 a2, 8 c1: hits     9 b3w: skipped     10 c2: hit
+    const r = run('a1w b1w c1w a2w b2w c2w a2 c1 b3w c2', ['--frames', '3', '--swap', '1', '--scheduler', 'weight', '--vm', 'name=a', '--vm', 'name=b', '--vm', 'name=c']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(figures(r.doc)).toEqual([
+      ['a', 3, 2, 1, 1, 1, 0, 0],
+      ['b', 1, 1, 0, 0, 0, 1, 2],
+      ['c', 4, 2, 0, 2, 0, 0, 0],
+      ['TOTAL', 8, 5, 1, 3, 1, 1, 2],
+    ]);
+    expect(r.doc.oom_events).toEqual([{ vm: 'b', access: 5, frames_freed: 1, cause: 'swap-full' }]);
+    expect(r.stderr).toBe("vmmem: out of memory: VM 'b' was OOM-killed at access 5 (1 frame freed); its later accesses were skipped\n");
+  });
+
+  it('highest: the faulting VM is killed even when it has the higher priority; the weaker one goes on', () => {
+    // 2 frames, no swap, hi priority 2, lo priority 1.
+    //  1 lo1w  2 hi1w: memory full, both dirty
+    //  3 hi2w: the weakest class holding frames is lo, but lo1 is dirty and there is no swap;
+    //          the next class up is hi's own, hi1 dirty: hi, the faulting VM, is killed
+    //  4 lo2w: takes hi's freed frame     5 lo1: hit     6 hi1: skipped
+    const r = run('lo1w hi1w hi2w lo2w lo1 hi1', ['--frames', '2', '--swap', '0', '--scheduler', 'highest', '--vm', 'name=hi,priority=2', '--vm', 'name=lo,priority=1']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(figures(r.doc)).toEqual([
+      ['lo', 3, 2, 0, 2, 0, 0, 0],
+      ['hi', 1, 1, 0, 0, 0, 1, 2],
+      ['TOTAL', 4, 3, 0, 2, 0, 1, 2],
+    ]);
+    expect(r.doc.oom_events).toEqual([{ vm: 'hi', access: 3, frames_freed: 1, cause: 'swap-full' }]);
+  });
+
+  it.each(['partition', 'weight'])('--on-oom error under %s stops with exit 3, a one-line message and no result', (scheduler) => {
+    const rows = scheduler === 'partition' ? 'a1w b1w c1 a2w b2w c2 a3 b3 c3 a1 b1 c1' : 'a1w b1w c1w a2w b2w c2w a2 c1 b3w c2';
+    const frames = scheduler === 'partition' ? '6' : '3';
+    const r = run(rows, ['--frames', frames, '--swap', '1', '--scheduler', scheduler, '--on-oom', 'error', '--vm', 'name=a', '--vm', 'name=b', '--vm', 'name=c']);
+    expect(r.status).toBe(3);
+    expect(r.stdout).toBe('');
+    const why =
+      scheduler === 'partition'
+        ? 'and scheduler partition leaves it no frame it may take (its partition or limit, other VMs\' reserves, or stronger priorities); change the VMs\' parameters, or use --on-oom=kill'
+        : 'every frame holds a dirty page and swap is full (1 slot); give more --swap or --frames, or use --on-oom=kill';
+    const at = scheduler === 'partition' ? 8 : 5;
+    expect(r.stderr).toBe(`vmmem: out of memory: VM 'b' faulted on page 0x${scheduler === 'partition' ? 3 : 2} at access ${at}, ${why}\n`);
+  });
+});

@@ -116,6 +116,10 @@ describe('generate', () => {
     expect(pagesOf({ pattern: 'loop', pages: 4, accesses: 10 }).pages).toEqual([0, 1, 2, 3, 0, 1, 2, 3, 0, 1]);
     expect(pagesOf({ pattern: 'scan', pages: 4, accesses: 12 }).pages).toEqual([0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3]);
     expect(pagesOf({ pattern: 'scan', pages: 10, accesses: 5 }).pages).toEqual([0, 2, 4, 6, 8]);
+    // floor(j * N / M) exactly: (15 / 22) * 22 is 14.999999999999998 in floating point
+    expect(pagesOf({ pattern: 'scan', pages: 22, accesses: 22 }).pages).toEqual(Array.from({ length: 22 }, (_, j) => j));
+    const big = pagesOf({ pattern: 'scan', pages: 1000, accesses: 1000 }).pages;
+    expect(new Set(big).size).toBe(1000);
   });
 
   it('phases stay within a locality set of working-set consecutive pages for each phase', () => {

@@ -65,17 +65,6 @@ describe('by time', () => {
     expect(await order([a, b])).toEqual(['a:a1', 'b:b2', 'a:a3', 'a:a33', 'b:b3', 'b:b5']);
     expect(await order([b, a])).toEqual(['a:a1', 'b:b2', 'b:b3', 'a:a3', 'a:a33', 'b:b5']);
   });
-
-  it('a time going backwards within a file is bad data', async () => {
-    const back: File = ['back', 'csv', 'time,addr\n5,0x1\n4,0x2\n'];
-    await expect(order([back, b])).rejects.toThrow(/back\.csv:3: time goes backwards/);
-  });
-
-  it('a time column in some traces but not others is a usage error', () => {
-    const r = cli(['simulate', tempFile('a.csv', a[2]), tempFile('p.plain', 'R 0x1\n')]);
-    expect(r.status).toBe(64);
-    expect(r.stderr).toMatch(/time column/);
-  });
 });
 
 describe('VM names and output order', () => {
@@ -102,11 +91,5 @@ describe('VM names and output order', () => {
       ['last', 1],
     ]);
     expect(out.total.counters.accesses).toBe(5);
-  });
-
-  it('two files that would give the same VM name are an error', () => {
-    const r = cli(['simulate', tempFile('same.plain', 'R 0x1\n'), tempFile('same.din', '0 1\n')]);
-    expect(r.status).toBe(64);
-    expect(r.stderr).toMatch(/would both be VM 'same'/);
   });
 });
