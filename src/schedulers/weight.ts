@@ -114,7 +114,9 @@ class WeightScheduler extends BaseScheduler {
     for (let u = 0; u < n; u++) {
       if (this.tried[u] || !this.canLose(u, vm)) continue;
       const x = this.excess(u, u === vm ? 1 : 0);
-      if (x > bestExcess || (x === bestExcess && u === vm)) {
+      // Ratios equal but for rounding (an entitlement of 2.4000000000000004) are a tie.
+      const tie = best >= 0 && Math.abs(x - bestExcess) <= 1e-9 * Math.max(Math.abs(x), Math.abs(bestExcess));
+      if ((x > bestExcess && !tie) || (tie && u === vm)) {
         best = u;
         bestExcess = x;
       }
