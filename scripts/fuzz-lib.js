@@ -21,17 +21,10 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** Exit codes README "Exit codes" documents (1 is only for baseline checks; 70 is a bug). */
 export const DOCUMENTED = new Set([0, 1, 3, 64, 65, 66, 73]);
 
-/** mulberry32, as src/engine/rng.ts */
-export function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** vmmem's own mulberry32 (dist/: the fuzzer runs the built CLI) */
+import { mulberry32 as rng } from '../dist/engine/rng.js';
+
+export { rng };
 
 /** Every trace file under traces/, recursively (not READMEs, scenarios or scripts). */
 function shippedTraces(dir) {
