@@ -1,26 +1,8 @@
-import { PageList } from './list.js';
-import type { Accept, PolicyDefinition, ReplacementPolicy } from './policy.js';
+import { QueuePolicy } from './list.js';
+import type { PolicyDefinition, ReplacementPolicy } from './policy.js';
 
-/** FIFO: evict the page loaded earliest; hits do not reorder. */
-class Fifo implements ReplacementPolicy {
-  private readonly list = new PageList();
-  get size(): number {
-    return this.list.size;
-  }
-  resize(pages: number): void {
-    this.list.resize(pages);
-  }
-  insert(page: number): void {
-    this.list.pushBack(page);
-  }
-  hit(): void {}
-  remove(page: number): void {
-    this.list.unlink(page);
-  }
-  victim(accept: Accept): number {
-    return this.list.firstAccepted(accept);
-  }
-}
+/** FIFO: evict the page loaded earliest; hits do not reorder (the list is load order). */
+class Fifo extends QueuePolicy implements ReplacementPolicy {}
 
 export const fifo = {
   name: 'fifo',

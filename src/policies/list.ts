@@ -60,3 +60,28 @@ export class PageList {
     return -1;
   }
 }
+
+/**
+ * A policy whose order is one list: loads go to the tail, the victim is the first page from the
+ * head that `accept` takes. FIFO uses it as is (hits do not reorder); LRU moves a hit page to
+ * the tail.
+ */
+export class QueuePolicy {
+  protected readonly list = new PageList();
+  get size(): number {
+    return this.list.size;
+  }
+  resize(pages: number): void {
+    this.list.resize(pages);
+  }
+  insert(page: number): void {
+    this.list.pushBack(page);
+  }
+  hit(_page: number): void {}
+  remove(page: number): void {
+    this.list.unlink(page);
+  }
+  victim(accept: ((p: number) => boolean) | null): number {
+    return this.list.firstAccepted(accept);
+  }
+}

@@ -1,26 +1,10 @@
-import { PageList } from './list.js';
-import type { Accept, PolicyDefinition, ReplacementPolicy } from './policy.js';
+import { QueuePolicy } from './list.js';
+import type { PolicyDefinition, ReplacementPolicy } from './policy.js';
 
 /** LRU: evict the page accessed least recently (list head = least recent). */
-class Lru implements ReplacementPolicy {
-  private readonly list = new PageList();
-  get size(): number {
-    return this.list.size;
-  }
-  resize(pages: number): void {
-    this.list.resize(pages);
-  }
-  insert(page: number): void {
-    this.list.pushBack(page);
-  }
-  hit(page: number): void {
+class Lru extends QueuePolicy implements ReplacementPolicy {
+  override hit(page: number): void {
     this.list.moveToBack(page);
-  }
-  remove(page: number): void {
-    this.list.unlink(page);
-  }
-  victim(accept: Accept): number {
-    return this.list.firstAccepted(accept);
   }
 }
 
