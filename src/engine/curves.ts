@@ -7,7 +7,8 @@
  */
 import { DEFAULT_LATENCY, type EngineConfig } from './config.js';
 import { grown } from '../policies/policy.js';
-import { interleave, VmRegistry } from '../trace/interleave.js';
+import { VmRegistry } from '../trace/interleave.js';
+import { feedPages } from './feed.js';
 import { createReader, type ReadOptions } from '../trace/reader.js';
 import { OP_FREE, OP_RESET, OP_WRITE, type SkipCounts } from '../trace/rows.js';
 import { displayOf, type TraceSource } from '../trace/source.js';
@@ -80,8 +81,7 @@ export async function stackDistancePass(input: CurveInput): Promise<CurvePass> {
     }
   }, displayOf(input.sources));
   const readers = input.sources.map((s) => createReader(s, input.read));
-  for await (const rows of interleave(readers, registry)) expander.rows(rows);
-  expander.flush();
+  await feedPages(readers, registry, expander);
   return {
     pageSize: input.pageSize,
     accesses,

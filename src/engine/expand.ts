@@ -43,60 +43,43 @@ export class PageExpander {
 
   /** Expands a batch of rows (VM indices already global to the run). */
   rows(batch: RowBatch): void {
+    for (let r = 0; r < batch.length; r++) {
+      this.row(batch.op[r]!, batch.vm[r]!, batch.addrHi[r]!, batch.addrLo[r]!, batch.size[r]!, batch.content[r]!, batch.line[r]!);
+    }
+  }
+
+  /** One access of a page whose dense id is known (readers of paged vmt files: see vmt.ts). */
+  page(op: number, id: number, content: number): void {
+    const out = this.out;
+    if (out.length === out.capacity) this.flush();
+    const i = out.length++;
+    out.op[i] = op;
+    out.content[i] = content;
+    out.page[i] = id;
+  }
+
+  /** One row: the pages it covers, in order (RESET: the VM). `line` names it in messages. */
+  row(op: number, vm: number, hi: number, lo: number, size: number, content: number, line: number): void {
+    if (op === OP_RESET) {
+      this.page(op, vm, 0);
+      return;
+    }
     const s = this.shift;
     const pageSize = this.pageSize;
-    const mask = pageSize - 1;
-    const out = this.out;
-    // Paged vmt at this page size: page ids by array lookup, a hash lookup once per page.
-    const refs = batch.refShift === s ? batch.pageRef : null;
-    const refIds = batch.refIds;
-    for (let r = 0; r < batch.length; r++) {
-      const op = batch.op[r]!;
-      const vm = batch.vm[r]!;
-      if (op === OP_RESET) {
-        if (out.length === out.capacity) this.flush();
-        out.op[out.length] = op;
-        out.content[out.length] = 0;
-        out.page[out.length++] = vm;
-        continue;
-      }
-      const hi = batch.addrHi[r]!;
-      const lo = batch.addrLo[r]!;
-      const size = batch.size[r]!;
-      const content = batch.content[r]!;
-      // First page: (hi:lo) >> s on the halves (s <= 30: page sizes up to 1 GiB).
-      const pHiFirst = hi >>> s;
-      let pLo = s === 0 ? lo : ((lo >>> s) | (hi << (32 - s))) >>> 0;
-      const offset = lo & mask;
-      // Fast path: the access stays inside its page.
-      if (offset + size <= pageSize) {
-        if (out.length === out.capacity) this.flush();
-        out.op[out.length] = op;
-        out.content[out.length] = content;
-        let id: number;
-        if (refs !== null) {
-          const ref = refs[r]!;
-          id = refIds![4 * ref + 3]!;
-          if (id < 0) refIds![4 * ref + 3] = id = this.ids.id(vm, pHiFirst, pLo);
-        } else id = this.ids.id(vm, pHiFirst, pLo);
-        out.page[out.length++] = id;
-        continue;
-      }
-      let pHi = pHiFirst;
-      // Pages covered: 1 + floor((offset + size - 1) / pageSize). Readers have checked that the
-      // last byte lies below 2^64 (spanFits).
-      const pages = 1 + Math.floor((offset + size - 1) / pageSize);
-      if (pages > MAX_ROW_PAGES) {
-        throw new TraceError(this.display, batch.line[r]!, `a row covers ${pages} pages, more than ${MAX_ROW_PAGES} (2^24): use a larger --page-size`);
-      }
-      for (let k = 0; k < pages; k++) {
-        if (out.length === out.capacity) this.flush();
-        out.op[out.length] = op;
-        out.content[out.length] = content;
-        out.page[out.length++] = this.ids.id(vm, pHi, pLo);
-        pLo = (pLo + 1) >>> 0;
-        if (pLo === 0) pHi = (pHi + 1) >>> 0;
-      }
+    // First page: (hi:lo) >> s on the halves (s <= 30: page sizes up to 1 GiB).
+    let pHi = hi >>> s;
+    let pLo = s === 0 ? lo : ((lo >>> s) | (hi << (32 - s))) >>> 0;
+    const offset = lo & (pageSize - 1);
+    // Pages covered: 1 + floor((offset + size - 1) / pageSize). Readers have checked that the
+    // last byte lies below 2^64 (spanFits).
+    const pages = offset + size <= pageSize ? 1 : 1 + Math.floor((offset + size - 1) / pageSize);
+    if (pages > MAX_ROW_PAGES) {
+      throw new TraceError(this.display, line, `a row covers ${pages} pages, more than ${MAX_ROW_PAGES} (2^24): use a larger --page-size`);
+    }
+    for (let k = 0; k < pages; k++) {
+      this.page(op, this.ids.id(vm, pHi, pLo), content);
+      pLo = (pLo + 1) >>> 0;
+      if (pLo === 0) pHi = (pHi + 1) >>> 0;
     }
   }
 

@@ -4,7 +4,8 @@
  * then every replay is a loop over typed arrays.
  */
 import { grown } from '../policies/policy.js';
-import { interleave, VmRegistry } from '../trace/interleave.js';
+import { VmRegistry } from '../trace/interleave.js';
+import { feedPages } from './feed.js';
 import { createReader, type ReadOptions } from '../trace/reader.js';
 import { OP_WRITE, type SkipCounts } from '../trace/rows.js';
 import { displayOf, type TraceSource } from '../trace/source.js';
@@ -42,8 +43,7 @@ export async function loadPageTrace(sources: TraceSource[], read: ReadOptions, p
     length += batch.length;
   }, displayOf(sources));
   const readers = sources.map((s) => createReader(s, read));
-  for await (const rows of interleave(readers, registry)) expander.rows(rows);
-  expander.flush();
+  await feedPages(readers, registry, expander);
   return {
     op: op.subarray(0, length),
     page: page.subarray(0, length),

@@ -23,6 +23,7 @@ import type { EngineConfig } from './config.js';
 import { Engine, type OomEvent } from './engine.js';
 import { IntervalRecorder, type IntervalSeries } from './intervals.js';
 import { PageExpander, type PageBatch } from './expand.js';
+import { feedPages } from './feed.js';
 import { PageIds } from './page-ids.js';
 import { NextUseBuilder } from './page-trace.js';
 import { VmCounters } from './stats.js';
@@ -103,12 +104,7 @@ async function passOver(
   expander: PageExpander,
   progress?: PassProgress,
 ): Promise<void> {
-  let done = 0;
-  for await (const rows of interleave(readers, registry)) {
-    expander.rows(rows);
-    if (progress) progress.update((done += rows.length));
-  }
-  expander.flush();
+  await feedPages(readers, registry, expander, progress ? (rows) => progress.update(rows) : undefined);
 }
 
 /** The look-ahead pass of opt over the sources (read again for the replay). */

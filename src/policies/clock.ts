@@ -20,7 +20,7 @@ class Clock implements ReplacementPolicy {
     this.ref = grown(this.ref, pages);
   }
   private after(p: number): number {
-    const n = this.list.next[p]!;
+    const n = this.list.next(p);
     return n >= 0 ? n : this.list.head;
   }
   insert(page: number): void {

@@ -1,26 +1,34 @@
 /**
- * A doubly linked list of page ids in typed arrays (prev/next indexed by page id), the layout of
- * isaacs/node-lru-cache: no node objects, O(1) insert, unlink and move.
+ * A doubly linked list of page ids in a typed array (the layout of isaacs/node-lru-cache: no
+ * node objects, O(1) insert, unlink and move). A page's two links sit side by side, links[2p]
+ * (previous) and links[2p + 1] (next): one cache line for both.
  */
 import { grown } from './policy.js';
-
 export class PageList {
-  prev = new Int32Array(0);
-  next = new Int32Array(0);
+  links = new Int32Array(0);
   head = -1;
   tail = -1;
   size = 0;
 
   resize(pages: number): void {
-    this.prev = grown(this.prev, pages);
-    this.next = grown(this.next, pages);
+    this.links = grown(this.links, 2 * pages);
+  }
+
+  prev(p: number): number {
+    return this.links[2 * p]!;
+  }
+
+  next(p: number): number {
+    return this.links[2 * p + 1]!;
   }
 
   /** appends at the tail */
   pushBack(p: number): void {
-    this.prev[p] = this.tail;
-    this.next[p] = -1;
-    if (this.tail >= 0) this.next[this.tail] = p;
+    const links = this.links;
+    const tail = this.tail;
+    links[2 * p] = tail;
+    links[2 * p + 1] = -1;
+    if (tail >= 0) links[2 * tail + 1] = p;
     else this.head = p;
     this.tail = p;
     this.size++;
@@ -28,21 +36,23 @@ export class PageList {
 
   /** inserts `p` just before `at` */
   insertBefore(at: number, p: number): void {
-    const before = this.prev[at]!;
-    this.prev[p] = before;
-    this.next[p] = at;
-    this.prev[at] = p;
-    if (before >= 0) this.next[before] = p;
+    const links = this.links;
+    const before = links[2 * at]!;
+    links[2 * p] = before;
+    links[2 * p + 1] = at;
+    links[2 * at] = p;
+    if (before >= 0) links[2 * before + 1] = p;
     else this.head = p;
     this.size++;
   }
 
   unlink(p: number): void {
-    const a = this.prev[p]!;
-    const b = this.next[p]!;
-    if (a >= 0) this.next[a] = b;
+    const links = this.links;
+    const a = links[2 * p]!;
+    const b = links[2 * p + 1]!;
+    if (a >= 0) links[2 * a + 1] = b;
     else this.head = b;
-    if (b >= 0) this.prev[b] = a;
+    if (b >= 0) links[2 * b] = a;
     else this.tail = a;
     this.size--;
   }
@@ -56,7 +66,7 @@ export class PageList {
   /** first page from the head that `accept` takes, or -1 */
   firstAccepted(accept: ((p: number) => boolean) | null): number {
     if (accept === null) return this.head;
-    for (let p = this.head; p >= 0; p = this.next[p]!) if (accept(p)) return p;
+    for (let p = this.head; p >= 0; p = this.links[2 * p + 1]!) if (accept(p)) return p;
     return -1;
   }
 }

@@ -10,7 +10,7 @@ import { fastPlainParser, plainParser } from './plain.js';
 import { noSkips, type RowBatch, type SkipCounts } from './rows.js';
 import type { TraceSource } from './source.js';
 import { parseLines } from './text.js';
-import { readVmt } from './vmt.js';
+import { readVmt, replayVmt, type VmtPageTarget } from './vmt.js';
 import { selectVm } from './select.js';
 
 export interface ReadOptions {
@@ -40,6 +40,11 @@ export interface TraceReader {
   /** rows read so far */
   rows: number;
   batches(): AsyncGenerator<RowBatch>;
+  /**
+   * Instead of batches(): replays the trace straight into a page expander, when it is the run's
+   * only trace (vmt files: see replayVmt). Absent for formats that have no such path.
+   */
+  replay?(target: VmtPageTarget): Promise<void>;
 }
 
 export function createReader(source: TraceSource, opts: ReadOptions): TraceReader {
@@ -73,10 +78,7 @@ export function createReader(source: TraceSource, opts: ReadOptions): TraceReade
           });
           break;
         case 'vmt':
-          inner = readVmt(source.chunks(), display, vms, (hasTime, hasContent) => {
-            reader.hasTime = hasTime;
-            reader.hasContent = hasContent;
-          }, contents);
+          inner = readVmt(source.chunks(), display, vms, onVmtHeader, contents);
           break;
         default: {
           vms.get(undefined);
@@ -101,15 +103,30 @@ export function createReader(source: TraceSource, opts: ReadOptions): TraceReade
         reader.rows += batch.length;
         yield batch;
       }
-      if (reader.rows === 0 && skipped.ifetch + skipped.other + skipped.bad === 0 && source.format !== 'csv') {
-        throw new TraceError(display, 0, 'empty trace: no accesses');
-      }
-      if (reader.rows === 0 && skipped.other > 0 && skipped.ifetch + skipped.bad === 0) {
-        // Lines lackey and din skip, and nothing else: most likely not such a trace at all.
-        const lines = skipped.other === 1 ? 'its one line is' : `none of its ${skipped.other} lines is`;
-        throw new TraceError(display, 0, `no accesses: ${lines} a ${source.format} access (a wrong file, or name its format with --trace-format)`);
-      }
+      finish();
     },
   };
+  const onVmtHeader = (hasTime: boolean, hasContent: boolean): void => {
+    reader.hasTime = hasTime;
+    reader.hasContent = hasContent;
+  };
+  if (source.format === 'vmt') {
+    reader.replay = async (target) => {
+      reader.rows = await replayVmt(source.chunks(), source.display, vms, onVmtHeader, contents, target);
+      finish();
+    };
+  }
+  /** what the whole trace must have been */
+  function finish(): void {
+    const display = source.display;
+    if (reader.rows === 0 && skipped.ifetch + skipped.other + skipped.bad === 0 && source.format !== 'csv') {
+      throw new TraceError(display, 0, 'empty trace: no accesses');
+    }
+    if (reader.rows === 0 && skipped.other > 0 && skipped.ifetch + skipped.bad === 0) {
+      // Lines lackey and din skip, and nothing else: most likely not such a trace at all.
+      const lines = skipped.other === 1 ? 'its one line is' : `none of its ${skipped.other} lines is`;
+      throw new TraceError(display, 0, `no accesses: ${lines} a ${source.format} access (a wrong file, or name its format with --trace-format)`);
+    }
+  }
   return source.onlyVm === undefined ? reader : selectVm(reader, source.onlyVm);
 }

@@ -57,16 +57,6 @@ export class RowBatch {
    * 0 = none given. Only dedup (`--dedup`) looks at it.
    */
   readonly content: Int32Array;
-  /**
-   * Paged vmt files: each row's page index in its file (for rows of a single, unmerged source),
-   * the log2 page size those indices are for, and the file's page table, four int32 per index:
-   * page number low and high half, VM, and the page id the expander fills in (-1 = not looked
-   * up yet). Null otherwise.
-   */
-  pageRef: Int32Array | null = null;
-  refShift = -1;
-  refIds: Int32Array | null = null;
-
   constructor(readonly capacity = DEFAULT_BATCH) {
     this.op = new Uint8Array(capacity);
     this.vm = new Uint16Array(capacity);

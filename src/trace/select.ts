@@ -42,7 +42,6 @@ export function selectVm(inner: TraceReader, name: string): SelectedReader {
             b.time[kept] = b.time[i]!;
             b.line[kept] = b.line[i]!;
             b.content[kept] = b.content[i]!;
-            if (b.pageRef !== null) b.pageRef[kept] = b.pageRef[i]!;
           }
           b.vm[kept] = 0;
           kept++;

@@ -35,6 +35,7 @@ import { TraceError } from '../errors.js';
 import { MAX_ROW_BYTES, spanFits } from './address.js';
 import type { VmNames } from './csv.js';
 import { PageIds } from '../engine/page-ids.js';
+import type { PageExpander } from '../engine/expand.js';
 import type { ContentNames } from './content.js';
 import { RowBatch, OP_RESET } from './rows.js';
 import { VMT_MAGIC } from './source.js';
@@ -210,6 +211,229 @@ export class VmtPagedWriter {
   }
 }
 
+/**
+ * Where a paged file's records can go instead of rows: straight to the page expander of a run,
+ * each record of one page with the page id its page table caches (no hash lookup, no rows).
+ */
+export interface VmtPageTarget {
+  expander: PageExpander;
+  /** the run's index of the reader's VM `local` */
+  vm(local: number): number;
+  /** records read so far (PAGE records not counted), after each chunk */
+  progress?(records: number): void;
+}
+
+/**
+ * Decodes vmt records, once for both readers below: into rows (readVmt), or into page accesses
+ * (replayVmt). Chunks are taken as they come; only a record cut by a chunk's end is copied.
+ */
+class VmtDecoder {
+  private recordSize = 0;
+  private hasTime = false;
+  private paged = false;
+  private shift = 0;
+  /** file VM -> the reader's VM */
+  private vmIndex: number[] = [];
+  /** file VM -> the run's VM (replayVmt only) */
+  private runVm: number[] = [];
+  /** record content id -> the run's content id (index 0: none) */
+  private contentIds: number[] | null = null;
+  private contentWord = 0;
+  /**
+   * Paged files: one cache line per page index: [page low, page high, VM, page id or -1]; the
+   * page id is the run's, looked up at the index's first use (replayVmt only).
+   */
+  private refTable = new Int32Array(4 * 1024);
+  private refs = 0;
+  /** page indices [0, identicalRefs) have the run's ids idBase + index (see pageId) */
+  private identicalRefs = 0;
+  private idBase = 0;
+  private identityBroken = false;
+  /** records decoded (PAGE records too): record i is "line" i + 1 */
+  record = 0;
+  /** records that are rows (not PAGE records) */
+  rows = 0;
+  /** the last record's time: a trace's time may not go backwards */
+  private lastTime = -Infinity;
+  private pending: Buffer = Buffer.alloc(0);
+
+  constructor(
+    private readonly display: string,
+    private readonly vms: VmNames,
+    private readonly onHeader: (hasTime: boolean, hasContent: boolean) => void,
+    private readonly contents: ContentNames | undefined,
+    private readonly target: VmtPageTarget | null,
+  ) {}
+
+  /**
+   * The whole records of the input so far, as an aligned view (the chunk itself when it allows),
+   * with `out` filled; a record cut by the chunk's end waits for the next chunk.
+   */
+  *views(chunk: Buffer): Generator<Uint8Array> {
+    if (this.recordSize === 0) {
+      this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+      if (!this.header(this.pending)) return;
+      chunk = this.pending;
+      this.pending = Buffer.alloc(0);
+    }
+    const size = this.recordSize;
+    if (this.pending.length > 0) {
+      // Complete the record cut by the last chunk's end: copy that one record only.
+      const need = size - this.pending.length;
+      if (chunk.length < need) {
+        this.pending = Buffer.concat([this.pending, chunk]);
+        return;
+      }
+      yield new Uint8Array(Buffer.concat([this.pending, chunk.subarray(0, need)]));
+      chunk = chunk.subarray(need);
+      this.pending = Buffer.alloc(0);
+    }
+    const whole = Math.floor(chunk.length / size);
+    if (whole > 0) {
+      const bytes = chunk.subarray(0, whole * size);
+      // Read through aligned 32-bit views (copying when the chunk is not aligned).
+      yield bytes.byteOffset % 8 === 0 ? bytes : new Uint8Array(bytes);
+    }
+    if (chunk.length > whole * size) this.pending = Buffer.from(chunk.subarray(whole * size));
+  }
+
+  private header(buf: Buffer): boolean {
+    const parsed = parseHeader(buf, this.display);
+    if (!parsed) return false;
+    this.hasTime = parsed.hasTime;
+    this.paged = parsed.paged;
+    this.shift = parsed.pageShift;
+    this.recordSize = vmtRecordSize(this.hasTime, parsed.contentTokens !== null);
+    this.contentWord = this.hasTime ? 6 : 4;
+    const contents = this.contents;
+    if (parsed.contentTokens !== null) this.contentIds = [0, ...parsed.contentTokens.map((t) => (contents ? contents.id(t) : 0))];
+    this.vmIndex = parsed.names.map((n) => this.vms.get(n));
+    if (this.target !== null) this.runVm = this.vmIndex.map((l) => this.target!.vm(l));
+    this.onHeader(this.hasTime, this.contentIds !== null);
+    this.pending = buf.subarray(parsed.length);
+    return true;
+  }
+
+  /**
+   * Decodes records [start, start + n) of `bytes`: into `rows` (reader VM indices), or, when
+   * null, to the page target.
+   */
+  decode(bytes: Uint8Array, start: number, n: number, rows: RowBatch | null): void {
+    const display = this.display;
+    const words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2);
+    const times = this.hasTime ? new Float64Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 3) : undefined;
+    const stride = this.recordSize >>> 2;
+    const shift = this.shift;
+    const pageBytes = 2 ** shift;
+    const paged = this.paged;
+    const vmCount = this.vmIndex.length;
+    const contentIds = this.contentIds;
+    const contentWord = this.contentWord;
+    const target = this.target;
+    const expander = target?.expander;
+    // Page ids straight from the page table: the run's pages are the file's.
+    const direct = paged && expander !== undefined && expander.shift === shift;
+    let refTable = this.refTable;
+    for (let k = start; k < start + n; k++) {
+      const w = k * stride;
+      const record = ++this.record;
+      const head = words[w]!;
+      const op = head & 0xff;
+      const vm = head >>> 16;
+      const size = words[w + 1]!;
+      let lo = words[w + 2]!;
+      let hi = words[w + 3]!;
+      if (vm >= vmCount) throw new TraceError(display, record, `record names VM ${vm}, but the header has ${vmCount}`);
+      if (paged && op === OP_PAGE) {
+        if (4 * this.refs >= refTable.length) {
+          const t2 = new Int32Array(refTable.length * 2);
+          t2.set(refTable);
+          this.refTable = refTable = t2;
+        }
+        if (shift > 0 && hi >>> (32 - shift) !== 0) throw new TraceError(display, record, 'PAGE record: page number over 64 bits');
+        const a = 4 * this.refs++;
+        refTable[a] = lo;
+        refTable[a + 1] = hi;
+        refTable[a + 2] = vm;
+        refTable[a + 3] = -1;
+        continue;
+      }
+      if (op > OP_RESET) throw new TraceError(display, record, `record has unknown op ${op}`);
+      if (size === 0 || size > MAX_ROW_BYTES) throw new TraceError(display, record, size === 0 ? 'record has size 0' : 'size is over 64 GiB, the most one row may cover');
+      let content = 0;
+      if (contentIds !== null) {
+        const c = words[w + contentWord]!;
+        if (c >= contentIds.length) throw new TraceError(display, record, `record has content id ${c}, but the header has ${contentIds.length - 1} tokens`);
+        content = contentIds[c]!;
+      }
+      let time = NaN;
+      if (times !== undefined) {
+        time = times[(w >>> 1) + 2]!;
+        if (!(time >= this.lastTime) || time === Infinity) {
+          throw new TraceError(display, record, Number.isFinite(time) ? `time goes backwards: ${time} after ${this.lastTime}` : `time is ${time}, not a finite number`);
+        }
+        this.lastTime = time;
+      }
+      this.rows++;
+      // Paged records but RESET (which carries its address as address records do): page index and offset.
+      if (paged && op !== OP_RESET) {
+        const ref = lo;
+        const offset = hi;
+        if (ref >= this.refs) throw new TraceError(display, record, `record uses page ${ref}, which no PAGE record has defined`);
+        if (offset >= pageBytes) throw new TraceError(display, record, 'offset outside its page');
+        const at = 4 * ref;
+        // A file of one VM needs no check that the page's VM is the record's: both are VM 0.
+        if (vmCount > 1 && refTable[at + 2] !== vm) throw new TraceError(display, record, `record's VM differs from its page's`);
+        if (direct && offset + size <= pageBytes) {
+          // Within its page: the page id without a lookup while the file's page indices are
+          // the run's ids in order (identicalRefs), else from the page table.
+          expander.page(op, ref < this.identicalRefs ? this.idBase + ref : this.pageId(ref, vm), content);
+          continue;
+        }
+        const pLo = refTable[at]! >>> 0;
+        const pHi = refTable[at + 1]! >>> 0;
+        lo = (((pLo << shift) >>> 0) | offset) >>> 0;
+        hi = shift === 0 ? pHi : ((pHi << shift) | (pLo >>> (32 - shift))) >>> 0;
+      }
+      if (hi >= 0xffe00000 && !spanFits(hi, lo, size)) throw new TraceError(display, record, 'access runs past the end of the 64-bit address space');
+      if (rows !== null) rows.push(op, this.vmIndex[vm]!, hi, lo, size, time, record, content);
+      else expander!.row(op, this.runVm[vm]!, hi, lo, size, content, record);
+    }
+  }
+
+  /**
+   * The run's page id of page index `ref` (replayVmt), looked up at its first use. Page indices
+   * are numbered in order of first use, as the run numbers its pages: while each new index gets
+   * the next id, indices below identicalRefs are idBase + ref, with no table to read.
+   */
+  private pageId(ref: number, vm: number): number {
+    const at = 4 * ref;
+    let id = this.refTable[at + 3]!;
+    if (id >= 0) return id;
+    id = this.target!.expander.ids.id(this.runVm[vm]!, this.refTable[at + 1]! >>> 0, this.refTable[at]! >>> 0);
+    this.refTable[at + 3] = id;
+    if (!this.identityBroken) {
+      if (ref === this.identicalRefs && (ref === 0 || id === this.idBase + ref)) {
+        if (ref === 0) this.idBase = id;
+        this.identicalRefs++;
+      } else this.identityBroken = true;
+    }
+    return id;
+  }
+
+  finish(): void {
+    if (this.recordSize === 0) throw new TraceError(this.display, 0, 'not a vmt trace: the header is missing or cut short');
+    if (this.pending.length !== 0) {
+      throw new TraceError(this.display, this.record + 1, `truncated vmt record (${this.pending.length} of ${this.recordSize} bytes)`);
+    }
+  }
+
+  get size(): number {
+    return this.recordSize;
+  }
+}
+
+/** Reads a vmt trace as rows (VM indices the reader's, from `vms`). */
 export async function* readVmt(
   chunks: AsyncIterable<Buffer>,
   display: string,
@@ -218,125 +442,44 @@ export async function* readVmt(
   contents?: ContentNames,
   batchSize = 65536,
 ): AsyncGenerator<RowBatch> {
-  let pending: Buffer = Buffer.alloc(0);
-  let recordSize = 0;
-  let hasTime = false;
-  let vmIndex: number[] = [];
-  let record = 0;
-  let paged = false;
-  let shift = 0;
-  /** record content id -> the run's content id (index 0: none) */
-  let contentIds: number[] | null = null;
-  let contentWord = 0;
-  // paged files: page index -> page number and VM; and the map the expander fills with page ids
-  // One cache line per page index: [page low, page high, VM, page id or -1] (see RowBatch.refIds).
-  let refTable = new Int32Array(4 * 1024);
-  let refs = 0;
-  let batch: RowBatch | undefined;
-  /** the last record's time: a trace's time may not go backwards */
-  let lastTime = -Infinity;
+  const decoder = new VmtDecoder(display, vms, onHeader, contents, null);
+  // One batch, reused: the consumer is done with it when the generator resumes.
+  const batch = new RowBatch(batchSize);
   for await (const chunk of chunks) {
-    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-    if (recordSize === 0) {
-      const parsedHeader = parseHeader(pending, display);
-      if (!parsedHeader) continue;
-      hasTime = parsedHeader.hasTime;
-      paged = parsedHeader.paged;
-      shift = parsedHeader.pageShift;
-      recordSize = vmtRecordSize(hasTime, parsedHeader.contentTokens !== null);
-      contentWord = hasTime ? 6 : 4;
-      if (parsedHeader.contentTokens !== null) contentIds = [0, ...parsedHeader.contentTokens.map((t) => (contents ? contents.id(t) : 0))];
-      vmIndex = parsedHeader.names.map((n) => vms.get(n));
-      onHeader(hasTime, contentIds !== null);
-      pending = pending.subarray(parsedHeader.length);
-    }
-    const whole = Math.floor(pending.length / recordSize);
-    if (whole === 0) continue;
-    // Read the records through aligned 32-bit views (copying when the chunk is not aligned).
-    let bytes: Uint8Array = pending.subarray(0, whole * recordSize);
-    if (bytes.byteOffset % 8 !== 0) bytes = new Uint8Array(bytes);
-    const words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2);
-    const times = hasTime ? new Float64Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 3) : undefined;
-    const stride = recordSize >>> 2;
-    const pageBytes = 2 ** shift;
-    const vmCount = vmIndex.length;
-    for (let start = 0; start < whole; start += batchSize) {
-      const n = Math.min(batchSize, whole - start);
-      // One batch, reused: the consumer is done with it when the generator resumes.
-      batch ??= new RowBatch(batchSize);
-      batch.length = 0;
-      if (paged) {
-        batch.pageRef ??= new Int32Array(batchSize);
-        batch.refShift = shift;
+    for (const bytes of decoder.views(chunk)) {
+      const whole = bytes.length / decoder.size;
+      for (let start = 0; start < whole; start += batchSize) {
+        batch.length = 0;
+        decoder.decode(bytes, start, Math.min(batchSize, whole - start), batch);
+        if (batch.length > 0) yield batch;
       }
-      for (let k = 0; k < n; k++) {
-        const w = (start + k) * stride;
-        record++;
-        const head = words[w]!;
-        const op = head & 0xff;
-        const vm = head >>> 16;
-        const size = words[w + 1]!;
-        let lo = words[w + 2]!;
-        let hi = words[w + 3]!;
-        if (vm >= vmCount) throw new TraceError(display, record, `record names VM ${vm}, but the header has ${vmCount}`);
-        if (paged) {
-          if (op === OP_PAGE) {
-            if (4 * refs >= refTable.length) {
-              const t2 = new Int32Array(refTable.length * 2);
-              t2.set(refTable);
-              refTable = t2;
-            }
-            if (shift > 0 && hi >>> (32 - shift) !== 0) throw new TraceError(display, record, 'PAGE record: page number over 64 bits');
-            const at = 4 * refs++;
-            refTable[at] = lo;
-            refTable[at + 1] = hi;
-            refTable[at + 2] = vm;
-            refTable[at + 3] = -1;
-            continue;
-          }
-          if (op !== OP_RESET) {
-            const ref = lo;
-            const offset = hi;
-            if (ref >= refs) throw new TraceError(display, record, `record uses page ${ref}, which no PAGE record has defined`);
-            const at = 4 * ref;
-            if (refTable[at + 2] !== vm) throw new TraceError(display, record, `record's VM differs from its page's`);
-            if (offset >= pageBytes) throw new TraceError(display, record, 'offset outside its page');
-            const pLo = refTable[at]! >>> 0;
-            const pHi = refTable[at + 1]! >>> 0;
-            lo = (((pLo << shift) >>> 0) | offset) >>> 0;
-            hi = shift === 0 ? pHi : ((pHi << shift) | (pLo >>> (32 - shift))) >>> 0;
-            batch.pageRef![batch.length] = ref;
-          }
-          // RESET records carry their address as address records do.
-        }
-        if (op > OP_RESET) throw new TraceError(display, record, `record has unknown op ${op}`);
-        if (size === 0 || size > MAX_ROW_BYTES) throw new TraceError(display, record, size === 0 ? 'record has size 0' : 'size is over 64 GiB, the most one row may cover');
-        if (hi >= 0xffe00000 && !spanFits(hi, lo, size)) throw new TraceError(display, record, 'access runs past the end of the 64-bit address space');
-        let content = 0;
-        if (contentIds !== null) {
-          const k = words[w + contentWord]!;
-          if (k >= contentIds.length) throw new TraceError(display, record, `record has content id ${k}, but the header has ${contentIds.length - 1} tokens`);
-          content = contentIds[k]!;
-        }
-        let time = NaN;
-        if (times !== undefined) {
-          time = times[(w >>> 1) + 2]!;
-          if (!(time >= lastTime) || time === Infinity) {
-            throw new TraceError(display, record, Number.isFinite(time) ? `time goes backwards: ${time} after ${lastTime}` : `time is ${time}, not a finite number`);
-          }
-          lastTime = time;
-        }
-        batch.push(op, vmIndex[vm]!, hi, lo, size, time, record, content);
-      }
-      batch.refIds = paged ? refTable : null;
-      if (batch.length > 0) yield batch;
     }
-    pending = pending.subarray(whole * recordSize);
   }
-  if (recordSize === 0) throw new TraceError(display, 0, 'not a vmt trace: the header is missing or cut short');
-  if (pending.length !== 0) throw new TraceError(display, record + 1, `truncated vmt record (${pending.length} of ${recordSize} bytes)`);
+  decoder.finish();
 }
 
+/**
+ * Replays a vmt trace straight into a run's page expander (one source, nothing to interleave):
+ * no rows in between, and in paged files at the run's page size no hash lookup per access.
+ * The same accesses in the same order as readVmt's rows through the expander; returns the
+ * number of rows.
+ */
+export async function replayVmt(
+  chunks: AsyncIterable<Buffer>,
+  display: string,
+  vms: VmNames,
+  onHeader: (hasTime: boolean, hasContent: boolean) => void,
+  contents: ContentNames | undefined,
+  target: VmtPageTarget,
+): Promise<number> {
+  const decoder = new VmtDecoder(display, vms, onHeader, contents, target);
+  for await (const chunk of chunks) {
+    for (const bytes of decoder.views(chunk)) decoder.decode(bytes, 0, bytes.length / decoder.size, null);
+    target.progress?.(decoder.rows);
+  }
+  decoder.finish();
+  return decoder.rows;
+}
 
 function parseHeader(
   buf: Buffer,
