@@ -272,7 +272,8 @@ export class Engine {
         kind = MINOR;
       }
       this.frameOwner[frame] = p;
-      previousFrame = this.frameOf[p]!;
+      // Only observers want the frame a page was in before (reading it costs a cache miss).
+      if (this.observer !== null) previousFrame = this.frameOf[p]!;
       this.frameOf[p] = frame;
       st |= RESIDENT;
       this.scheduler.insert(p, v, position);
