@@ -235,19 +235,8 @@ export class Engine {
     const position = this.position++;
     const v = this.ids.vmOf[p]!;
     const s = this.vms[v]!;
-    if (this.dead[v] !== 0) {
-      s.oomSkipped++;
-      return;
-    }
-    let st = this.state[p]!;
-    if ((st & COMMITTED) === 0) {
-      if (this.config.strictAlloc) {
-        s.invalid++;
-        return;
-      }
-      st |= COMMITTED;
-      if (++s.committed > s.committedPeak) s.committedPeak = s.committed;
-    }
+    let st = this.admit(p, v, s);
+    if (st < 0) return;
     let kind: number;
     let previousFrame = -1;
     if ((st & RESIDENT) !== 0) {
@@ -261,23 +250,13 @@ export class Engine {
         this.outOfMemory(v, p, position);
         return;
       }
-      s.faults++;
-      if ((st & SWAPPED) !== 0) {
-        // Major fault: read back from swap; the page is clean and keeps its slot.
-        s.majorFaults++;
-        s.swapIns++;
-        kind = MAJOR;
-      } else {
-        s.minorFaults++;
-        kind = MINOR;
-      }
+      // Major fault: read back from swap; the page is clean and keeps its slot.
+      kind = this.loaded(p, v, s, position, (st & SWAPPED) !== 0);
       this.frameOwner[frame] = p;
       // Only observers want the frame a page was in before (reading it costs a cache miss).
       if (this.observer !== null) previousFrame = this.frameOf[p]!;
       this.frameOf[p] = frame;
       st |= RESIDENT;
-      this.scheduler.insert(p, v, position);
-      if (++s.resident > s.residentPeak) s.residentPeak = s.resident;
       const inUse = this.usedFrames - this.freedTop;
       if (inUse > this.framesPeak) this.framesPeak = inUse;
     }
@@ -298,6 +277,46 @@ export class Engine {
       const frame = this.frameOf[p]!;
       this.observer.access(p, v, frame, kind, write, kind === HIT ? frame : previousFrame);
     }
+  }
+
+  /**
+   * The start of every access that is not a plain hit, here and in the memory model (SPEC 2
+   * step 1): a killed VM's access is skipped; a first touch commits the page, or under
+   * --strict-alloc is invalid. Returns the page's state, or -1 when the access goes no further.
+   */
+  admit(p: number, v: number, s: VmCounters): number {
+    if (this.dead[v] !== 0) {
+      s.oomSkipped++;
+      return -1;
+    }
+    let st = this.state[p]!;
+    if ((st & COMMITTED) === 0) {
+      if (this.config.strictAlloc) {
+        s.invalid++;
+        return -1;
+      }
+      st |= COMMITTED;
+      if (++s.committed > s.committedPeak) s.committedPeak = s.committed;
+    }
+    return st;
+  }
+
+  /**
+   * Page p of VM v has been given a frame by a fault at `position` (here and in the memory
+   * model): counts the fault, major when its content is read back from swap, and hands the
+   * page to the scheduler. Returns MAJOR or MINOR.
+   */
+  loaded(p: number, v: number, s: VmCounters, position: number, fromSwap: boolean): number {
+    s.faults++;
+    let kind = MINOR;
+    if (fromSwap) {
+      s.majorFaults++;
+      s.swapIns++;
+      kind = MAJOR;
+    } else s.minorFaults++;
+    this.scheduler.insert(p, v, position);
+    if (++s.resident > s.residentPeak) s.residentPeak = s.resident;
+    return kind;
   }
 
   /** A free frame, or one freed by evicting the victim the policy names; -1 when none can be. */

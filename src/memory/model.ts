@@ -25,7 +25,7 @@
  *
  * Per-page and per-frame state is in typed arrays; nothing is allocated per access.
  */
-import { COMMITTED, DIRTY, HIT, MAJOR, MINOR, RESIDENT, SWAPPED, type Engine } from '../engine/engine.js';
+import { COMMITTED, DIRTY, HIT, RESIDENT, SWAPPED, type Engine } from '../engine/engine.js';
 import type { PageBatch } from '../engine/expand.js';
 import { PageIds } from '../engine/page-ids.js';
 import { grown, type Accept } from '../policies/policy.js';
@@ -189,19 +189,8 @@ export class MemoryModel {
     const position = e.position++;
     const v = e.ids.vmOf[p]!;
     const s = e.vms[v]!;
-    if (e.dead[v] !== 0) {
-      s.oomSkipped++;
-      return;
-    }
-    let st = e.state[p]!;
-    if ((st & COMMITTED) === 0) {
-      if (e.config.strictAlloc) {
-        s.invalid++;
-        return;
-      }
-      st |= COMMITTED;
-      if (++s.committed > s.committedPeak) s.committedPeak = s.committed;
-    }
+    let st = e.admit(p, v, s);
+    if (st < 0) return;
     e.state[p] = st;
     let kind: number;
     let previousFrame = -1;
@@ -218,19 +207,9 @@ export class MemoryModel {
         e.outOfMemory(v, p, position);
         return;
       }
-      s.faults++;
       // A page merged into a resident frame needs no read, even with a copy in swap.
-      if ((st & SWAPPED) !== 0 && merged === 0) {
-        s.majorFaults++;
-        s.swapIns++;
-        kind = MAJOR;
-      } else {
-        s.minorFaults++;
-        kind = MINOR;
-      }
+      kind = e.loaded(p, v, s, position, (st & SWAPPED) !== 0 && merged === 0);
       st |= RESIDENT;
-      e.scheduler.insert(p, v, position);
-      if (++s.resident > s.residentPeak) s.residentPeak = s.resident;
       if (this.buddy.inUse > e.framesPeak) e.framesPeak = this.buddy.inUse;
     }
     s.accesses++;
