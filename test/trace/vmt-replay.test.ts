@@ -726,8 +726,6 @@ function inject(file: VmtFile, trace: Trace, kind: FaultKind, at: number, value:
         bytes.writeDoubleLE(back, off + 16);
         return { bytes, line, reason: `time goes backwards: ${back} after ${before}` };
       }
-      // (-Infinity as the first time is read as a time: see 'non-finite times' below)
-      if (bad === -Infinity && before === undefined) return undefined;
       bytes.writeDoubleLE(bad, off + 16);
       return { bytes, line, reason: `time is ${bad}, not a finite number` };
     }
