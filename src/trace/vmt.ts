@@ -369,7 +369,7 @@ class VmtDecoder {
       let time = NaN;
       if (times !== undefined) {
         time = times[(w >>> 1) + 2]!;
-        if (!(time >= this.lastTime) || time === Infinity) {
+        if (!Number.isFinite(time) || time < this.lastTime) {
           throw new TraceError(display, record, Number.isFinite(time) ? `time goes backwards: ${time} after ${this.lastTime}` : `time is ${time}, not a finite number`);
         }
         this.lastTime = time;

@@ -336,6 +336,14 @@ const rows: Row[] = [
     stderr: 'vmmem: {t.vmt}:2: time goes backwards: 3 after 5\n',
   },
   {
+    // once read as a time (nothing is below it), and converted to a csv that vmmem refuses
+    name: 'vmt: a first time of -Infinity',
+    files: { 't.vmt': vmt(['v'], [[0, 0, 0x1000, -Infinity], [0, 0, 0x2000, 3]], true) },
+    args: [...SIM, '{t.vmt}'],
+    code: 65,
+    stderr: 'vmmem: {t.vmt}:1: time is -Infinity, not a finite number\n',
+  },
+  {
     name: 'a time column in some traces but not in others',
     files: { 'a.csv': 'time,addr\n1,0x1\n', 'b.plain': 'R 0x1\n' },
     args: [...SIM, '{a.csv}', '{b.plain}'],
