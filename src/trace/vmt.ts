@@ -115,7 +115,8 @@ export function vmtRecords(batch: RowBatch, hasTime: boolean, vmMap?: ArrayLike<
   const out = Buffer.alloc(count * recordSize);
   let at = 0;
   for (let i = 0; i < batch.length; i++) {
-    let remaining = batch.size[i]!;
+    // RESET frees all the VM holds, whatever its size: one record (size kept up to 4 GiB - 1).
+    let remaining = batch.op[i] === OP_RESET ? Math.min(batch.size[i]!, MAX_U32) : batch.size[i]!;
     let hi = batch.addrHi[i]!;
     let lo = batch.addrLo[i]!;
     do {
@@ -169,7 +170,8 @@ export class VmtPagedWriter {
       const vm = vmMap ? vmMap[batch.vm[i]!]! : batch.vm[i]!;
       const op = batch.op[i]!;
       const time = batch.time[i]!;
-      let remaining = batch.size[i]!;
+      // RESET frees all the VM holds, whatever its size: one record (size kept up to 4 GiB - 1).
+      let remaining = op === OP_RESET ? Math.min(batch.size[i]!, MAX_U32) : batch.size[i]!;
       let hi = batch.addrHi[i]!;
       let lo = batch.addrLo[i]!;
       do {

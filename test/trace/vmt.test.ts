@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { VmNames } from '../../src/trace/csv.js';
 import { RowBatch } from '../../src/trace/rows.js';
-import { readVmt, vmtHeader, vmtRecords } from '../../src/trace/vmt.js';
+import { readVmt, vmtHeader, vmtRecords, VmtPagedWriter } from '../../src/trace/vmt.js';
 import { cli, tempFile } from '../helpers.js';
 
 interface Row {
@@ -95,6 +95,23 @@ describe('vmt round trip', () => {
       [0, 0xfffffff0, 0xc0000010],
       [1, 0xc0000000, 0xc0000000],
       [2, 0x80000000, 0x7ffffff0],
+    ]);
+  });
+
+  it('keeps a RESET of any size one record, in address and paged files (its size means nothing)', async () => {
+    const batch = new RowBatch(2);
+    batch.push(4, 0, 0, 0x1000, 5 * 2 ** 30, NaN, 1); // RESET, 5 GiB
+    batch.push(0, 0, 0, 0x2000, 8, NaN, 2);
+    const plain = await readBack(Buffer.concat([vmtHeader(['v'], false), vmtRecords(batch, false)]), []);
+    expect(plain.rows.map((r) => [r.op, r.lo, r.size])).toEqual([
+      [4, 0x1000, 0xffffffff],
+      [0, 0x2000, 8],
+    ]);
+    const writer = new VmtPagedWriter(false, 12);
+    const paged = await readBack(Buffer.concat([vmtHeader(['v'], false, 12), writer.encode(batch)]), []);
+    expect(paged.rows.map((r) => [r.op, r.lo, r.size])).toEqual([
+      [4, 0x1000, 0xffffffff],
+      [0, 0x2000, 8],
     ]);
   });
 
