@@ -19,9 +19,13 @@ export class PageIds {
   private lastLo = 0;
   private lastId = -1;
 
+  /** ids below this are in the hash table (append() leaves its ids to the next lookup) */
+  private hashed = 0;
+
   /** The id of (vm, page hi:lo), new if unseen. */
   id(vm: number, hi: number, lo: number): number {
     if (lo === this.lastLo && hi === this.lastHi && vm === this.lastVm) return this.lastId;
+    if (this.hashed !== this.count) this.rehash(this.slots.length);
     const id = this.lookup(vm, hi, lo);
     this.lastVm = vm;
     this.lastHi = hi;
@@ -48,8 +52,22 @@ export class PageIds {
     this.hiOf[id] = hi;
     this.loOf[id] = lo;
     slots[i] = id;
+    this.hashed = this.count;
     // Keep the load factor at or below 1/2.
-    if (this.count * 2 > mask) this.rehash();
+    if (this.count * 2 > mask) this.rehash(this.slots.length * 2);
+    return id;
+  }
+
+  /**
+   * Adds a key the caller knows to be new, with the next id, without looking it up (a paged
+   * vmt file's distinct pages: see vmt.ts); it is hashed at the next lookup.
+   */
+  append(vm: number, hi: number, lo: number): number {
+    const id = this.count++;
+    if (id >= this.vmOf.length) this.growKeys();
+    this.vmOf[id] = vm;
+    this.hiOf[id] = hi;
+    this.loOf[id] = lo;
     return id;
   }
 
@@ -66,8 +84,9 @@ export class PageIds {
     this.loOf = lo;
   }
 
-  private rehash(): void {
-    const size = this.slots.length * 2;
+  /** Builds the hash table anew, at least `size` slots, for every id (load factor at most 1/2). */
+  private rehash(size: number): void {
+    while (this.count * 2 > size - 1) size *= 2;
     const slots = new Int32Array(size).fill(-1);
     const mask = size - 1;
     for (let id = 0; id < this.count; id++) {
@@ -82,5 +101,6 @@ export class PageIds {
     }
     this.slots = slots;
     this.mask = mask;
+    this.hashed = this.count;
   }
 }

@@ -5,8 +5,9 @@
  *   0       4     magic "VMT1"
  *   4       4     u32 version (1)
  *   8       4     u32 flags: bit 0 = records carry a time field; bit 1 = paged records;
- *                 bit 2 = records carry a content id; bits 8-15 = log2 of the page size of
- *                 paged records
+ *                 bit 2 = records carry a content id; bit 3 = no two PAGE records define the
+ *                 same page (checked at the end of every read); bits 8-15 = log2 of the page
+ *                 size of paged records
  *   12      4     u32 number of VMs, V
  *   16      ...   V names: u16 byte length, then UTF-8 bytes
  *   ...     ...   with flag bit 2: u32 number of content tokens, C, then C tokens as the names
@@ -32,7 +33,7 @@
  * typed arrays read it: x86 and ARM).
  */
 import { TraceError } from '../errors.js';
-import { MAX_ROW_BYTES, spanFits } from './address.js';
+import { MAX_ROW_BYTES, spanFits, toHex } from './address.js';
 import type { VmNames } from './csv.js';
 import { PageIds } from '../engine/page-ids.js';
 import type { PageExpander } from '../engine/expand.js';
@@ -44,6 +45,7 @@ export const VMT_VERSION = 1;
 const FLAG_TIME = 1;
 const FLAG_PAGED = 2;
 const FLAG_CONTENT = 4;
+const FLAG_DISTINCT_PAGES = 8;
 const OP_PAGE = 5;
 const MAX_U32 = 0xffffffff;
 
@@ -57,9 +59,17 @@ export function vmtRecordSize(hasTime: boolean, hasContent: boolean): number {
 
 /**
  * The header; `pageShift` (log2 page size) makes a paged file; `contentTokens` (record content
- * id k names contentTokens[k - 1]) makes records carry content ids.
+ * id k names contentTokens[k - 1]) makes records carry content ids; `distinctPages` promises
+ * that no page has two PAGE records (VmtPagedWriter's files), so that a replay can number the
+ * pages without a hash lookup.
  */
-export function vmtHeader(vmNames: readonly string[], hasTime: boolean, pageShift?: number, contentTokens?: readonly string[]): Buffer {
+export function vmtHeader(
+  vmNames: readonly string[],
+  hasTime: boolean,
+  pageShift?: number,
+  contentTokens?: readonly string[],
+  distinctPages = false,
+): Buffer {
   const names = vmNames.map((n) => Buffer.from(n, 'utf8'));
   const tokens = (contentTokens ?? []).map((n) => Buffer.from(n, 'utf8'));
   for (const t of [...names, ...tokens]) if (t.length > VMT_MAX_NAME_BYTES) throw new RangeError('a vmt name or content token is over 65535 bytes');
@@ -70,7 +80,8 @@ export function vmtHeader(vmNames: readonly string[], hasTime: boolean, pageShif
   header.write(VMT_MAGIC, 0, 'latin1');
   header.writeUInt32LE(VMT_VERSION, 4);
   const paged = pageShift === undefined ? 0 : FLAG_PAGED | (pageShift << 8);
-  header.writeUInt32LE((hasTime ? FLAG_TIME : 0) | paged | (contentTokens ? FLAG_CONTENT : 0), 8);
+  const distinct = pageShift !== undefined && distinctPages ? FLAG_DISTINCT_PAGES : 0;
+  header.writeUInt32LE((hasTime ? FLAG_TIME : 0) | paged | (contentTokens ? FLAG_CONTENT : 0) | distinct, 8);
   header.writeUInt32LE(names.length, 12);
   let at = 16;
   const writeNames = (list: Buffer[]): void => {
@@ -233,6 +244,8 @@ class VmtDecoder {
   private recordSize = 0;
   private hasTime = false;
   private paged = false;
+  /** the header promises that no page has two PAGE records (checked in finish()) */
+  private distinct = false;
   private shift = 0;
   /** file VM -> the reader's VM */
   private vmIndex: number[] = [];
@@ -304,6 +317,7 @@ class VmtDecoder {
     if (!parsed) return false;
     this.hasTime = parsed.hasTime;
     this.paged = parsed.paged;
+    this.distinct = parsed.distinct;
     this.shift = parsed.pageShift;
     this.recordSize = vmtRecordSize(this.hasTime, parsed.contentTokens !== null);
     this.contentWord = this.hasTime ? 6 : 4;
@@ -412,7 +426,14 @@ class VmtDecoder {
     const at = 4 * ref;
     let id = this.refTable[at + 3]!;
     if (id >= 0) return id;
-    id = this.target!.expander.ids.id(this.runVm[vm]!, this.refTable[at + 1]! >>> 0, this.refTable[at]! >>> 0);
+    const ids = this.target!.expander.ids;
+    const runVm = this.runVm[vm]!;
+    const hi = this.refTable[at + 1]! >>> 0;
+    const lo = this.refTable[at]! >>> 0;
+    // Every id so far is one of this file's pages, numbered as its page indices, and the header
+    // promises distinct pages: this one is new, no lookup needed (finish() checks the promise).
+    if (this.distinct && !this.identityBroken && ref === this.identicalRefs && ids.count === ref) id = ids.append(runVm, hi, lo);
+    else id = ids.id(runVm, hi, lo);
     this.refTable[at + 3] = id;
     if (!this.identityBroken) {
       if (ref === this.identicalRefs && (ref === 0 || id === this.idBase + ref)) {
@@ -427,6 +448,18 @@ class VmtDecoder {
     if (this.recordSize === 0) throw new TraceError(this.display, 0, 'not a vmt trace: the header is missing or cut short');
     if (this.pending.length !== 0) {
       throw new TraceError(this.display, this.record + 1, `truncated vmt record (${this.pending.length} of ${this.recordSize} bytes)`);
+    }
+    if (this.distinct) {
+      const repeat = firstRepeat(this.refTable, this.refs);
+      if (repeat !== null) {
+        const [a, b] = repeat;
+        const page = toHex(this.refTable[4 * a + 1]! >>> 0, this.refTable[4 * a]! >>> 0);
+        throw new TraceError(
+          this.display,
+          0,
+          `PAGE records ${a} and ${b} (from 0) both define page 0x${page} of VM ${this.refTable[4 * a + 2]}, but the header says no page has two`,
+        );
+      }
     }
   }
 
@@ -483,10 +516,39 @@ export async function replayVmt(
   return decoder.rows;
 }
 
+/**
+ * The first two page indices of a page table ([page low, page high, VM, -] per index) that
+ * define the same page, or null: an open-addressing hash over the indices, built once.
+ */
+function firstRepeat(table: Int32Array, refs: number): [number, number] | null {
+  let size = 1024;
+  while (size < 2 * refs) size *= 2;
+  const mask = size - 1;
+  const slots = new Int32Array(size).fill(-1);
+  for (let ref = 0; ref < refs; ref++) {
+    const at = 4 * ref;
+    const lo = table[at]!;
+    const hi = table[at + 1]!;
+    const vm = table[at + 2]!;
+    let h = Math.imul(lo ^ Math.imul(hi, 0x9e3779b1) ^ Math.imul(vm, 0x85ebca77), 0xc2b2ae3d);
+    h ^= h >>> 15;
+    let i = h & mask;
+    for (;;) {
+      const other = slots[i]!;
+      if (other < 0) break;
+      const o = 4 * other;
+      if (table[o] === lo && table[o + 1] === hi && table[o + 2] === vm) return [other, ref];
+      i = (i + 1) & mask;
+    }
+    slots[i] = ref;
+  }
+  return null;
+}
+
 function parseHeader(
   buf: Buffer,
   display: string,
-): { names: string[]; contentTokens: string[] | null; hasTime: boolean; paged: boolean; pageShift: number; length: number } | undefined {
+): { names: string[]; contentTokens: string[] | null; hasTime: boolean; paged: boolean; distinct: boolean; pageShift: number; length: number } | undefined {
   if (buf.length < 16) return undefined;
   if (buf.toString('latin1', 0, 4) !== VMT_MAGIC) throw new TraceError(display, 0, 'not a vmt trace (bad magic bytes)');
   const version = buf.readUInt32LE(4);
@@ -524,5 +586,6 @@ function parseHeader(
   if (length > buf.length) return undefined;
   const pageShift = (flags >>> 8) & 0xff;
   if (pageShift > 30) throw new TraceError(display, 0, `vmt page size 2^${pageShift} is over 1 GiB`);
-  return { names, contentTokens, hasTime: (flags & FLAG_TIME) !== 0, paged: (flags & FLAG_PAGED) !== 0, pageShift, length };
+  const paged = (flags & FLAG_PAGED) !== 0;
+  return { names, contentTokens, hasTime: (flags & FLAG_TIME) !== 0, paged, distinct: paged && (flags & FLAG_DISTINCT_PAGES) !== 0, pageShift, length };
 }

@@ -336,7 +336,7 @@ export function openTraceWriter(target: OutputTarget, opts: TraceWriterOptions):
       if (opts.vmNames && !opts.contents) {
         vmtNames = [...opts.vmNames];
         checkVmtNames(vmtNames);
-        await sink.write(vmtHeader(vmtNames, opts.hasTime, pageShift));
+        await sink.write(vmtHeader(vmtNames, opts.hasTime, pageShift, undefined, true));
       } else {
         const dir = mkdtempSync(join(tmpdir(), 'vmmem-vmt-'));
         const path = join(dir, 'records');
@@ -379,7 +379,7 @@ export function openTraceWriter(target: OutputTarget, opts: TraceWriterOptions):
       if (spool) {
         await spool.sink.end();
         checkVmtNames(vmNames);
-        await sink.write(vmtHeader(vmNames, opts.hasTime, pageShift, contentTable()));
+        await sink.write(vmtHeader(vmNames, opts.hasTime, pageShift, contentTable(), true));
         for await (const chunk of createReadStream(spool.path, { highWaterMark: 1 << 20 })) await sink.write(chunk as Buffer);
         rmSync(spool.dir, { recursive: true, force: true });
         spool = undefined;

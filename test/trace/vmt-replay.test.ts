@@ -19,7 +19,7 @@
  *   on the general path; both end at the number of rows.
  * Within one record both paths run the same checks in the same order (one decoder).
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -34,7 +34,7 @@ import { createReader, DEFAULT_READ_OPTIONS } from '../../src/trace/reader.js';
 import { OP_RESET, RowBatch } from '../../src/trace/rows.js';
 import { openSource, type TraceSource } from '../../src/trace/source.js';
 import { VmtPagedWriter, vmtHeader, vmtRecords, vmtRecordSize } from '../../src/trace/vmt.js';
-import { cli, ROOT } from '../helpers.js';
+import { cli, ROOT, tempFile } from '../helpers.js';
 
 const TWO64 = 1n << 64n;
 const GIB = 2 ** 30;
@@ -133,7 +133,8 @@ function handPaged(trace: Trace, shift: number, seed: number): Buffer {
   }
   for (const row of trace.rows) {
     let addr = row.addr;
-    let remaining = row.size;
+    // a RESET is one record whatever its size (capped at 4 GiB - 1), as the writers make it
+    let remaining = row.op === OP_RESET ? Math.min(row.size, 0xffffffff) : row.size;
     do {
       const part = recordPart(addr, remaining);
       if (rand() < 0.15) define(...pool[pick(pool.length)]!);
@@ -165,7 +166,8 @@ function handPaged(trace: Trace, shift: number, seed: number): Buffer {
 function writeVmt(trace: Trace, layout: Layout): VmtFile {
   const hasContent = trace.tokens !== null;
   const shift = layout.kind === 'unpaged' ? null : layout.shift;
-  const header = vmtHeader(trace.names, trace.hasTime, shift ?? undefined, trace.tokens ?? undefined);
+  // The writer's files promise distinct pages (header bit 3): a replay then numbers them without lookups.
+  const header = vmtHeader(trace.names, trace.hasTime, shift ?? undefined, trace.tokens ?? undefined, layout.kind === 'writer');
   let records: Buffer;
   if (layout.kind === 'unpaged') records = vmtRecords(batchOf(trace, trace.rows), trace.hasTime, undefined, hasContent);
   else if (layout.kind === 'hand') records = handPaged(trace, layout.shift, layout.seed);
@@ -234,10 +236,10 @@ function model(trace: Trace, runShift: number): Expected {
   const s = BigInt(runShift);
   for (const row of trace.rows) {
     let addr = row.addr;
-    let remaining = row.size;
+    // a RESET stays one record (its size means nothing), capped at 4 GiB - 1
+    let remaining = row.op === OP_RESET ? Math.min(row.size, 0xffffffff) : row.size;
     do {
-      // the writers split a row over 4 GiB - 1 into records; each is a row when read back (a
-      // RESET too, though its size means nothing: one RESET row of 5 GiB replays as two RESETs)
+      // the writers split a row over 4 GiB - 1 into records; each is a row when read back
       rows++;
       if (row.op === OP_RESET) accesses.push({ op: OP_RESET, vm: runVm[row.vm]!, page: -1n, content: 0 });
       const part = recordPart(addr, remaining);
@@ -774,8 +776,8 @@ describe('vmt replay: bad records give the same error on both paths', () => {
 /** ['PAGE', vm, page number] defines the next index; [op, vm, index or address, offset, size] a row. */
 type HandRecord = ['PAGE', number, number] | [number, number, number, number, number];
 
-function handFile(names: string[], shift: number | null, records: HandRecord[]): Buffer {
-  const parts = [vmtHeader(names, false, shift ?? undefined)];
+function handFile(names: string[], shift: number | null, records: HandRecord[], distinctPages = false): Buffer {
+  const parts = [vmtHeader(names, false, shift ?? undefined, undefined, distinctPages)];
   for (const rec of records) {
     const r = Buffer.alloc(16);
     if (rec[0] === 'PAGE') {
@@ -815,6 +817,61 @@ async function expectPages(bytes: Buffer, shift: number, pages: number[], number
     }
   }
 }
+
+describe('vmt replay: the header promises distinct pages (bit 3)', () => {
+  it('pages numbered without lookups have the ids a lookup gives, and later lookups find them', async () => {
+    // Pages 7, 9, 8 as indices 0, 1, 2 (ids 0, 1, 2); then an access crossing from page 8 into
+    // page 9 (looked up: ids 2 and 1) and one into page 10 (new by lookup: id 3).
+    const bytes = handFile(
+      ['v'],
+      12,
+      [
+        ['PAGE', 0, 7],
+        [R, 0, 0, 0, 1],
+        ['PAGE', 0, 9],
+        [R, 0, 1, 0, 1],
+        ['PAGE', 0, 8],
+        [R, 0, 2, 4095, 2],
+        [R, 0, 1, 4095, 2],
+        [R, 0, 0, 0, 1],
+      ],
+      true,
+    );
+    await expectPages(bytes, 12, [0, 1, 2, 1, 1, 3, 0], [7, 9, 8, 10]);
+  });
+
+  it('a file that breaks the promise is refused at its end, the same way on both paths', async () => {
+    const bytes = handFile(
+      ['v'],
+      12,
+      [
+        ['PAGE', 0, 5],
+        [R, 0, 0, 0, 1],
+        ['PAGE', 0, 6],
+        [R, 0, 1, 0, 1],
+        ['PAGE', 0, 5],
+        [R, 0, 2, 0, 1],
+      ],
+      true,
+    );
+    for (const direct of [true, false]) {
+      const p = await feed(vmtSource(chunked(bytes, CHUNKINGS[0]!)), 4096, direct);
+      expect(p.error?.message, `direct ${direct}`).toBe('in.vmt: PAGE records 0 and 2 (from 0) both define page 0x5 of VM 0, but the header says no page has two');
+    }
+    // Without the promise the same records are a valid file: index 2 is page 5 again (id 0).
+    await expectPages(handFile(['v'], 12, [['PAGE', 0, 5], [R, 0, 0, 0, 1], ['PAGE', 0, 6], [R, 0, 1, 0, 1], ['PAGE', 0, 5], [R, 0, 2, 0, 1]]), 12, [0, 1, 0], [5, 6]);
+  });
+
+  it('vmmem convert writes the promise into paged files only', () => {
+    const csv = tempFile('p.csv', 'vm,op,addr\nv,R,0x1000\nv,W,0x2000\n');
+    const paged = tempFile('p.vmt', '');
+    const plain = tempFile('q.vmt', '');
+    expect(cli(['convert', csv, paged, '-q']).status).toBe(0);
+    expect(cli(['convert', csv, plain, '--vmt-page-size', 'none', '-q']).status).toBe(0);
+    expect(readFileSync(paged).readUInt32LE(8) & 0xff).toBe(0b1010);
+    expect(readFileSync(plain).readUInt32LE(8) & 0xff).toBe(0);
+  });
+});
 
 describe('vmt replay: page tables the writer never makes', () => {
   it('a duplicate PAGE record of a page in use ends the identity shortcut; indices before it keep their ids', async () => {
