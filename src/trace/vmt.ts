@@ -430,10 +430,15 @@ class VmtDecoder {
     const runVm = this.runVm[vm]!;
     const hi = this.refTable[at + 1]! >>> 0;
     const lo = this.refTable[at]! >>> 0;
-    // Every id so far is one of this file's pages, numbered as its page indices, and the header
-    // promises distinct pages: this one is new, no lookup needed (finish() checks the promise).
-    if (this.distinct && !this.identityBroken && ref === this.identicalRefs && ids.count === ref) id = ids.append(runVm, hi, lo);
-    else id = ids.id(runVm, hi, lo);
+    const inOrder = !this.identityBroken && ref === this.identicalRefs;
+    if (inOrder && ref < ids.count && ids.loOf[ref] === lo && ids.hiOf[ref] === hi && ids.vmOf[ref] === runVm) {
+      // The run has numbered this page so already (the second pass over the file, for opt).
+      id = ref;
+    } else if (inOrder && this.distinct && ids.count === ref) {
+      // Every id so far is one of this file's pages, numbered as its page indices, and the
+      // header promises distinct pages: this one is new, no lookup needed (finish() checks).
+      id = ids.append(runVm, hi, lo);
+    } else id = ids.id(runVm, hi, lo);
     this.refTable[at + 3] = id;
     if (!this.identityBroken) {
       if (ref === this.identicalRefs && (ref === 0 || id === this.idBase + ref)) {
