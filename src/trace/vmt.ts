@@ -25,9 +25,11 @@
  *
  * Paged files carry dense page indices: a PAGE record defines index k (the k-th PAGE record,
  * from 0) as the page of that number and VM, before the first record that uses it. A replay at
- * the same page size then maps each record to its page with one array lookup instead of a hash
- * lookup: the page table is built once, when the file is written. RESET records carry their
- * address, as in address records.
+ * the same page size then maps each record to its page without a hash lookup per access: the
+ * page table is built once, when the file is written. With flag bit 3 (vmmem's writers) no two
+ * PAGE records name one page, so a replay numbers new pages as they come, without looking them
+ * up at all, and checks that promise at the end of the file. RESET records carry their address,
+ * as in address records.
  *
  * Record i is reported as "line" i + 1 in messages. Little-endian machines only (as Node's
  * typed arrays read it: x86 and ARM).
@@ -281,8 +283,9 @@ class VmtDecoder {
   ) {}
 
   /**
-   * The whole records of the input so far, as an aligned view (the chunk itself when it allows),
-   * with `out` filled; a record cut by the chunk's end waits for the next chunk.
+   * The whole records `chunk` completes, as aligned views: the record the last chunk cut short
+   * (completed, a copy), then the chunk's own whole records (the chunk itself when aligned). A
+   * record this chunk cuts short waits for the next one.
    */
   *views(chunk: Buffer): Generator<Uint8Array> {
     if (this.recordSize === 0) {
