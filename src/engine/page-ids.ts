@@ -37,9 +37,7 @@ export class PageIds {
   private lookup(vm: number, hi: number, lo: number): number {
     const slots = this.slots;
     const mask = this.mask;
-    let h = Math.imul(lo ^ Math.imul(hi, 0x9e3779b1) ^ Math.imul(vm, 0x85ebca77), 0xc2b2ae3d);
-    h ^= h >>> 15;
-    let i = h & mask;
+    let i = pageHash(vm, hi, lo) & mask;
     for (;;) {
       const id = slots[i]!;
       if (id < 0) break;
@@ -93,9 +91,7 @@ export class PageIds {
       const lo = this.loOf[id]!;
       const hi = this.hiOf[id]!;
       const vm = this.vmOf[id]!;
-      let h = Math.imul(lo ^ Math.imul(hi, 0x9e3779b1) ^ Math.imul(vm, 0x85ebca77), 0xc2b2ae3d);
-      h ^= h >>> 15;
-      let i = h & mask;
+      let i = pageHash(vm, hi, lo) & mask;
       while (slots[i]! >= 0) i = (i + 1) & mask;
       slots[i] = id;
     }
@@ -103,4 +99,10 @@ export class PageIds {
     this.mask = mask;
     this.hashed = this.count;
   }
+}
+
+/** The hash of a page key (VM, page number hi:lo), for open-addressing tables over pages. */
+export function pageHash(vm: number, hi: number, lo: number): number {
+  const h = Math.imul(lo ^ Math.imul(hi, 0x9e3779b1) ^ Math.imul(vm, 0x85ebca77), 0xc2b2ae3d);
+  return h ^ (h >>> 15);
 }

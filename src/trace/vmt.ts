@@ -37,7 +37,7 @@
 import { TraceError } from '../errors.js';
 import { MAX_ROW_BYTES, spanFits, toHex } from './address.js';
 import type { VmNames } from './csv.js';
-import { PageIds } from '../engine/page-ids.js';
+import { pageHash, PageIds } from '../engine/page-ids.js';
 import type { PageExpander } from '../engine/expand.js';
 import type { ContentNames } from './content.js';
 import { RowBatch, OP_RESET } from './rows.js';
@@ -538,9 +538,7 @@ function firstRepeat(table: Int32Array, refs: number): [number, number] | null {
     const lo = table[at]!;
     const hi = table[at + 1]!;
     const vm = table[at + 2]!;
-    let h = Math.imul(lo ^ Math.imul(hi, 0x9e3779b1) ^ Math.imul(vm, 0x85ebca77), 0xc2b2ae3d);
-    h ^= h >>> 15;
-    let i = h & mask;
+    let i = pageHash(vm, hi, lo) & mask;
     for (;;) {
       const other = slots[i]!;
       if (other < 0) break;
