@@ -179,6 +179,8 @@ export async function simulate(input: SimulationInput): Promise<SimulationOutcom
     input.interval !== undefined ? new IntervalRecorder(engine, input.interval) : input.series ? new IntervalRecorder(engine, 64, 512) : null;
   const translation = input.translation ? new TranslationModel(input.translation, engine) : null;
   engine.observer = translation;
+  // Which frame holds which page matters to translation and to the memory model only.
+  engine.trackFrames = translation !== null || memory !== null;
   // One interner for the run: equal tokens in different traces are the same content.
   const contents = new ContentNames();
   const readers = input.sources.map((s) => createReader(s, { ...input.read, contents }));

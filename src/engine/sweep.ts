@@ -78,6 +78,8 @@ export function runCell(trace: SweepTrace, config: EngineConfig): CellResult {
     ids.hiOf = trace.hiOf as Uint32Array<ArrayBuffer>;
     ids.loOf = trace.loOf as Uint32Array<ArrayBuffer>;
     const engine = new Engine(config, ids, trace.nextUse ?? undefined);
+    // Nothing here looks at which frame holds which page.
+    engine.trackFrames = false;
     engine.vmNames = trace.vmNames;
     if (trace.vmNames.length > 0) engine.ensureVm(trace.vmNames.length - 1);
     const batch = { op: trace.op, page: trace.page, length: trace.length, capacity: trace.length } as PageBatch;

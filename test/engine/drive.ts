@@ -38,6 +38,8 @@ export interface EngineSettings {
   /** parameters of VMs vm0, vm1, ... (by name: see vmName) */
   vms?: VmSpec[];
   idleTax?: IdleTaxOptions | null;
+  /** Engine.trackFrames (default true: the frame table the checks read) */
+  trackFrames?: boolean;
 }
 
 export async function simulateRows(rows: readonly RefRow[], s: EngineSettings): Promise<SimulationOutcome> {
@@ -72,7 +74,9 @@ export function runEngine(rows: readonly RefRow[], s: EngineSettings, observer?:
     maxVm = Math.max(maxVm, r.vm);
   }
   const nextUse = policies[s.policy].needsFuture ? nextUseOf(batch, ids.count) : undefined;
-  const engine = new Engine(config({ pageSize: 1, seed: 1, ...s }), ids, nextUse);
+  const { trackFrames = true, ...settings } = s;
+  const engine = new Engine(config({ pageSize: 1, seed: 1, ...settings }), ids, nextUse);
+  engine.trackFrames = trackFrames;
   engine.vmNames = Array.from({ length: maxVm + 1 }, (_, v) => vmName(v));
   engine.ensureVm(maxVm);
   const victims: ([number, number] | null)[] = [];

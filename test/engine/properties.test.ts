@@ -196,6 +196,27 @@ describe('invariants at every step, for every scheduler and policy', () => {
   });
 });
 
+describe('without a frame table (Engine.trackFrames false, as simulate runs without observers)', () => {
+  it.each(pairs)('%s scheduler, %s policy: the same counts, peaks, time average and OOM events', (scheduler, policy) => {
+    fc.assert(
+      fc.property(scenarioOf(scheduler, policy, { allocOps: true, reserves: true, swap: true }), ({ rows, settings }) => {
+        const framed = runEngine(rows, settings);
+        const counted = runEngine(rows, { ...settings, trackFrames: false });
+        expect(String(counted.error)).toBe(String(framed.error));
+        const e = framed.engine;
+        const c = counted.engine;
+        expect(c.vms).toEqual(e.vms);
+        // the cause of each kill too: with swap full, whether some resident page was clean
+        expect(c.oomEvents).toEqual(e.oomEvents);
+        expect([c.framesPeak, c.framesInUse, c.framesInUseSum, c.swapPeak, c.swapUsed]).toEqual([e.framesPeak, e.framesInUse, e.framesInUseSum, e.swapPeak, e.swapUsed]);
+        expect(counted.victims).toEqual(framed.victims);
+        expect(c.frameOwner).toHaveLength(0);
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
+
 /** faults plus accesses skipped after an OOM kill: the accesses memory did not serve */
 const missed = (e: Engine): number => e.vms.reduce((n, c) => n + c.faults + c.oomSkipped, 0);
 
