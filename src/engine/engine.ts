@@ -81,6 +81,8 @@ export class Engine {
   nextSample = Infinity;
   onSample: (() => void) | null = null;
   private readonly declared = new Map<string, VmSpec>();
+  /** one VM so far: every page is VM 0's, and the hot paths need not read vmOf (a cache miss) */
+  private oneVm = false;
 
   // per page (read and written by the memory model too)
   state = new Uint8Array(0);
@@ -178,6 +180,7 @@ export class Engine {
       this.scheduler.addVm(u, params);
     }
     if (this.dead.length < this.vms.length) this.dead = grown(this.dead, this.vms.length);
+    this.oneVm = this.vms.length === 1;
     return this.vms[v]!;
   }
 
@@ -226,7 +229,7 @@ export class Engine {
       return;
     }
     const position = this.position++;
-    const v = this.ids.vmOf[p]!;
+    const v = this.oneVm ? 0 : this.ids.vmOf[p]!;
     const s = this.vms[v]!;
     s.hits++;
     s.accesses++;
@@ -241,7 +244,7 @@ export class Engine {
   /** Every access the hit path in access() does not take: faults, writes of swapped pages, observed runs. */
   private fault(p: number, write: boolean): void {
     const position = this.position++;
-    const v = this.ids.vmOf[p]!;
+    const v = this.oneVm ? 0 : this.ids.vmOf[p]!;
     const s = this.vms[v]!;
     let st = this.admit(p, v, s);
     if (st < 0) return;
@@ -348,7 +351,7 @@ export class Engine {
 
   /** Evicts resident page q for a fault of VM v; returns its frame. */
   private evict(q: number, v: number): number {
-    const u = this.ids.vmOf[q]!;
+    const u = this.oneVm ? 0 : this.ids.vmOf[q]!;
     const owner = this.vms[u]!;
     let st = this.state[q]!;
     this.scheduler.remove(q, u);
