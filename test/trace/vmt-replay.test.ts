@@ -841,25 +841,21 @@ describe('vmt replay: the header promises distinct pages (bit 3)', () => {
   });
 
   it('a file that breaks the promise is refused at its end, the same way on both paths', async () => {
-    const bytes = handFile(
-      ['v'],
-      12,
-      [
-        ['PAGE', 0, 5],
-        [R, 0, 0, 0, 1],
-        ['PAGE', 0, 6],
-        [R, 0, 1, 0, 1],
-        ['PAGE', 0, 5],
-        [R, 0, 2, 0, 1],
-      ],
-      true,
-    );
+    const records: HandRecord[] = [
+      ['PAGE', 0, 5],
+      [R, 0, 0, 0, 1],
+      ['PAGE', 0, 6],
+      [R, 0, 1, 0, 1],
+      ['PAGE', 0, 5],
+      [R, 0, 2, 0, 1],
+    ];
+    const bytes = handFile(['v'], 12, records, true);
     for (const direct of [true, false]) {
       const p = await feed(vmtSource(chunked(bytes, CHUNKINGS[0]!)), 4096, direct);
       expect(p.error?.message, `direct ${direct}`).toBe('in.vmt: PAGE records 0 and 2 (from 0) both define page 0x5 of VM 0, but the header says no page has two');
     }
     // Without the promise the same records are a valid file: index 2 is page 5 again (id 0).
-    await expectPages(handFile(['v'], 12, [['PAGE', 0, 5], [R, 0, 0, 0, 1], ['PAGE', 0, 6], [R, 0, 1, 0, 1], ['PAGE', 0, 5], [R, 0, 2, 0, 1]]), 12, [0, 1, 0], [5, 6]);
+    await expectPages(handFile(['v'], 12, records), 12, [0, 1, 0], [5, 6]);
   });
 
   it('vmmem convert writes the promise into paged files only', () => {
