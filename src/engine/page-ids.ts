@@ -37,7 +37,7 @@ export class PageIds {
   private lookup(vm: number, hi: number, lo: number): number {
     const slots = this.slots;
     const mask = this.mask;
-    let i = pageHash(vm, hi, lo) & mask;
+    let i = slotHash(vm, hi, lo) & mask;
     for (;;) {
       const id = slots[i]!;
       if (id < 0) break;
@@ -91,7 +91,7 @@ export class PageIds {
       const lo = this.loOf[id]!;
       const hi = this.hiOf[id]!;
       const vm = this.vmOf[id]!;
-      let i = pageHash(vm, hi, lo) & mask;
+      let i = slotHash(vm, hi, lo) & mask;
       while (slots[i]! >= 0) i = (i + 1) & mask;
       slots[i] = id;
     }
@@ -101,8 +101,11 @@ export class PageIds {
   }
 }
 
-/** The hash of a page key (VM, page number hi:lo), for open-addressing tables over pages. */
-export function pageHash(vm: number, hi: number, lo: number): number {
+/**
+ * Where a page key (VM, page number hi:lo) starts its probe in the table: cheap, not uniform
+ * enough for sampling (SHARDS has its own hash, in mrc.ts).
+ */
+function slotHash(vm: number, hi: number, lo: number): number {
   const h = Math.imul(lo ^ Math.imul(hi, 0x9e3779b1) ^ Math.imul(vm, 0x85ebca77), 0xc2b2ae3d);
   return h ^ (h >>> 15);
 }

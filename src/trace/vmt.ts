@@ -37,7 +37,7 @@
 import { TraceError } from '../errors.js';
 import { MAX_ROW_BYTES, spanFits, toHex } from './address.js';
 import type { VmNames } from './csv.js';
-import { pageHash, PageIds } from '../engine/page-ids.js';
+import { PageIds } from '../engine/page-ids.js';
 import type { PageExpander } from '../engine/expand.js';
 import type { ContentNames } from './content.js';
 import { RowBatch, OP_RESET } from './rows.js';
@@ -105,6 +105,14 @@ export function vmtHeader(
 const GIB = 2 ** 30;
 
 /**
+ * The bytes a row's records cover: all of them, but a RESET - which frees all its VM holds,
+ * whatever its size - is one record, its size kept up to 4 GiB - 1.
+ */
+function recordedBytes(op: number, size: number): number {
+  return op === OP_RESET ? Math.min(size, MAX_U32) : size;
+}
+
+/**
  * The bytes of the next record of a row: all of them up to 4 GiB - 1; a larger row is split at a
  * 1 GiB-aligned address (the last one within 4 GiB - 1 bytes), so that no page of any page size
  * (at most 1 GiB) lies in two records and is counted as two accesses.
@@ -128,8 +136,7 @@ export function vmtRecords(batch: RowBatch, hasTime: boolean, vmMap?: ArrayLike<
   const out = Buffer.alloc(count * recordSize);
   let at = 0;
   for (let i = 0; i < batch.length; i++) {
-    // RESET frees all the VM holds, whatever its size: one record (size kept up to 4 GiB - 1).
-    let remaining = batch.op[i] === OP_RESET ? Math.min(batch.size[i]!, MAX_U32) : batch.size[i]!;
+    let remaining = recordedBytes(batch.op[i]!, batch.size[i]!);
     let hi = batch.addrHi[i]!;
     let lo = batch.addrLo[i]!;
     do {
@@ -183,8 +190,7 @@ export class VmtPagedWriter {
       const vm = vmMap ? vmMap[batch.vm[i]!]! : batch.vm[i]!;
       const op = batch.op[i]!;
       const time = batch.time[i]!;
-      // RESET frees all the VM holds, whatever its size: one record (size kept up to 4 GiB - 1).
-      let remaining = op === OP_RESET ? Math.min(batch.size[i]!, MAX_U32) : batch.size[i]!;
+      let remaining = recordedBytes(op, batch.size[i]!);
       let hi = batch.addrHi[i]!;
       let lo = batch.addrLo[i]!;
       do {
@@ -526,27 +532,15 @@ export async function replayVmt(
 
 /**
  * The first two page indices of a page table ([page low, page high, VM, -] per index) that
- * define the same page, or null: an open-addressing hash over the indices, built once.
+ * define the same page, or null.
  */
 function firstRepeat(table: Int32Array, refs: number): [number, number] | null {
-  let size = 1024;
-  while (size < 2 * refs) size *= 2;
-  const mask = size - 1;
-  const slots = new Int32Array(size).fill(-1);
+  const seen = new PageIds();
   for (let ref = 0; ref < refs; ref++) {
     const at = 4 * ref;
-    const lo = table[at]!;
-    const hi = table[at + 1]!;
-    const vm = table[at + 2]!;
-    let i = pageHash(vm, hi, lo) & mask;
-    for (;;) {
-      const other = slots[i]!;
-      if (other < 0) break;
-      const o = 4 * other;
-      if (table[o] === lo && table[o + 1] === hi && table[o + 2] === vm) return [other, ref];
-      i = (i + 1) & mask;
-    }
-    slots[i] = ref;
+    // Index ref is new exactly when it gets the next id, ref.
+    const id = seen.id(table[at + 2]!, table[at + 1]! >>> 0, table[at]! >>> 0);
+    if (id !== ref) return [id, ref];
   }
   return null;
 }
