@@ -4,6 +4,7 @@
  * (previous) and links[2p + 1] (next): one cache line for both.
  */
 import { grown } from './policy.js';
+
 export class PageList {
   links = new Int32Array(0);
   head = -1;
@@ -12,10 +13,6 @@ export class PageList {
 
   resize(pages: number): void {
     this.links = grown(this.links, 2 * pages);
-  }
-
-  prev(p: number): number {
-    return this.links[2 * p]!;
   }
 
   next(p: number): number {
@@ -66,7 +63,7 @@ export class PageList {
   /** first page from the head that `accept` takes, or -1 */
   firstAccepted(accept: ((p: number) => boolean) | null): number {
     if (accept === null) return this.head;
-    for (let p = this.head; p >= 0; p = this.links[2 * p + 1]!) if (accept(p)) return p;
+    for (let p = this.head; p >= 0; p = this.next(p)) if (accept(p)) return p;
     return -1;
   }
 }
