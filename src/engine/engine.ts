@@ -81,8 +81,6 @@ export class Engine {
   nextSample = Infinity;
   onSample: (() => void) | null = null;
   private readonly declared = new Map<string, VmSpec>();
-  /** one VM so far: every page is VM 0's, and the hot paths need not read vmOf (a cache miss) */
-  private oneVm = false;
 
   // per page (read and written by the memory model too)
   state = new Uint8Array(0);
@@ -155,6 +153,11 @@ export class Engine {
     this.sums[0] = sum;
   }
 
+  /** the VM of page p; with one VM, without reading vmOf (a cache miss per access over many pages) */
+  private vmOfPage(p: number): number {
+    return this.vms.length === 1 ? 0 : this.ids.vmOf[p]!;
+  }
+
   get frames(): number {
     return this.config.frames;
   }
@@ -180,7 +183,6 @@ export class Engine {
       this.scheduler.addVm(u, params);
     }
     if (this.dead.length < this.vms.length) this.dead = grown(this.dead, this.vms.length);
-    this.oneVm = this.vms.length === 1;
     return this.vms[v]!;
   }
 
@@ -229,7 +231,7 @@ export class Engine {
       return;
     }
     const position = this.position++;
-    const v = this.oneVm ? 0 : this.ids.vmOf[p]!;
+    const v = this.vmOfPage(p);
     const s = this.vms[v]!;
     s.hits++;
     s.accesses++;
@@ -244,7 +246,7 @@ export class Engine {
   /** Every access the hit path in access() does not take: faults, writes of swapped pages, observed runs. */
   private fault(p: number, write: boolean): void {
     const position = this.position++;
-    const v = this.oneVm ? 0 : this.ids.vmOf[p]!;
+    const v = this.vmOfPage(p);
     const s = this.vms[v]!;
     let st = this.admit(p, v, s);
     if (st < 0) return;
@@ -351,7 +353,7 @@ export class Engine {
 
   /** Evicts resident page q for a fault of VM v; returns its frame. */
   private evict(q: number, v: number): number {
-    const u = this.oneVm ? 0 : this.ids.vmOf[q]!;
+    const u = this.vmOfPage(q);
     const owner = this.vms[u]!;
     let st = this.state[q]!;
     this.scheduler.remove(q, u);
@@ -393,8 +395,11 @@ export class Engine {
     if (this.observer !== null) this.observer.released?.(p, v);
     if ((st & RESIDENT) !== 0) {
       this.scheduler.remove(p, v);
-      const frame = this.trackFrames ? this.frameOf[p]! : 0;
-      if (this.trackFrames) this.frameOwner[frame] = -1;
+      let frame = 0;
+      if (this.trackFrames) {
+        frame = this.frameOf[p]!;
+        this.frameOwner[frame] = -1;
+      }
       if (this.freedTop >= this.freedFrames.length) this.freedFrames = grown(this.freedFrames, this.freedTop + 1);
       this.freedFrames[this.freedTop++] = frame;
       s.resident--;
