@@ -7,11 +7,23 @@
 export class PageIds {
   /** number of ids handed out */
   count = 0;
-  vmOf = new Uint16Array(1024);
-  hiOf = new Uint32Array(1024);
-  loOf = new Uint32Array(1024);
-  private slots = new Int32Array(2048).fill(-1);
-  private mask = 2047;
+  vmOf: Uint16Array;
+  hiOf: Uint32Array;
+  loOf: Uint32Array;
+  private slots: Int32Array;
+  private mask: number;
+
+  /** `expected`: room for that many pages from the start (no growing on the way) */
+  constructor(expected = 1024) {
+    const keys = Math.max(1024, expected);
+    this.vmOf = new Uint16Array(keys);
+    this.hiOf = new Uint32Array(keys);
+    this.loOf = new Uint32Array(keys);
+    let size = 2048;
+    while (size - 1 < 2 * keys) size *= 2;
+    this.slots = new Int32Array(size).fill(-1);
+    this.mask = size - 1;
+  }
 
   // The last key looked up: traces touch the same page many times in a row.
   private lastVm = -1;

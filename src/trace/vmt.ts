@@ -535,7 +535,7 @@ export async function replayVmt(
  * define the same page, or null.
  */
 function firstRepeat(table: Int32Array, refs: number): [number, number] | null {
-  const seen = new PageIds();
+  const seen = new PageIds(refs);
   for (let ref = 0; ref < refs; ref++) {
     const at = 4 * ref;
     // Index ref is new exactly when it gets the next id, ref.
