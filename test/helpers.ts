@@ -2,7 +2,7 @@
  * Shared test helpers: build traces in memory and run the engine or the CLI on them.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -81,4 +81,10 @@ export function cli(args: string[], opts: { input?: string | Buffer; env?: NodeJ
     maxBuffer: 64 << 20,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** README.md and every page of docs/, joined: where "documented" looks. */
+export function allDocs(): string {
+  const docs = readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).sort();
+  return [readFileSync(join(ROOT, 'README.md'), 'utf8'), ...docs.map((f) => readFileSync(join(ROOT, 'docs', f), 'utf8'))].join('\n');
 }

@@ -1,6 +1,6 @@
 /**
  * The memory model's figures at the end of a run, per VM (output order) and in total: what the
- * report prints (SPEC 2.6, the README's "Duplication and fragmentation").
+ * report prints (SPEC 2.6, docs/memory.md).
  */
 import type { Engine } from '../engine/engine.js';
 import type { MemoryConfig } from './config.js';

@@ -1,6 +1,6 @@
 /**
  * The policy registry: a policy is one file plus one line here. Tests walk this object so that
- * every policy is tested, documented in --help and the README, and named like its file.
+ * every policy is tested, documented in --help and docs/engine.md, and named like its file.
  */
 import { clock } from './clock.js';
 import { fifo } from './fifo.js';

@@ -38,7 +38,7 @@ export interface ReplacementPolicy {
 export interface PolicyDefinition {
   /** the name users type after --policy; equal to the file's name */
   readonly name: string;
-  /** one line for --help and the README */
+  /** one line for --help and docs/engine.md */
   readonly summary: string;
   /** true when it needs the whole future of the trace (read in advance) */
   readonly needsFuture: boolean;

@@ -288,7 +288,7 @@ export interface TraceWriterOptions {
   contents?: ContentNames;
   /** standard output, for `-` (default process.stdout) */
   stdout?: Writable;
-  /** vmt: write paged records for this page size (a power of two; see README "vmt"); absent: address records */
+  /** vmt: write paged records for this page size (a power of two; see docs/traces.md, "vmt"); absent: address records */
   vmtPageSize?: number;
 }
 

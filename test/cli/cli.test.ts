@@ -1,6 +1,6 @@
 /**
  * The CLI end to end (a spawned process): help and version, output formats (SPEC 3.1), notes,
- * colour, and the README's examples. Bad input and exit codes (SPEC 3.3): test/robustness.
+ * colour (the docs' examples: test/docs/examples.test.ts). Bad input and exit codes (SPEC 3.3): test/robustness.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -117,25 +117,5 @@ describe('colour', () => {
   it('CSV and JSON never carry escape codes', () => {
     expect(cli(['simulate', trace, '--color', '--format', 'csv']).stdout).not.toContain(ESC);
     expect(cli(['simulate', trace, '--color', '--format', 'json']).stdout).not.toContain(ESC);
-  });
-});
-
-describe("the README's examples", () => {
-  // Each ```sh block under "First run" is followed by a block of what it prints (notes on
-  // stderr first, then stdout). Run the command as written and compare, line by line.
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const examples = [...readme.matchAll(/```sh\n(npx vmmem [^\n]+)\n```\n\n```\n([\s\S]*?)```/g)].map((m) => [m[1]!, m[2]!] as const);
-
-  it('there are examples to check', () => {
-    expect(examples.length).toBeGreaterThanOrEqual(1);
-    expect(readme.indexOf(examples[0]![0])).toBeLessThan(readme.indexOf('## Commands'));
-  });
-
-  it.each(examples)('%s prints what the README shows', (command, shown) => {
-    const args = command.replace(/^npx vmmem /, '').split(/\s+/);
-    const r = cli(args, { cwd: ROOT });
-    expect(r.status, r.stderr).toBe(0);
-    const actual = (r.stderr + r.stdout).trimEnd().split('\n');
-    expect(actual).toEqual(shown.trimEnd().split('\n'));
   });
 });

@@ -38,9 +38,9 @@ describe('the policy registry', () => {
     }
   });
 
-  it("lists every policy in README.md's policy table", () => {
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    const section = readme.slice(readme.indexOf('### Replacement policies'));
+  it("lists every policy in docs/engine.md's policy table", () => {
+    const readme = readFileSync(join(ROOT, 'docs/engine.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Replacement policies'));
     const table = section.slice(0, section.indexOf('\n\n', section.indexOf('|')));
     for (const name of POLICY_NAMES) expect(table, name).toMatch(new RegExp(`^\\| \`${name}\` \\|`, 'm'));
     // and no row for a policy that does not exist

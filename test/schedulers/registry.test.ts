@@ -1,5 +1,5 @@
 /**
- * Every scheduler in the registry is named like its file, documented in --help and the README,
+ * Every scheduler in the registry is named like its file, documented in --help and docs/scheduling.md,
  * and has hand-worked tests (a describe block named after it).
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { cli, ROOT } from '../helpers.js';
 
 describe('the scheduler registry', () => {
   const help = cli(['simulate', '--help']).stdout;
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const readme = readFileSync(join(ROOT, 'docs/scheduling.md'), 'utf8');
   const handWorked = readFileSync(join(ROOT, 'test/schedulers/hand-worked.test.ts'), 'utf8');
 
   it.each(SCHEDULER_NAMES)('%s is named like its file, documented and tested', (name) => {
