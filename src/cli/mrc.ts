@@ -1,8 +1,11 @@
 import { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { lruFaults, optFaults, stackDistancePass, type StackPolicy } from '../engine/curves.js';
+import { miniatureFrames, replayedFaults, sampledPass, scaledFaults, shardsFaults, smallestEstimated } from '../analysis/minisim.js';
+import { PageSampler, sampleSalt } from '../analysis/sampling.js';
+import { lruFaults, optFaults, stackDistancePass } from '../engine/curves.js';
+import { isPolicyName, POLICY_NAMES, type PolicyName } from '../policies/index.js';
 import { defaultJobs } from '../engine/sweep.js';
-import { mrcResult, type MrcCurve } from '../report/mrc.js';
+import { mrcResult, type MrcCurve, type MrcOutcome } from '../report/mrc.js';
 import { openSource } from '../trace/source.js';
 import { parseCount } from '../units.js';
 import { emit, type Io } from './io.js';
@@ -11,24 +14,34 @@ import { geometricSizes, parseSizeList, resolveSizes } from './sizes.js';
 
 export const DEFAULT_POINTS = 40;
 
+/** The SHARDS LRU curve of a sampled pass. */
+function sampledLru(pass: Awaited<ReturnType<typeof sampledPass>>, frames: number[], sampleSize: number | null, requestedRate: number | null): MrcCurve {
+  return {
+    policy: 'lru',
+    sample: sampleSize === null ? requestedRate! : pass.rate,
+    frames,
+    faults: shardsFaults(pass.lru!, frames, pass.accesses),
+    method: sampleSize === null ? 'shards' : 'shards-fixed',
+    estimated: frames.map((f) => f >= smallestEstimated(sampleSize === null ? requestedRate! : pass.rate)),
+    sampleSize: sampleSize ?? undefined,
+  };
+}
+
 interface MrcOptions extends RawOptions {
   points?: string;
   sampleRate?: string;
+  sampleSize?: string;
+  seed?: string;
   exactToo?: boolean;
   plot?: boolean;
   jobs?: string;
 }
 
-function parseStackPolicies(text: string | undefined): StackPolicy[] {
-  const names: StackPolicy[] = [];
+function parseCurvePolicies(text: string | undefined): PolicyName[] {
+  const names: PolicyName[] = [];
   for (const part of (text ?? 'lru').split(',')) {
     const name = part.trim();
-    if (name !== 'lru' && name !== 'opt') {
-      throw new UsageError(
-        `--policy: '${name}' has no miss-ratio curve in one pass: lru or opt (stack algorithms); ` +
-          `for the others run vmmem compare --policies ${name} --frames LIST`,
-      );
-    }
+    if (!isPolicyName(name)) throw new UsageError(`--policy: unknown policy '${name}' (${POLICY_NAMES.join(', ')})`);
     if (!names.includes(name)) names.push(name);
   }
   return names;
@@ -43,15 +56,18 @@ function parseRate(text: string): number {
 
 export function mrcCommand(io: Io): Command {
   const cmd = new Command('mrc')
-    .summary('miss-ratio curve: faults at every memory size, in one pass (LRU, OPT)')
+    .summary('miss-ratio curve: faults at every memory size (LRU, OPT in one pass; any policy sampled)')
     .description(
       'Faults against memory size for many sizes at once. LRU: Mattson\'s stack\n' +
         'algorithm, stack distances counted with a Fenwick tree over access times\n' +
         '(O(log n) per access, memory following the distinct pages). OPT: Mattson\'s\n' +
         'OPT stack in one pass when that is cheap, else opt replayed at each size on\n' +
         'worker threads. Both equal simulate at every size (unlimited swap). Several\n' +
-        'traces are interleaved as in simulate and share one memory. --sample-rate\n' +
-        'estimates the curve from a spatial sample of the pages (SHARDS).',
+        'traces are interleaved as in simulate and share one memory. Other policies\n' +
+        'are replayed at each size, or, with --sample-rate or --sample-size, estimated\n' +
+        'from a spatial sample of the pages: SHARDS for lru and opt, miniature\n' +
+        'simulation (the policy run on the sample with round(rate x size) frames,\n' +
+        'faults / rate) for the others.',
     )
     .argument('<trace...>', 'trace files (one VM each, interleaved as in simulate); - reads standard input')
     .option('-p, --policy <list>', 'lru, opt, or lru,opt for both curves (default lru)')
@@ -59,7 +75,9 @@ export function mrcCommand(io: Io): Command {
     .option('-m, --memory <list>', 'sizes as bytes, as in compare: 16MiB,32MiB or 1MiB..1GiBx2')
     .option('--points <n>', `n sizes spread geometrically from 1 frame to the footprint, or all (every size); default ${DEFAULT_POINTS}`)
     .option('--page-size <size>', 'page size, a power of two from 1 B to 1 GiB (default 4KiB)')
-    .option('--sample-rate <rate>', 'SHARDS: track only pages whose address hash falls below rate (0 < rate <= 1, e.g. 0.01)')
+    .option('--sample-rate <rate>', 'sample the pages whose hash falls below rate (0 < rate <= 1, e.g. 0.01): SHARDS for lru and opt, miniature simulation for the other policies')
+    .option('--sample-size <pages>', 'a fixed-size sample: at most this many pages, the rate lowered as pages arrive (SHARDS_fixed); the final rate is reported')
+    .option('--seed <n>', 'salts the sampling hash, so that other samples (and their variance) can be seen; default: no salt')
     .option('--exact-too', 'with --sample-rate: also compute the exact curves and report the sampling error')
     .option('--plot', 'draw the plot above the table even when standard output is not a terminal')
     .option('--no-plot', 'no plot, not even on a terminal')
@@ -70,22 +88,25 @@ export function mrcCommand(io: Io): Command {
     'after',
     '\nColumns (CSV/JSON): policy,frames,memory_bytes,faults,miss_ratio,accesses,\n' +
       'sample_rate (miss_ratio = faults / accesses, R and W page accesses, cold misses\n' +
-      'included; sample_rate 1 = exact). Rows: each policy as listed, the exact curve\n' +
-      'before the sampled one, sizes ascending.\n' +
+      'included; sample_rate 1 = exact), and with a sampled curve estimated,method\n' +
+      '(estimated false: a size below 1 / rate frames, which the sample cannot\n' +
+      'resolve; method stack, replay, shards, shards-fixed or miniature). Rows: each\n' +
+      'policy as listed, the exact curve before the sampled one, sizes ascending.\n' +
       'SHARDS: a sampled stack distance d stands for d / rate and the faults are the\n' +
-      'sampled faults / rate (SHARDS_adj); sizes below 1 / rate frames are not\n' +
-      'resolved. --exact-too reports the mean absolute error of the miss ratio over\n' +
-      'the sizes printed.\n' +
+      'sampled faults / rate (SHARDS_adj). --exact-too reports the mean absolute\n' +
+      'error of the miss ratio over the estimated sizes.\n' +
       '\nExamples:\n' +
       '  vmmem mrc traces/zipf.csv --policy lru,opt\n' +
       '  vmmem mrc big.vmt --sample-rate 0.01 --exact-too --points 100 --format csv\n' +
+      '  vmmem mrc big.vmt --policy fifo,clock --sample-rate 0.01 --frames 1%..100%x2\n' +
+      '  vmmem mrc huge.vmt --sample-size 8192\n' +
       '\nExit codes: 0 ok, 64 bad usage, 65 bad trace data, 66 trace missing or\n' +
       'unreadable, 70 internal error.',
   );
   cmd.action(async (traces: string[], raw: MrcOptions) => {
     const read = readOptions(raw);
     const format = outputFormat(raw);
-    const policies = parseStackPolicies(raw.policy);
+    const policies = parseCurvePolicies(raw.policy);
     const pageSize = parsePageSize(raw);
     const given = [raw.frames, raw.memory, raw.points].filter((v) => v !== undefined).length;
     if (given > 1) throw new UsageError('--frames, --memory and --points all choose the sizes: use one');
@@ -96,46 +117,156 @@ export function mrcCommand(io: Io): Command {
           ? parseSizeList(raw.frames, '--frames', pageSize)
           : null;
     const points = raw.points === undefined ? DEFAULT_POINTS : raw.points.trim() === 'all' ? 'all' : parseCount(raw.points, '--points', 1);
-    const sample = raw.sampleRate === undefined ? null : parseRate(raw.sampleRate);
-    if (raw.exactToo && sample === null) throw new UsageError('--exact-too compares a sampled curve with the exact one: give --sample-rate');
-    const samples: (number | null)[] = sample === null ? [null] : raw.exactToo ? [null, sample] : [sample];
+    if (raw.sampleRate !== undefined && raw.sampleSize !== undefined) throw new UsageError('--sample-rate and --sample-size both choose the sample: use one');
+    const rate = raw.sampleRate === undefined ? null : parseRate(raw.sampleRate);
+    const sampleSize = raw.sampleSize === undefined ? null : parseCount(raw.sampleSize, '--sample-size', 1);
+    const sampling = rate !== null || sampleSize !== null;
+    if (raw.exactToo && !sampling) throw new UsageError('--exact-too compares a sampled curve with the exact one: give --sample-rate or --sample-size');
+    if (raw.seed !== undefined && !sampling) throw new UsageError('--seed salts the sampling hash: it applies with --sample-rate or --sample-size only');
+    const salt = sampleSalt(raw.seed === undefined ? undefined : parseCount(raw.seed, '--seed', 0));
     if (raw.plot === true && format !== 'table') throw new UsageError(`--plot draws in the table view, not in ${format}`);
     const jobs = raw.jobs === undefined ? defaultJobs() : parseCount(raw.jobs, '--jobs', 1);
     if (traces.filter((t) => t === '-').length > 1) throw new UsageError('standard input (-) can be given once');
+    const miniPolicies = policies.filter((p) => p !== 'lru' && p !== 'opt');
+    if (sampleSize !== null && policies.includes('opt')) throw new UsageError('--sample-size: opt samples at a fixed rate only (--sample-rate); its sampled curve needs the whole sampled future');
+    const twoPasses = sampling && miniPolicies.length > 0 && (sampleSize !== null || sizeList === null || sizeList.items.some((i) => i.kind === 'percent'));
+    const exactPasses = !sampling || raw.exactToo;
+    const readsTwice = (exactPasses && sampling) || twoPasses || (!sampling && miniPolicies.length > 0 && (policies.includes('lru') || policies.includes('opt')));
+    if (readsTwice && traces.includes('-')) throw new UsageError('this curve reads its traces more than once: give a file, not standard input (-)');
 
     const sources = [];
     for (const t of traces) sources.push(await openSource(t, read.traceFormat));
-    const pass = await stackDistancePass({
-      sources,
-      read,
-      pageSize,
-      lruSamples: policies.includes('lru') ? samples : [],
-      keepTrace: policies.includes('opt'),
-    });
-    const frames = sizeList ? [...new Set(resolveSizes(sizeList, pass.footprint))].sort((a, b) => a - b)
-      : points === 'all' ? Array.from({ length: Math.max(1, pass.footprint) }, (_, i) => i + 1)
-      : geometricSizes(points, pass.footprint);
     const curves: MrcCurve[] = [];
-    for (const policy of policies) {
-      for (const s of samples) {
-        if (policy === 'lru') curves.push({ policy, sample: s, frames, faults: lruFaults(pass, s, frames) });
-        else {
-          const opt = await optFaults(pass, s, frames, { jobs });
-          curves.push({ policy, sample: s, frames, faults: opt.faults, method: opt.method });
+    let accesses = 0;
+    let footprint = 0;
+    let skipped: MrcOutcome['skipped'] = [];
+    let estimatedFootprint = false;
+    const sizesFor = (fp: number): number[] =>
+      sizeList ? [...new Set(resolveSizes(sizeList, fp))].sort((a, b) => a - b)
+      : points === 'all' ? Array.from({ length: Math.max(1, fp) }, (_, i) => i + 1)
+      : geometricSizes(points, fp);
+    // sizes in frames need no pass; % sizes and the default spread need the footprint
+    let frames: number[] = sizeList !== null && !sizeList.items.some((i) => i.kind === 'percent') ? sizesFor(0) : [];
+    // Exact curves: the stack pass for lru and opt, replays at every size for the others.
+    if (exactPasses) {
+      const stackPolicies = policies.filter((p) => p === 'lru' || p === 'opt');
+      const sampledStack = sampling && rate !== null ? [rate] : [];
+      const pass = await stackDistancePass({
+        sources,
+        read,
+        pageSize,
+        lruSamples: policies.includes('lru') ? [null, ...(raw.exactToo && rate !== null ? sampledStack : [])] : [],
+        keepTrace: policies.includes('opt'),
+        salt,
+      });
+      accesses = pass.accesses;
+      footprint = pass.footprint;
+      skipped = pass.skipped;
+      frames = sizesFor(footprint);
+      for (const policy of policies) {
+        if (policy === 'lru') curves.push({ policy, sample: null, frames, faults: lruFaults(pass, null, frames), method: 'stack' });
+        else if (policy === 'opt') {
+          const opt = await optFaults(pass, null, frames, { jobs });
+          curves.push({ policy, sample: null, frames, faults: opt.faults, method: opt.method });
+        } else {
+          curves.push({ policy, sample: null, frames, faults: await replayedFaults(sources, read, pageSize, policy, frames, jobs, {}), method: 'replay' });
+        }
+      }
+      // SHARDS curves at a fixed rate, beside the exact ones, from the same pass
+      if (raw.exactToo && rate !== null) {
+        for (const policy of stackPolicies) {
+          const faults = policy === 'lru' ? lruFaults(pass, rate, frames) : (await optFaults(pass, rate, frames, { jobs, salt })).faults;
+          curves.push({ policy, sample: rate, frames, faults, method: 'shards', estimated: frames.map((f) => f >= smallestEstimated(rate)) });
         }
       }
     }
+    if (sampling) {
+      const sampler = () => (rate !== null ? PageSampler.rate(rate, salt) : PageSampler.size(sampleSize!, salt));
+      const wantLru = policies.includes('lru') && !(raw.exactToo && rate !== null);
+      const wantOpt = policies.includes('opt') && !raw.exactToo;
+      // A first pass when the miniature caches' sizes depend on what the trace holds: the
+      // footprint (default or % sizes) or the final rate of a fixed-size sample.
+      let finalRate = rate;
+      if (twoPasses || wantOpt) {
+        const first = await sampledPass({ sources, read, pageSize, sampler: sampler(), lru: wantLru, miniatures: [], engine: {} });
+        finalRate = first.rate;
+        if (!exactPasses) {
+          accesses = first.accesses;
+          skipped = first.skipped;
+          footprint = Math.round(first.sampledPages / first.rate);
+          estimatedFootprint = true;
+          frames = sizesFor(footprint);
+        }
+        if (wantLru) curves.push(sampledLru(first, frames, sampleSize, rate));
+      }
+      if (wantOpt) {
+        // OPT on the sampled accesses (the future of the sampled pages only): the stack pass
+        // over the pages the rate keeps, at scaled sizes, as under --exact-too.
+        const pass = await stackDistancePass({ sources, read, pageSize, lruSamples: [], keepTrace: true, salt });
+        const opt = await optFaults(pass, rate!, frames, { jobs, salt });
+        curves.push({ policy: 'opt', sample: rate, frames, faults: opt.faults, method: 'shards', estimated: frames.map((f) => f >= smallestEstimated(rate!)) });
+      }
+      const needSecond = miniPolicies.length > 0 || (wantLru && !(twoPasses || wantOpt));
+      if (needSecond) {
+        const r = finalRate;
+        const miniatures: { policy: PolicyName; frames: number; size: number }[] = [];
+        if (r !== null) {
+          for (const policy of miniPolicies) for (const f of frames) {
+            const mini = miniatureFrames(f, r);
+            if (mini >= 1) miniatures.push({ policy, frames: mini, size: f });
+          }
+        }
+        const second = await sampledPass({
+          sources,
+          read,
+          pageSize,
+          sampler: r !== null && miniPolicies.length > 0 ? PageSampler.rate(r, salt) : sampler(),
+          lru: wantLru && !(twoPasses || wantOpt),
+          miniatures: miniatures.map((m) => ({ policy: m.policy, frames: m.frames })),
+          engine: {},
+        });
+        if (!exactPasses && !twoPasses && !wantOpt) {
+          accesses = second.accesses;
+          skipped = second.skipped;
+          footprint = Math.round(second.sampledPages / second.rate);
+          estimatedFootprint = true;
+          if (sizeList === null || sizeList.items.some((i) => i.kind === 'percent')) frames = sizesFor(footprint);
+        }
+        if (second.lru !== null) curves.push(sampledLru(second, frames, sampleSize, rate));
+        for (const policy of miniPolicies) {
+          const faults = frames.map((f) => {
+            const k = miniatures.findIndex((m) => m.policy === policy && m.size === f);
+            // no miniature cache of even one frame stands for this size: every access a miss
+            return k < 0 ? second.accesses : scaledFaults(second.miniFaults[k]!, second.rate, second.accesses);
+          });
+          curves.push({
+            policy,
+            sample: rate ?? second.rate,
+            frames,
+            faults,
+            method: 'miniature',
+            estimated: frames.map((f) => f >= smallestEstimated(rate ?? second.rate)),
+            sampleSize: sampleSize ?? undefined,
+          });
+        }
+      }
+    }
+    // each policy as listed, its exact curve before its sampled one
+    curves.sort((a, b) => policies.indexOf(a.policy as PolicyName) - policies.indexOf(b.policy as PolicyName) || (a.sample === null ? 0 : 1) - (b.sample === null ? 0 : 1));
     // The plot: in the table view on a terminal, or when asked for; --no-plot never.
     const withChart = format === 'table' && (raw.plot === true || (raw.plot === undefined && io.stdoutIsTty));
     const result = mrcResult(
       {
         traces: sources.map((s) => s.display),
         pageSize,
-        accesses: pass.accesses,
-        footprint: pass.footprint,
+        accesses,
+        footprint,
+        estimatedFootprint,
         sizes: sizeList ? { option: sizeList.option.slice(2), value: sizeList.text } : { option: 'points', value: String(points) },
         curves,
-        skipped: pass.skipped,
+        skipped,
+        sampleSize,
+        seed: raw.seed === undefined ? null : Number(raw.seed),
       },
       withChart,
     );

@@ -28,6 +28,8 @@ export interface CurveInput {
   lruSamples: readonly (number | null)[];
   /** keep the accesses for OPT */
   keepTrace: boolean;
+  /** salts the SHARDS hash (sampleSalt(--seed)); 0 by default */
+  salt?: number;
 }
 
 export interface CurvePass {
@@ -49,7 +51,7 @@ export interface CurvePass {
 export async function stackDistancePass(input: CurveInput): Promise<CurvePass> {
   const ids = new PageIds();
   const registry = new VmRegistry();
-  const filters = input.lruSamples.map((r) => (r === null ? null : new ShardsFilter(r)));
+  const filters = input.lruSamples.map((r) => (r === null ? null : new ShardsFilter(r, input.salt ?? 0)));
   const lru = input.lruSamples.map(() => new LruStackDistances());
   const keep = input.keepTrace;
   let op = new Uint8Array(keep ? 1 << 16 : 0);
@@ -112,6 +114,8 @@ export interface OptOptions {
    * Infinity never does.
    */
   budgetPerSize?: number;
+  /** salts the SHARDS hash, as in CurveInput */
+  salt?: number;
 }
 
 export interface OptCurve {
@@ -123,7 +127,7 @@ export interface OptCurve {
 /** OPT faults at each size: exact (sample null) or the SHARDS estimate. Needs a pass with keepTrace. */
 export async function optFaults(pass: CurvePass, sample: number | null, sizes: readonly number[], opts: OptOptions): Promise<OptCurve> {
   if (pass.trace === null) throw new Error('OPT needs the trace kept');
-  const filter = sample === null ? null : new ShardsFilter(sample);
+  const filter = sample === null ? null : new ShardsFilter(sample, opts.salt ?? 0);
   const rate = sample ?? 1;
   const sub = sampledTrace(pass.trace.op, pass.trace.page, pass.trace.length, pass.ids, filter);
   const nextUse = nextUseOf(sub, pass.ids.count);

@@ -5,7 +5,7 @@
  * computed on the 32-bit halves.
  */
 import { TraceError } from '../errors.js';
-import { OP_RESET, type RowBatch } from '../trace/rows.js';
+import { OP_RESET, OP_WRITE, type RowBatch } from '../trace/rows.js';
 import type { PageIds } from './page-ids.js';
 
 /** The most pages one row may touch (64 GiB of 4 KiB pages). */
@@ -25,9 +25,22 @@ export class PageBatch {
   }
 }
 
+/**
+ * Decides which pages reach the sink (spatial sampling, analysis/sampling.ts): keepKey() before
+ * a page has an id, so that an unsampled page is never numbered; admit() once it has one.
+ */
+export interface PageFilter {
+  keepKey(vm: number, hi: number, lo: number): boolean;
+  admit(p: number, vm: number, hi: number, lo: number): boolean;
+}
+
 export class PageExpander {
   readonly shift: number;
   private out: PageBatch;
+  /** pages outside it are dropped before the sink (RESET always passes) */
+  filter: PageFilter | null = null;
+  /** R and W page accesses the filter dropped */
+  filteredAccesses = 0;
 
   constructor(
     readonly pageSize: number,
@@ -50,6 +63,15 @@ export class PageExpander {
 
   /** One access of a page whose dense id is known (readers of paged vmt files: see vmt.ts). */
   page(op: number, id: number, content: number): void {
+    const f = this.filter;
+    if (f !== null && op !== OP_RESET && !f.admit(id, this.ids.vmOf[id]!, this.ids.hiOf[id]!, this.ids.loOf[id]!)) {
+      if (op <= OP_WRITE) this.filteredAccesses++;
+      return;
+    }
+    this.push(op, id, content);
+  }
+
+  private push(op: number, id: number, content: number): void {
     const out = this.out;
     if (out.length === out.capacity) this.flush();
     const i = out.length++;
@@ -61,7 +83,7 @@ export class PageExpander {
   /** One row: the pages it covers, in order (RESET: the VM). `line` names it in messages. */
   row(op: number, vm: number, hi: number, lo: number, size: number, content: number, line: number): void {
     if (op === OP_RESET) {
-      this.page(op, vm, 0);
+      this.push(op, vm, 0);
       return;
     }
     const s = this.shift;
@@ -76,8 +98,14 @@ export class PageExpander {
     if (pages > MAX_ROW_PAGES) {
       throw new TraceError(this.display, line, `a row covers ${pages} pages, more than ${MAX_ROW_PAGES} (2^24): use a larger --page-size`);
     }
+    const f = this.filter;
     for (let k = 0; k < pages; k++) {
-      this.page(op, this.ids.id(vm, pHi, pLo), content);
+      if (f === null) this.push(op, this.ids.id(vm, pHi, pLo), content);
+      else if (f.keepKey(vm, pHi, pLo)) {
+        const id = this.ids.id(vm, pHi, pLo);
+        if (f.admit(id, vm, pHi, pLo)) this.push(op, id, content);
+        else if (op <= OP_WRITE) this.filteredAccesses++;
+      } else if (op <= OP_WRITE) this.filteredAccesses++;
       pLo = (pLo + 1) >>> 0;
       if (pLo === 0) pHi = (pHi + 1) >>> 0;
     }

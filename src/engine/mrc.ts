@@ -23,6 +23,7 @@
  *   falls below rate * 2^24 are tracked; a sampled distance d stands for d / rate and the
  *   estimated faults are the sampled faults / rate (SHARDS_adj's correction).
  */
+import { pageHash, SAMPLE_MODULUS } from '../analysis/sampling.js';
 import { grown } from '../policies/policy.js';
 import { OP_FREE, OP_RESET, OP_WRITE } from '../trace/rows.js';
 
@@ -87,19 +88,21 @@ export class LruStackDistances {
     if (pages > this.lastTime.length) this.lastTime = grown(this.lastTime, pages, NO_TIME);
   }
 
-  /** R or W of page p (resize() first). */
-  access(p: number): void {
+  /** R or W of page p (resize() first): its stack distance, 0 for a first touch. */
+  access(p: number): number {
     const r = this.result;
     r.accesses++;
     if (this.now === this.capacity) this.compact();
     const s = this.lastTime[p]!;
     const t = this.now++;
+    let d = 0;
     if (s === NO_TIME) {
       r.cold++;
       // The hole nearest the top is carried to the bottom: the stack keeps its depth.
       if (this.holeCount > 0) this.unmark(this.popHole());
     } else {
-      r.add(1 + this.live - this.prefix(s));
+      d = 1 + this.live - this.prefix(s);
+      r.add(d);
       if (this.holeCount > 0 && this.holes[0]! > s) {
         // A hole above p: it takes p's place (the pages between keep theirs).
         this.unmark(this.popHole());
@@ -110,6 +113,19 @@ export class LruStackDistances {
     this.mark(t);
     this.owner[t] = p;
     this.lastTime[p] = t;
+    return d;
+  }
+
+  /**
+   * Page p leaves the stack without a trace, as if it had never been accessed (it left a
+   * fixed-size SHARDS sample): the pages below it move up one place. Unlike free(), no hole.
+   */
+  forget(p: number): void {
+    if (p >= this.lastTime.length) return;
+    const s = this.lastTime[p]!;
+    if (s === NO_TIME) return;
+    this.unmark(s);
+    this.lastTime[p] = NO_TIME;
   }
 
   /** F of page p: its place becomes a hole. */
@@ -415,38 +431,25 @@ export interface StackDistances {
   reset(v: number, vmOf: Uint16Array, pageCount: number): void;
 }
 
-/** 2^24 hash buckets, as in SHARDS: a page is sampled when its hash mod 2^24 < rate * 2^24. */
-const SHARDS_MODULUS = 1 << 24;
-
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
-/** The SHARDS hash of a page: (VM, 64-bit page number) mixed by murmur3's finaliser. */
-export function pageHash(vm: number, hi: number, lo: number): number {
-  return fmix32(fmix32(fmix32(lo ^ 0x9e3779b9) ^ hi) ^ Math.imul(vm + 1, 0x27d4eb2f));
-}
-
 /** Spatial sampling: the same page is always in or always out. */
 export class ShardsFilter {
   readonly threshold: number;
   /** per page: 0 not yet decided, 1 sampled, 2 not */
   private decided = new Uint8Array(0);
 
-  constructor(readonly rate: number) {
-    this.threshold = Math.round(rate * SHARDS_MODULUS);
+  constructor(
+    readonly rate: number,
+    /** sampleSalt(--seed) */
+    readonly salt = 0,
+  ) {
+    this.threshold = Math.round(rate * SAMPLE_MODULUS);
   }
 
   sampled(p: number, vmOf: Uint16Array, hiOf: Uint32Array, loOf: Uint32Array): boolean {
     if (p >= this.decided.length) this.decided = grown(this.decided, p + 1);
     let s = this.decided[p]!;
     if (s === 0) {
-      s = (pageHash(vmOf[p]!, hiOf[p]!, loOf[p]!) & (SHARDS_MODULUS - 1)) < this.threshold ? 1 : 2;
+      s = (pageHash(vmOf[p]!, hiOf[p]!, loOf[p]!, this.salt) & (SAMPLE_MODULUS - 1)) < this.threshold ? 1 : 2;
       this.decided[p] = s;
     }
     return s === 1;

@@ -14,6 +14,7 @@ export function formatRate(value: number, total: number): string {
 export function formatCell(value: Cell, column: Column, total?: number): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'string') return value;
+  if (typeof value === 'boolean') return String(value);
   switch (column.kind) {
     case 'rate':
       return formatRate(value, total ?? 1e12);

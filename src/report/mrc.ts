@@ -23,9 +23,18 @@ export interface MrcCurve {
   sample: number | null;
   frames: number[];
   faults: number[];
-  /** for OPT: one-pass stack or replayed per size */
-  method?: 'stack' | 'replay';
+  /**
+   * how the faults were computed: the one-pass stack (lru, opt), replays at each size, SHARDS at
+   * a fixed rate or with a fixed-size sample, or miniature simulation
+   */
+  method?: CurveMethod;
+  /** sampled curves: per size, false where the sample cannot resolve it (below 1 / rate frames) */
+  estimated?: boolean[];
+  /** the --sample-size the sample was held to */
+  sampleSize?: number;
 }
+
+export type CurveMethod = 'stack' | 'replay' | 'shards' | 'shards-fixed' | 'miniature';
 
 export interface MrcOutcome {
   traces: string[];
@@ -36,6 +45,11 @@ export interface MrcOutcome {
   sizes: { option: string; value: string };
   curves: MrcCurve[];
   skipped: { file: string; counts: { ifetch: number; other: number; bad: number } }[];
+  /** the footprint is the sample's scaled by 1 / rate (no exact pass was made) */
+  estimatedFootprint?: boolean;
+  sampleSize?: number | null;
+  /** --seed, which salted the sampling hash */
+  seed?: number | null;
 }
 
 export interface ShardsError {
@@ -55,22 +69,34 @@ function shardsErrors(out: MrcOutcome): ShardsError[] {
     if (!exact || out.accesses === 0) continue;
     let sum = 0;
     let max = 0;
+    let sizes = 0;
     sampled.faults.forEach((f, i) => {
+      if (sampled.estimated?.[i] === false) return;
       const e = Math.abs(f - exact.faults[i]!) / out.accesses;
       sum += e;
       max = Math.max(max, e);
+      sizes++;
     });
-    errors.push({ policy: sampled.policy, sample_rate: sampled.sample, mean_abs_error: sum / sampled.faults.length, max_abs_error: max, sizes: sampled.faults.length });
+    if (sizes > 0) errors.push({ policy: sampled.policy, sample_rate: sampled.sample, mean_abs_error: sum / sizes, max_abs_error: max, sizes });
   }
   return errors;
 }
 
+const METHOD_NAME: Record<CurveMethod, string> = {
+  stack: 'exact',
+  replay: 'exact',
+  shards: 'SHARDS',
+  'shards-fixed': 'SHARDS fixed-size',
+  miniature: 'miniature',
+};
+
 function curveName(c: MrcCurve): string {
-  return c.sample === null ? c.policy : `${c.policy} (SHARDS ${c.sample})`;
+  return c.sample === null ? c.policy : `${c.policy} (${METHOD_NAME[c.method ?? 'shards']} ${Number(c.sample.toPrecision(4))})`;
 }
 
 export function mrcResult(out: MrcOutcome, withChart: boolean): CommandResult {
   const rows: Row[] = [];
+  const sampled = out.curves.some((c) => c.sample !== null);
   for (const c of out.curves) {
     c.frames.forEach((frames, i) => {
       const faults = c.faults[i]!;
@@ -82,6 +108,7 @@ export function mrcResult(out: MrcOutcome, withChart: boolean): CommandResult {
         miss_ratio: out.accesses ? faults / out.accesses : 0,
         accesses: out.accesses,
         sample_rate: c.sample ?? 1,
+        ...(sampled ? { estimated: c.estimated?.[i] ?? true, method: c.method ?? 'stack' } : {}),
       });
     });
   }
@@ -93,17 +120,33 @@ export function mrcResult(out: MrcOutcome, withChart: boolean): CommandResult {
     if (ifetch) notes.push(`${s.file}: skipped ${ifetch} instruction fetch${ifetch === 1 ? '' : 'es'} (replay them with --ifetch)`);
     if (other) notes.push(`${s.file}: skipped ${other} line${other === 1 ? '' : 's'} that are not accesses`);
   }
+  for (const c of out.curves) {
+    if (c.sample === null || !c.estimated || c.estimated.every(Boolean)) continue;
+    const below = c.frames.filter((_, i) => !c.estimated![i]);
+    const smallest = Math.min(...c.frames);
+    notes.push(
+      `${curveName(c)}: ${below.length} size${below.length === 1 ? '' : 's'} below ${Math.ceil(1 / c.sample - 1e-9)} frames (1 / rate) ` +
+        `${below.length === 1 ? 'is' : 'are'} not estimated (column estimated = false): a rate of at least ${Number((1 / smallest).toPrecision(3))} reaches ${smallest} frames`,
+    );
+  }
   const summary = [
-    `${out.traces.join(', ')}: ${out.accesses} accesses, ${out.footprint} distinct pages of ${formatBytes(out.pageSize)}`,
+    `${out.traces.join(', ')}: ${out.accesses} accesses, ${out.estimatedFootprint ? 'about ' : ''}${out.footprint} distinct pages of ${formatBytes(out.pageSize)}` +
+      (out.estimatedFootprint ? ' (estimated from the sample)' : ''),
   ];
   for (const c of out.curves) {
     const how =
-      c.policy === 'lru'
-        ? "Mattson's stack distances, one pass"
-        : c.method === 'replay'
-          ? 'opt replayed at each size (the one-pass OPT stack would have done more work)'
-          : "Mattson's OPT stack, one pass";
-    summary.push(`${curveName(c)}: ${how}${c.sample === null ? '' : `, pages sampled at ${c.sample} (SHARDS)`}`);
+      c.method === 'miniature'
+        ? `miniature simulation: ${c.policy} replayed on the sampled pages with round(rate x size) frames, faults / rate`
+        : c.method === 'shards-fixed'
+          ? `SHARDS with a fixed-size sample of at most ${c.sampleSize} pages, final rate ${Number(c.sample!.toPrecision(4))}`
+          : c.policy === 'lru'
+            ? "Mattson's stack distances, one pass"
+            : c.method === 'replay'
+              ? c.policy === 'opt'
+                ? 'opt replayed at each size (the one-pass OPT stack would have done more work)'
+                : `${c.policy} replayed at each size`
+              : "Mattson's OPT stack, one pass";
+    summary.push(`${curveName(c)}: ${how}${c.sample === null || c.method !== 'shards' ? '' : `, pages sampled at ${c.sample} (SHARDS)`}`);
   }
   for (const e of errors) {
     summary.push(
@@ -117,8 +160,20 @@ export function mrcResult(out: MrcOutcome, withChart: boolean): CommandResult {
   }));
   const anySample = out.curves.some((c) => c.sample !== null);
   const columns = MRC_COLUMNS.map((c) => (c.key === 'sample_rate' && !anySample ? { ...c, heading: undefined } : c));
+  if (sampled) columns.push({ key: 'estimated', heading: 'estimated', kind: 'text' }, { key: 'method', heading: 'method', kind: 'text' });
   const extra: Record<string, unknown> = { accesses: out.accesses, distinct_pages: out.footprint };
   if (errors.length > 0) extra.shards_error = errors;
+  if (sampled) {
+    extra.sampling = out.curves
+      .filter((c) => c.sample !== null)
+      .map((c) => ({
+        policy: c.policy,
+        method: c.method,
+        rate: c.sample,
+        sample_size: c.sampleSize ?? null,
+        smallest_estimated_frames: Math.ceil(1 / c.sample! - 1e-9),
+      }));
+  }
   return {
     command: 'mrc',
     config: {
@@ -127,6 +182,8 @@ export function mrcResult(out: MrcOutcome, withChart: boolean): CommandResult {
       page_size: out.pageSize,
       [out.sizes.option]: out.sizes.value,
       sample_rate: out.curves.find((c) => c.sample !== null)?.sample ?? null,
+      ...(out.sampleSize != null ? { sample_size: out.sampleSize } : {}),
+      ...(out.seed != null ? { seed: out.seed } : {}),
     },
     columns,
     rows,

@@ -4,7 +4,7 @@
  */
 import type { PlotOptions, PlotSeries } from './plot.js';
 
-export type Cell = string | number | null;
+export type Cell = string | number | boolean | null;
 export type Row = Record<string, Cell>;
 
 export interface Column {

@@ -57,13 +57,18 @@ describe('mrc', () => {
     const [error] = doc.shards_error as { mean_abs_error: number; max_abs_error: number; sample_rate: number }[];
     let sum = 0;
     let max = 0;
+    let sizes = 0;
     exact.forEach((e, i) => {
+      // a sample at rate 0.5 resolves 2 frames and up: 1 frame is not estimated, nor counted
+      if ((e.frames as number) < 2) return;
       const d = Math.abs((e.miss_ratio as number) - (sampled[i]!.miss_ratio as number));
       sum += d;
       max = Math.max(max, d);
+      sizes++;
     });
+    expect(sizes).toBe(5);
     expect(error!.sample_rate).toBe(0.5);
-    expect(error!.mean_abs_error).toBeCloseTo(sum / 6, 12);
+    expect(error!.mean_abs_error).toBeCloseTo(sum / sizes, 12);
     expect(error!.max_abs_error).toBeCloseTo(max, 12);
     const one = await json(['mrc', 'traces/ls.lackey.gz', '--sample-rate', '1', '--exact-too', '--points', '6']);
     expect((one.doc.shards_error as { max_abs_error: number }[])[0]!.max_abs_error).toBe(0);
@@ -83,7 +88,10 @@ describe('mrc', () => {
   });
 
   it.each([
-    [['--policy', 'clock'], /vmmem compare --policies clock/],
+    [['--policy', 'nope'], /unknown policy 'nope'/],
+    [['--sample-rate', '0.1', '--sample-size', '10'], /use one/],
+    [['--seed', '3'], /applies with --sample-rate or --sample-size only/],
+    [['--policy', 'opt', '--sample-size', '10'], /fixed rate only/],
     [['--sample-rate', '1.5'], /at most 1/],
     [['--exact-too'], /give --sample-rate/],
     [['--points', '5', '--frames', '4'], /use one/],
