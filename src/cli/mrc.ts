@@ -5,6 +5,8 @@ import { defaultJobs } from '../engine/sweep.js';
 import { mrcResult, type MrcCurve } from '../report/mrc.js';
 import { openSource } from '../trace/source.js';
 import { parseCount } from '../units.js';
+import { mrcFigure } from '../report/figure.js';
+import { addPlotOutOption, plotOutKind, writeFigure } from './figure-out.js';
 import { emit, type Io } from './io.js';
 import { addOutputOptions, addTraceOptions, outputFormat, parsePageSize, readOptions, type RawOptions } from './options.js';
 import { geometricSizes, parseSizeList, resolveSizes } from './sizes.js';
@@ -17,6 +19,7 @@ interface MrcOptions extends RawOptions {
   exactToo?: boolean;
   plot?: boolean;
   jobs?: string;
+  plotOut?: string;
 }
 
 function parseStackPolicies(text: string | undefined): StackPolicy[] {
@@ -64,6 +67,7 @@ export function mrcCommand(io: Io): Command {
     .option('--plot', 'draw the plot above the table even when standard output is not a terminal')
     .option('--no-plot', 'no plot, not even on a terminal')
     .option('-j, --jobs <n>', 'worker threads for replaying opt per size (default: the number of CPUs)');
+  addPlotOutOption(cmd, 'the curves');
   addTraceOptions(cmd);
   addOutputOptions(cmd);
   cmd.addHelpText(
@@ -85,6 +89,7 @@ export function mrcCommand(io: Io): Command {
   cmd.action(async (traces: string[], raw: MrcOptions) => {
     const read = readOptions(raw);
     const format = outputFormat(raw);
+    plotOutKind(raw.plotOut);
     const policies = parseStackPolicies(raw.policy);
     const pageSize = parsePageSize(raw);
     const given = [raw.frames, raw.memory, raw.points].filter((v) => v !== undefined).length;
@@ -139,6 +144,7 @@ export function mrcCommand(io: Io): Command {
       },
       withChart,
     );
+    if (raw.plotOut !== undefined) await writeFigure(raw.plotOut, mrcFigure(result), result.summary?.join('\n') ?? '');
     emit(io, result, raw);
   });
   return cmd;
