@@ -99,7 +99,7 @@ export function compareFigure(result: CommandResult): Figure {
     ...base('Faults per memory size', `${[...traces].join(', ')}; page size ${formatBytes(pageSize)}`),
     ...lineLayer(
       values,
-      { field: 'frames', type: 'quantitative', scale: { type: sizes.size > 2 ? 'log' : 'linear', nice: false }, title: 'memory: frames (bytes)', axis: { labelExpr: framesLabel(pageSize), labelAngle: -30 } },
+      { field: 'frames', type: 'quantitative', scale: { type: sizes.size > 2 ? 'log' : 'linear', nice: false }, title: 'memory: frames (bytes)', axis: { labelExpr: framesLabel(pageSize), labelAngle: -30, ...(sizes.size <= 12 ? { values: [...sizes] } : {}) } },
       { field: 'fault_rate', type: 'quantitative', title: 'fault rate (faults / accesses)', axis: { format: '.1%' } },
       'series',
     ),
@@ -157,7 +157,7 @@ export async function renderHtml(figure: Figure, caption: string): Promise<strin
 <body>
 <figure>
 ${svg}
-<figcaption>${escapeHtml(caption)}</figcaption>
+<figcaption>${caption.split('\n').map(escapeHtml).join('<br>\n')}</figcaption>
 </figure>
 <table>
 <caption>The data of the figure</caption>

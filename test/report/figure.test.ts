@@ -2,11 +2,12 @@
  * --plot-out (SPEC 3.2a): the figures are well-formed SVG with one series per policy or VM and
  * labelled axes; the HTML page holds the same figure and its data; files are whole or absent.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers.js';
+import { ROOT, tempDir } from '../helpers.js';
 import { vmmem } from '../cli/in-process.js';
 
 /** Every element of a parsed XML tree with its attributes, depth first. */
@@ -89,4 +90,16 @@ describe('--plot-out', () => {
     expect(r.stdout).toBe('');
     expect(existsSync(missing)).toBe(false);
   });
+});
+
+describe('the figures in the docs', () => {
+  it('docs/figures/*.svg are what scripts/docs-figures.js draws now (run it after changing a figure)', () => {
+    const dir = tempDir();
+    const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'docs-figures.js'), dir], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    for (const name of readdirSync(dir)) {
+      expect(readFileSync(join(ROOT, 'docs', 'figures', name), 'utf8'), name).toBe(readFileSync(join(dir, name), 'utf8'));
+    }
+    expect(readdirSync(dir).sort()).toEqual(readdirSync(join(ROOT, 'docs', 'figures')).sort());
+  }, 120_000);
 });
