@@ -59,6 +59,11 @@ export async function run(
   return simulate({ sources: [textSource(plainTrace(pages, writes), 'plain')], read, config: config(over) });
 }
 
+/** A new empty temporary directory. */
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'vmmem-test-'));
+}
+
 export function tempFile(name: string, content: string | Buffer): string {
   const dir = mkdtempSync(join(tmpdir(), 'vmmem-test-'));
   const path = join(dir, name);

@@ -7,6 +7,8 @@ import { compareResult, compareRow, failedCells, type CompareConfig, type Compar
 import type { Row } from '../report/result.js';
 import { openSource } from '../trace/source.js';
 import { parseCount } from '../units.js';
+import { compareFigure } from '../report/figure.js';
+import { addPlotOutOption, plotOutKind, writeFigure } from './figure-out.js';
 import type { Io } from './io.js';
 import { addBaselineOptions, emitChecked, startBaselineCheck, type BaselineOptions } from './baseline.js';
 import { addEngineOptions, addOutputOptions, addTraceOptions, engineConfig, parsePolicy, readOptions, type RawOptions } from './options.js';
@@ -21,6 +23,7 @@ interface CompareOptions extends RawOptions, BaselineOptions {
   policies?: string;
   jobs?: string;
   shard?: string;
+  plotOut?: string;
 }
 
 export function parsePolicies(text: string | undefined): PolicyName[] {
@@ -75,6 +78,7 @@ export function compareCommand(io: Io): Command {
   });
   addTraceOptions(cmd);
   addBaselineOptions(cmd);
+  addPlotOutOption(cmd, 'faults against size per policy');
   addOutputOptions(cmd);
   cmd
     .option('-j, --jobs <n>', 'worker threads (default: the number of CPUs; small sweeps run in-process); 1 runs in-process')
@@ -96,6 +100,7 @@ export function compareCommand(io: Io): Command {
   );
   cmd.action(async (traces: string[], raw: CompareOptions) => {
     const read = readOptions(raw);
+    plotOutKind(raw.plotOut);
     if (raw.policies !== undefined && raw.policy !== undefined) throw new UsageError('--policies and --policy both name the policies: use one');
     const policies = parsePolicies(raw.policies ?? raw.policy);
     if (raw.frames !== undefined && raw.memory !== undefined) throw new UsageError('--frames and --memory both give the sizes: use one');
@@ -190,6 +195,7 @@ export function compareCommand(io: Io): Command {
       await pool.close();
     }
     const result = compareResult({ config, traces: stats, rows, shard });
+    if (raw.plotOut !== undefined) await writeFigure(raw.plotOut, compareFigure(result), result.summary?.join('\n') ?? '');
     try {
       emitChecked(io, result, raw, check);
     } finally {

@@ -8,6 +8,8 @@ import { defaultJobs } from '../engine/sweep.js';
 import { mrcResult, type MrcCurve, type MrcOutcome } from '../report/mrc.js';
 import { openSource } from '../trace/source.js';
 import { parseCount } from '../units.js';
+import { mrcFigure } from '../report/figure.js';
+import { addPlotOutOption, plotOutKind, writeFigure } from './figure-out.js';
 import { emit, type Io } from './io.js';
 import { addOutputOptions, addTraceOptions, outputFormat, parsePageSize, readOptions, type RawOptions } from './options.js';
 import { geometricSizes, parseSizeList, resolveSizes } from './sizes.js';
@@ -35,6 +37,7 @@ interface MrcOptions extends RawOptions {
   exactToo?: boolean;
   plot?: boolean;
   jobs?: string;
+  plotOut?: string;
 }
 
 function parseCurvePolicies(text: string | undefined): PolicyName[] {
@@ -82,6 +85,7 @@ export function mrcCommand(io: Io): Command {
     .option('--plot', 'draw the plot above the table even when standard output is not a terminal')
     .option('--no-plot', 'no plot, not even on a terminal')
     .option('-j, --jobs <n>', 'worker threads for replaying opt per size (default: the number of CPUs)');
+  addPlotOutOption(cmd, 'the curves');
   addTraceOptions(cmd);
   addOutputOptions(cmd);
   cmd.addHelpText(
@@ -106,6 +110,7 @@ export function mrcCommand(io: Io): Command {
   cmd.action(async (traces: string[], raw: MrcOptions) => {
     const read = readOptions(raw);
     const format = outputFormat(raw);
+    plotOutKind(raw.plotOut);
     const policies = parseCurvePolicies(raw.policy);
     const pageSize = parsePageSize(raw);
     const given = [raw.frames, raw.memory, raw.points].filter((v) => v !== undefined).length;
@@ -270,6 +275,7 @@ export function mrcCommand(io: Io): Command {
       },
       withChart,
     );
+    if (raw.plotOut !== undefined) await writeFigure(raw.plotOut, mrcFigure(result), result.summary?.join('\n') ?? '');
     emit(io, result, raw);
   });
   return cmd;

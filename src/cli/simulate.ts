@@ -5,7 +5,9 @@ import { simulateResult } from '../report/simulate.js';
 import { toCsv } from '../report/csv.js';
 import { toJson } from '../report/json.js';
 import { render } from '../report/index.js';
-import { seriesResult } from '../report/series.js';
+import { seriesResult, seriesRows } from '../report/series.js';
+import { timeFigure } from '../report/figure.js';
+import { addPlotOutOption, plotOutKind, writeFigure } from './figure-out.js';
 import { renderTimePlot } from '../report/timeplot.js';
 import { declaredVmSource, openSource, type TraceSource } from '../trace/source.js';
 import { ConfigError, OutputError, UsageError } from '../errors.js';
@@ -29,7 +31,7 @@ import {
   type SchedulingRawOptions,
 } from './scenario.js';
 
-type SimulateOptions = RawOptions & SchedulingRawOptions & TranslationRawOptions & MemoryRawOptions & BaselineOptions;
+type SimulateOptions = RawOptions & SchedulingRawOptions & TranslationRawOptions & MemoryRawOptions & BaselineOptions & { plotOut?: string };
 
 export function simulateCommand(io: Io): Command {
   const cmd = new Command('simulate')
@@ -48,6 +50,7 @@ export function simulateCommand(io: Io): Command {
   addSchedulingOptions(cmd);
   addTranslationOptions(cmd);
   addMemoryOptions(cmd);
+  addPlotOutOption(cmd, 'the frames each VM holds over time (the --interval series; without it, an adaptive one)');
   addOutputOptions(cmd);
   addBaselineOptions(cmd);
   cmd.addHelpText(
@@ -99,18 +102,23 @@ export function simulateCommand(io: Io): Command {
     for (const t of traces) sources.push(await openSource(t, read.traceFormat));
 
     const format = outputFormat(raw);
+    plotOutKind(raw.plotOut);
     const plot = raw.plot === true || (format === 'table' && io.stdoutIsTty && interval !== undefined);
     const check = startBaselineCheck(raw, 'simulate', { policy: config.policy, scheduler: config.scheduler, frames: config.frames, page_size: config.pageSize });
     const progress = startProgress(io, raw.quiet, sourcesPlan('simulate', sources, policies[config.policy].needsFuture ? 2 : 1));
     let outcome: Awaited<ReturnType<typeof simulate>>;
     try {
-      outcome = await simulate({ sources, read, config, translation, interval, series: plot, progress });
+      outcome = await simulate({ sources, read, config, translation, interval, series: plot || raw.plotOut !== undefined, progress });
     } finally {
       progress.stop();
     }
     const result = simulateResult(outcome);
     // The series goes to its file before anything is printed: a failure leaves no half output.
     if (raw.intervalOut !== undefined && outcome.series) writeSeries(raw.intervalOut, outcome.series);
+    if (raw.plotOut !== undefined && outcome.series) {
+      const figure = timeFigure(seriesRows(outcome.series), { scheduler: config.scheduler, policy: config.policy, frames: config.frames });
+      await writeFigure(raw.plotOut, figure, result.summary?.join('\n') ?? '');
+    }
     try {
       emitChecked(io, result, raw, check);
     } finally {
