@@ -105,6 +105,13 @@ export class PageSampler {
     return this.hashOf(vm, hi, lo) < this.threshold;
   }
 
+  /** admit() for a page numbered elsewhere: its key is read only while it is undecided. */
+  admitId(p: number, ids: { vmOf: Uint16Array; hiOf: Uint32Array; loOf: Uint32Array }): boolean {
+    const s = p < this.state.length ? this.state[p]! : UNDECIDED;
+    if (s !== UNDECIDED) return s === IN;
+    return this.admit(p, ids.vmOf[p]!, ids.hiOf[p]!, ids.loOf[p]!);
+  }
+
   /** Whether page `p` (key vm, hi, lo) is in the sample; a fixed-size sample may evict others. */
   admit(p: number, vm: number, hi: number, lo: number): boolean {
     if (p >= this.state.length) this.state = grown(this.state, p + 1);

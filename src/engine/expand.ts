@@ -32,6 +32,8 @@ export class PageBatch {
 export interface PageFilter {
   keepKey(vm: number, hi: number, lo: number): boolean;
   admit(p: number, vm: number, hi: number, lo: number): boolean;
+  /** admit() for a page numbered elsewhere (a vmt page table): reads its key only if undecided */
+  admitId(p: number, ids: PageIds): boolean;
 }
 
 export class PageExpander {
@@ -64,7 +66,7 @@ export class PageExpander {
   /** One access of a page whose dense id is known (readers of paged vmt files: see vmt.ts). */
   page(op: number, id: number, content: number): void {
     const f = this.filter;
-    if (f !== null && op !== OP_RESET && !f.admit(id, this.ids.vmOf[id]!, this.ids.hiOf[id]!, this.ids.loOf[id]!)) {
+    if (f !== null && op !== OP_RESET && !f.admitId(id, this.ids)) {
       if (op <= OP_WRITE) this.filteredAccesses++;
       return;
     }
