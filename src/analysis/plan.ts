@@ -22,8 +22,11 @@
  *
  * Frames no VM can use (F above every footprint) are spare: they are shared by weight within the
  * limits (max-min fair, largest remainder, as `partition` splits), which changes no VM's faults.
- * Equal optima: the VM listed first gets more frames.
+ * Equal optima: from the last VM listed to the first, each takes the fewest frames that still
+ * reach the optimum (so earlier VMs get more), never beyond where its curve stops dropping; the
+ * spare frames are then shared by weight as above.
  */
+import type { StackHistogram } from '../engine/mrc.js';
 import { largestRemainder, maxMinShares } from '../schedulers/shares.js';
 
 export interface PlanClaim {
@@ -191,4 +194,13 @@ export function framesForFaultRate(faults: ArrayLike<number>, accesses: number, 
     else lo = mid + 1;
   }
   return lo;
+}
+
+/** faults[x] for x = 0..maxDistance from a stack-distance histogram (x = 0: every access faults) */
+export function curveOf(h: StackHistogram): Float64Array {
+  const cum = h.cumulative();
+  const faults = new Float64Array(h.maxDistance + 1);
+  faults[0] = h.accesses;
+  for (let x = 1; x <= h.maxDistance; x++) faults[x] = h.accesses - cum[x]!;
+  return faults;
 }

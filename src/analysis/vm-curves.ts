@@ -15,6 +15,7 @@ import { feed, LruStackDistances, OptStackDistances, type StackDistances, type S
 import { PageIds } from '../engine/page-ids.js';
 import { nextUseOf } from '../engine/page-trace.js';
 import { grown } from '../policies/policy.js';
+import { curveOf } from './plan.js';
 import { VmRegistry } from '../trace/interleave.js';
 import { createReader, type ReadOptions } from '../trace/reader.js';
 import { OP_FREE, OP_RESET, OP_WRITE, type SkipCounts } from '../trace/rows.js';
@@ -35,15 +36,6 @@ export interface VmCurve {
 export interface VmCurvesPass {
   vms: VmCurve[];
   skipped: { file: string; counts: SkipCounts }[];
-}
-
-/** faults[x] for x = 0..maxDistance from a stack-distance histogram */
-export function curveOf(h: StackHistogram): Float64Array {
-  const cum = h.cumulative();
-  const faults = new Float64Array(h.maxDistance + 1);
-  faults[0] = h.accesses;
-  for (let x = 1; x <= h.maxDistance; x++) faults[x] = h.accesses - cum[x]!;
-  return faults;
 }
 
 /** A VM's page operations with local page ids (RESET: page 0), kept for OPT. */
