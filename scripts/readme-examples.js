@@ -1,14 +1,17 @@
 #!/usr/bin/env node
 // Re-runs every README example (a ```sh block holding one `npx vmmem ...` line, followed by a
 // block of what it prints) and writes the real output back into README.md. The test
-// "the README's examples" (test/cli/cli.test.ts) checks that they agree.
+// "the README's examples" (test/cli/cli.test.ts) checks that they agree. Other pages the same way:
+// node scripts/readme-examples.js docs/planning.md (each page's test checks its examples).
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const file = join(ROOT, 'README.md');
+for (const page of process.argv.length > 2 ? process.argv.slice(2) : ['README.md']) update(join(ROOT, page));
+
+function update(file) {
 const readme = readFileSync(file, 'utf8');
 let changed = 0;
 const updated = readme.replace(/```sh\n(npx vmmem [^\n]+)\n```\n\n```\n([\s\S]*?)```/g, (whole, command, shown) => {
@@ -30,4 +33,5 @@ const updated = readme.replace(/```sh\n(npx vmmem [^\n]+)\n```\n\n```\n([\s\S]*?
   return `\`\`\`sh\n${command}\n\`\`\`\n\n\`\`\`\n${output}\`\`\``;
 });
 writeFileSync(file, updated);
-console.log(`${changed} example(s) updated`);
+console.log(`${file}: ${changed} example(s) updated`);
+}

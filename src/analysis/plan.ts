@@ -116,6 +116,8 @@ export function optimalSplit(claims: readonly PlanClaim[], frames: number, step 
   let next = new Float64Array(width);
   const candidates: number[] = [];
   const candidateCost: number[] = [];
+  /** units the VMs before this one could use at most */
+  let before = 0;
   active.forEach((i, k) => {
     // The units where this VM's cost drops (and 0): within a flat run the fewest frames win.
     candidates.length = 0;
@@ -130,15 +132,27 @@ export function optimalSplit(claims: readonly PlanClaim[], frames: number, step 
       }
     }
     const row = k * width;
+    const top = candidates.length - 1;
+    let first = 0;
+    let fits = 0;
     for (let c = 0; c < width; c++) {
+      // the largest candidate that fits in c units
+      while (fits < top && candidates[fits + 1]! <= c) fits++;
+      // Units c - u beyond what the VMs before can use cost them no less than `before` units:
+      // of those candidates only the largest (the cheapest for this VM) can win.
+      while (first < fits && candidates[first + 1]! <= c - before) first++;
+      // From the most units down: this VM's cost rises and the others' cost is at least prev[c],
+      // so once prev[c] + this VM's cost exceeds the best, no smaller u wins.
+      const floor = prev[c]!;
       let best = Infinity;
       let bestU = 0;
-      for (let j = 0; j < candidates.length; j++) {
+      for (let j = fits; j >= first; j--) {
+        const own = candidateCost[j]!;
+        if (floor + own > best) break;
         const u = candidates[j]!;
-        if (u > c) break;
-        // strict: on equal cost the fewer units for this VM, so earlier VMs keep more
-        const value = prev[c - u]! + candidateCost[j]!;
-        if (value < best) {
+        const value = prev[c - u]! + own;
+        // on equal cost the fewer units for this VM, so earlier VMs keep more
+        if (value <= best) {
           best = value;
           bestU = u;
         }
@@ -146,6 +160,7 @@ export function optimalSplit(claims: readonly PlanClaim[], frames: number, step 
       next[c] = best;
       choice[row + c] = bestU;
     }
+    before += maxUnits[i]!;
     const t = prev;
     prev = next;
     next = t;

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { faultsAtFrames, framesForFaultRate, optimalSplit, type PlanClaim } from '../../src/analysis/plan.js';
+import { largestRemainder, maxMinShares } from '../../src/schedulers/shares.js';
 
 /** The least cost over every split x_1..x_n with sum = F (or every VM at its limit when they add up to less), lo <= x <= hi. */
 function bruteForce(claims: PlanClaim[], frames: number): number {
@@ -51,6 +52,52 @@ function bruteForceGrid(claims: PlanClaim[], frames: number, step: number): numb
   return best;
 }
 
+/**
+ * The documented choice among equal optima, by brute force: each VM between its reserve and the
+ * size where its curve stops dropping (or its limit), at most F in all, least cost; equal costs:
+ * the fewest frames for the last VM, then the one before, ...; then the frames left (up to F)
+ * shared by weight within the limits, largest remainder.
+ */
+function bruteForceChoice(claims: PlanClaim[], frames: number): number[] {
+  const useful = claims.map((c) => {
+    let x = c.faults.length - 1;
+    while (x > 0 && c.faults[x - 1] === c.faults[x]) x--;
+    return Math.min(c.hi, Math.max(c.lo, x));
+  });
+  let best: number[] | null = null;
+  let bestCost = Infinity;
+  const x: number[] = [];
+  const better = (cost: number): boolean => {
+    if (cost !== bestCost) return cost < bestCost;
+    for (let i = claims.length - 1; i >= 0; i--) if (x[i] !== best![i]) return x[i]! < best![i]!;
+    return false;
+  };
+  const walk = (i: number, left: number): void => {
+    if (i === claims.length) {
+      let cost = 0;
+      claims.forEach((c, k) => (cost += c.weight * faultsAtFrames(c.faults, x[k]!)));
+      if (better(cost)) {
+        best = x.slice();
+        bestCost = cost;
+      }
+      return;
+    }
+    for (let v = claims[i]!.lo; v <= Math.min(useful[i]!, left); v++) {
+      x[i] = v;
+      walk(i + 1, left - v);
+    }
+  };
+  walk(0, frames);
+  const split = best!;
+  const room = claims.map((c, i) => c.hi - split[i]!);
+  const spare = Math.min(frames - split.reduce((a, b) => a + b, 0), room.reduce((a, b) => a + b, 0));
+  if (spare > 0) {
+    const extra = largestRemainder(maxMinShares(spare, claims.map((c, i) => ({ weight: c.share ?? c.weight, lo: 0, hi: room[i]! }))), room);
+    extra.forEach((e, i) => (split[i]! += e));
+  }
+  return split;
+}
+
 /** A non-increasing curve from a start value and drops. */
 const curveArb = fc
   .record({ start: fc.integer({ min: 0, max: 40 }), drops: fc.array(fc.integer({ min: 0, max: 6 }), { maxLength: 8 }) })
@@ -99,6 +146,15 @@ describe('optimalSplit', () => {
         const s = optimalSplit(claims, frames);
         checkSplit(claims, frames, s.frames);
         expect(s.cost).toBeCloseTo(bruteForce(claims, frames), 9);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('among equal optima picks the documented split (brute force of the rule), frame for frame', () => {
+    fc.assert(
+      fc.property(claimsArb, ({ frames, claims }) => {
+        expect(optimalSplit(claims, frames).frames).toEqual(bruteForceChoice(claims, frames));
       }),
       { numRuns: 400 },
     );
