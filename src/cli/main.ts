@@ -9,6 +9,7 @@ import { processIo, type Io } from './io.js';
 import { compareCommand } from './compare.js';
 import { mergeCommand } from './merge.js';
 import { mrcCommand } from './mrc.js';
+import { planCommand } from './plan.js';
 import { simulateCommand } from './simulate.js';
 import { convertCommand } from './convert.js';
 import { diffCommand } from './diff.js';
@@ -32,6 +33,7 @@ export function buildProgram(io: Io): Command {
   program.addCommand(simulateCommand(io));
   program.addCommand(compareCommand(io));
   program.addCommand(mrcCommand(io));
+  program.addCommand(planCommand(io));
   program.addCommand(mergeCommand(io));
   program.addCommand(diffCommand(io));
   program.addCommand(generateCommand(io));

@@ -13,6 +13,7 @@ import { ConfigError, InputError, UsageError } from '../errors.js';
 import type { EngineConfig, VmSpec } from '../engine/config.js';
 import { isSchedulerName, SCHEDULER_NAMES, schedulers, type SchedulerName } from '../schedulers/index.js';
 import type { IdleTaxOptions } from '../schedulers/scheduler.js';
+import { DEFAULT_REBALANCE } from '../schedulers/balance.js';
 import { vmNameFromPath } from '../trace/source.js';
 import { parseBytes, parseCount } from '../units.js';
 import type { RawOptions } from './options.js';
@@ -27,6 +28,7 @@ export interface SchedulingRawOptions {
   idleTax?: string;
   activeWindow?: string;
   samplePages?: string;
+  rebalance?: string;
   interval?: string;
   intervalOut?: string;
   plot?: boolean;
@@ -49,6 +51,7 @@ export function addSchedulingOptions(cmd: Command): Command {
     .option('--idle-tax <rate>', 'weight: ESX idle memory tax rate T, 0 <= T < 1 (idle pages cost 1/(1-T) times as much)')
     .option('--active-window <n>', `weight --idle-tax: measure the active fraction over each VM's last N accesses (default ${DEFAULT_ACTIVE_WINDOW})`)
     .option('--sample-pages <n>', 'weight --idle-tax: estimate the active fraction ESX-style from N random pages per window (seeded by --seed)')
+    .option('--rebalance <n>', `balance: new targets from the last N accesses' LRU curves every N accesses (default ${DEFAULT_REBALANCE})`)
     .option(
       '--interval <n>',
       'time series: a sample every N accesses (t,vm,faults,swap_ins,swap_outs,resident; with --dedup also pages_shared,pages_sharing,cow_faults; with a huge --host-page huge_pages,huge_fallbacks,compaction_moves,unusable_index_2mib)',
@@ -156,6 +159,7 @@ const SCENARIO_OPTIONS: Record<
   idle_tax: { option: 'idleTax', types: ['number', 'string'] },
   active_window: { option: 'activeWindow', types: ['number', 'string'] },
   sample_pages: { option: 'samplePages', types: ['number', 'string'] },
+  rebalance: { option: 'rebalance', types: ['number', 'string'] },
   interval: { option: 'interval', types: ['number', 'string'] },
   translation: { option: 'translation', types: ['string'] },
   tlb: { option: 'tlb', types: ['number', 'string'] },
@@ -281,6 +285,7 @@ export function checkScenarioOptions(scenario: Scenario, check: (raw: RawOptions
       raw.scheduler = 'weight';
     }
     if (option === 'idleTax') raw.scheduler = 'weight';
+    if (option === 'rebalance') raw.scheduler = 'balance';
     try {
       check(raw as RawOptions & SchedulingRawOptions);
     } catch (err) {
@@ -312,6 +317,13 @@ export function parseIdleTax(raw: SchedulingRawOptions, scheduler: SchedulerName
   const window = raw.activeWindow === undefined ? DEFAULT_ACTIVE_WINDOW : parseCount(raw.activeWindow, '--active-window', 1);
   const samplePages = raw.samplePages === undefined ? 0 : parseCount(raw.samplePages, '--sample-pages', 1);
   return { rate, window, samplePages };
+}
+
+/** `--rebalance N` (balance only); undefined: the default. */
+export function parseRebalance(raw: SchedulingRawOptions, scheduler: SchedulerName): number | undefined {
+  if (raw.rebalance === undefined) return undefined;
+  if (scheduler !== 'balance') throw new UsageError(`--rebalance: applies to --scheduler balance only (not ${scheduler})`);
+  return parseCount(raw.rebalance, '--rebalance', 1);
 }
 
 export function parseInterval(raw: SchedulingRawOptions): number | undefined {

@@ -24,6 +24,7 @@ import {
   mergeOptions,
   parseIdleTax,
   parseInterval,
+  parseRebalance,
   parseScheduler,
   parseVmFlag,
   readScenario,
@@ -134,6 +135,8 @@ function settings(raw: SimulateOptions) {
   const config = engineConfig(raw, parsePolicy(raw.policy ?? 'lru'));
   config.scheduler = parseScheduler(raw.scheduler);
   config.idleTax = parseIdleTax(raw, config.scheduler);
+  const rebalance = parseRebalance(raw, config.scheduler);
+  if (rebalance !== undefined) config.rebalance = rebalance;
   const interval = parseInterval(raw);
   const memory = memoryConfig(raw, config);
   if (memory !== undefined) config.memory = memory;
@@ -158,7 +161,7 @@ function writeSeries(file: string, series: SeriesOutcome): void {
 function emitSeries(io: Io, series: SeriesOutcome, raw: SimulateOptions, format: string, plot: boolean, frames: number): void {
   const chalk = chalkFor(io, raw.color);
   const drawing = (): string =>
-    renderTimePlot({ t: series.t, names: series.names, values: series.resident, yMax: frames }, chalk, Math.min(100, Math.max(40, (process.stdout.columns ?? 80) - 2)));
+    renderTimePlot({ t: series.t, names: series.names, values: series.resident, yMax: frames, targets: series.target }, chalk, Math.min(100, Math.max(40, (process.stdout.columns ?? 80) - 2)));
   if (format === 'csv' && !series.adaptive && raw.intervalOut === undefined) io.stdout(`\n${toCsv(seriesResult(series))}`);
   if (format === 'table') {
     if (plot) io.stdout(`\n${drawing()}`);

@@ -52,4 +52,6 @@ export interface EngineConfig {
   vms?: readonly VmSpec[];
   /** the `weight` scheduler's ESX idle memory tax; absent or null: off */
   idleTax?: IdleTaxOptions | null;
+  /** the `balance` scheduler's accesses between rebalances; absent: 100000 */
+  rebalance?: number;
 }

@@ -136,6 +136,7 @@ export class Engine {
       policyContext: { seed: config.seed, nextUse },
       declaredReserve,
       idleTax: config.idleTax ?? null,
+      rebalance: config.rebalance,
     });
     this.droppable = (page) => (this.state[page]! & DIRTY) === 0;
   }

@@ -25,6 +25,8 @@ export interface IntervalSeries {
   swapIns: number[][];
   swapOuts: number[][];
   resident: number[][];
+  /** `balance`: each VM's target frames at the sample */
+  target?: number[][];
   /** with the memory model: its figures, per VM and sample (dedup or huge, as configured) */
   memory?: MemorySeries;
 }
@@ -106,6 +108,14 @@ export class IntervalRecorder {
       this.lastSwapIns[v] = c.swapIns;
       this.lastSwapOuts[v] = c.swapOuts;
     }
+    const targets = this.engine.scheduler.targets?.();
+    if (targets) {
+      const target = (s.target ??= []);
+      for (let v = 0; v < vms.length; v++) {
+        if (target.length <= v) target.push(new Array<number>(n).fill(0));
+        target[v]!.push(targets[v] ?? 0);
+      }
+    }
     if (s.memory) this.sampleMemory(s.memory, n);
     s.t.push(this.engine.position);
     if (this.maxSamples > 0 && s.t.length >= this.maxSamples) this.halve();
@@ -147,6 +157,7 @@ export class IntervalRecorder {
     s.swapIns = s.swapIns.map((a) => merge(a, true));
     s.swapOuts = s.swapOuts.map((a) => merge(a, true));
     s.resident = s.resident.map((a) => merge(a, false));
+    if (s.target) s.target = s.target.map((a) => merge(a, false));
     const m = s.memory;
     if (m) {
       for (const key of MEMORY_LEVELS) m[key] = m[key].map((a) => merge(a, false));

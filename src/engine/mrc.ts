@@ -80,8 +80,9 @@ export class LruStackDistances {
   private holes = new Int32Array(16);
   private holeCount = 0;
 
-  constructor() {
-    this.rebuild(1 << 16);
+  /** `initialTimes`: room for that many access times before the first renumbering (small for many small stacks) */
+  constructor(private readonly initialTimes = 1 << 16) {
+    this.rebuild(initialTimes);
   }
 
   resize(pages: number): void {
@@ -214,7 +215,7 @@ export class LruStackDistances {
       else this.lastTime[o] = k;
       pages[k++] = o;
     }
-    this.rebuild(Math.max(1 << 16, 2 * k + 1024));
+    this.rebuild(Math.max(this.initialTimes, 2 * k + 1024));
     this.owner.set(pages);
     // Ones at times 0..k-1: whole words, then the rest of the last one.
     const bits = this.bits;

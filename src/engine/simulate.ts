@@ -248,6 +248,7 @@ function outcome(
       swapIns: pick(s.swapIns),
       swapOuts: pick(s.swapOuts),
       resident: pick(s.resident),
+      ...(s.target ? { target: pick(s.target) } : {}),
       ...(s.memory
         ? {
             memory: {

@@ -21,6 +21,10 @@ export interface PlotOptions {
   yLabel?: string;
   /** top of the y axis (default: the largest y, rounded up to a tenth) */
   yMax?: number;
+  /** vertical marks ':' at x in the colour of series k (e.g. a planned size), drawn where no curve is */
+  marks?: readonly { x: number; series: number }[];
+  /** what the marks are, for the legend */
+  marksLabel?: string;
 }
 
 const MARKERS = ['*', 'o', '+', 'x', '@', '%'];
@@ -79,6 +83,12 @@ export function plot(series: readonly PlotSeries[], opts: PlotOptions, chalk: Ch
       previous = row;
     }
   });
+  const marks: (number | null)[] = new Array<number | null>(width).fill(null);
+  for (const m of opts.marks ?? []) {
+    const f = logX ? Math.log(Math.max(m.x, xMin) / xMin) / Math.log(xMax / xMin) : xMax === xMin ? 0 : (m.x - xMin) / (xMax - xMin);
+    const c = Math.round(Math.min(1, Math.max(0, f)) * (width - 1));
+    marks[c] = marks[c] === null || marks[c] === m.series ? m.series : -1;
+  }
   const paint = (k: number, text: string): string => {
     const colours = [chalk.green, chalk.yellow, chalk.cyan, chalk.magenta, chalk.blue, chalk.red];
     return k < 0 ? text : colours[k % colours.length]!(text);
@@ -92,7 +102,7 @@ export function plot(series: readonly PlotSeries[], opts: PlotOptions, chalk: Ch
   const lines: string[] = [];
   if (opts.yLabel) lines.push(`${' '.repeat(pad + 1)}${opts.yLabel}`);
   for (let r = 0; r < height; r++) {
-    const cells = grid[r]!.map((k) => (k === null ? ' ' : paint(k, k < 0 ? OVERLAP : MARKERS[k % MARKERS.length]!)));
+    const cells = grid[r]!.map((k, c) => (k === null ? (marks[c] === null ? ' ' : paint(marks[c]!, ':')) : paint(k, k < 0 ? OVERLAP : MARKERS[k % MARKERS.length]!)));
     lines.push(`${(yLabels.get(r) ?? '').padStart(pad)} |${cells.join('')}`);
   }
   lines.push(`${' '.repeat(pad)} +${'-'.repeat(width)}`);
@@ -112,6 +122,7 @@ export function plot(series: readonly PlotSeries[], opts: PlotOptions, chalk: Ch
   if (opts.xLabel) lines.push(`${' '.repeat(pad + 2)}${opts.xLabel}${logX ? ' (log scale)' : ''}`);
   const legend = drawn.map((s, k) => `${paint(k, MARKERS[k % MARKERS.length]!)} ${s.name}`);
   if (drawn.length > 1) legend.push(`${OVERLAP} overlap`);
+  if ((opts.marks ?? []).length > 0) legend.push(`: ${opts.marksLabel ?? 'marked'}`);
   lines.push(`${' '.repeat(pad + 2)}${legend.join('   ')}`);
   return `${lines.join('\n')}\n`;
 }

@@ -30,8 +30,16 @@ export const SERIES_HUGE_COLUMNS: Column[] = [
   { key: 'unusable_index_2mib', heading: 'unusable 2M', kind: 'number' },
 ];
 
+/** `balance`: the VM's target frames at the sample */
+export const SERIES_TARGET_COLUMNS: Column[] = [{ key: 'target', heading: 'target', kind: 'number' }];
+
 export function seriesColumns(s: SeriesOutcome): Column[] {
-  return [...SERIES_COLUMNS, ...(s.memory?.dedup ? SERIES_DEDUP_COLUMNS : []), ...(s.memory?.huge ? SERIES_HUGE_COLUMNS : [])];
+  return [
+    ...SERIES_COLUMNS,
+    ...(s.memory?.dedup ? SERIES_DEDUP_COLUMNS : []),
+    ...(s.memory?.huge ? SERIES_HUGE_COLUMNS : []),
+    ...(s.target ? SERIES_TARGET_COLUMNS : []),
+  ];
 }
 
 export function seriesRows(s: SeriesOutcome): Row[] {
@@ -58,6 +66,7 @@ export function seriesRows(s: SeriesOutcome): Row[] {
         row.compaction_moves = m.compactionMoves[j]![i]!;
         row.unusable_index_2mib = m.unusableIndex2MiB[i]!;
       }
+      if (s.target) row.target = s.target[j]![i]!;
       rows.push(row);
     }
   }

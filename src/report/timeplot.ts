@@ -13,6 +13,8 @@ export interface TimePlot {
   values: number[][];
   /** the top of the y axis (the host's frames) */
   yMax: number;
+  /** per VM, per sample: its target frames (`balance`), drawn as '-' where the stacked targets end */
+  targets?: number[][];
 }
 
 const GLYPHS = ['█', '▒', '░', '▓', '#', '+', '=', 'o', '~', ':'];
@@ -39,6 +41,19 @@ export function renderTimePlot(plot: TimePlot, chalk: ChalkInstance, width = 72,
       below = Math.max(below, top);
     }
   }
+  // target[row][x] = VM whose stacked target ends in that cell, or -1
+  const target: number[][] = Array.from({ length: height }, () => new Array<number>(columns).fill(-1));
+  if (plot.targets) {
+    for (let x = 0; x < columns; x++) {
+      const i = Math.min(n - 1, Math.floor(((x + 0.5) * n) / columns));
+      let sum = 0;
+      for (let j = 0; j < plot.names.length; j++) {
+        sum += plot.targets[j]?.[i] ?? 0;
+        const top = Math.round((sum / yMax) * height);
+        if (top >= 1 && top <= height) target[height - top]![x] = j;
+      }
+    }
+  }
   const lines: string[] = [];
   for (let r = 0; r < height; r++) {
     const label = r === 0 ? String(yMax) : r === height - 1 ? '0' : r === Math.floor(height / 2) ? String(Math.round(yMax / 2)) : '';
@@ -46,9 +61,14 @@ export function renderTimePlot(plot: TimePlot, chalk: ChalkInstance, width = 72,
     let x = 0;
     const row = grid[r]!;
     while (x < columns) {
+      if (target[r]![x]! >= 0) {
+        line += paint(target[r]![x]!, '-');
+        x++;
+        continue;
+      }
       const j = row[x]!;
       let end = x + 1;
-      while (end < columns && row[end] === j) end++;
+      while (end < columns && row[end] === j && target[r]![end]! < 0) end++;
       line += j < 0 ? ' '.repeat(end - x) : paint(j, GLYPHS[j % GLYPHS.length]!.repeat(end - x));
       x = end;
     }
@@ -59,6 +79,6 @@ export function renderTimePlot(plot: TimePlot, chalk: ChalkInstance, width = 72,
   const last = `${plot.t[n - 1]} accesses`;
   lines.push(`${' '.repeat(labelWidth + 2)}${first}${last.padStart(columns - first.length)}`);
   const legend = plot.names.map((name, j) => `${paint(j, GLYPHS[j % GLYPHS.length]!)} ${name}`).join('  ');
-  lines.push(`${' '.repeat(labelWidth + 2)}frames held per VM over time (stacked): ${legend}`);
+  lines.push(`${' '.repeat(labelWidth + 2)}frames held per VM over time (stacked): ${legend}${plot.targets ? '  - targets (stacked)' : ''}`);
   return `${lines.join('\n')}\n`;
 }

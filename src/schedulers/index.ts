@@ -2,6 +2,7 @@
  * The scheduler registry: one file per scheduler plus one line here (like policies/index.ts).
  * Tests walk this object so that every scheduler is tested, documented and named like its file.
  */
+import { balance } from './balance.js';
 import { global } from './global.js';
 import { highest } from './highest.js';
 import { lowest } from './lowest.js';
@@ -9,7 +10,7 @@ import { partition } from './partition.js';
 import type { SchedulerDefinition } from './scheduler.js';
 import { weight } from './weight.js';
 
-export const schedulers = { global, partition, highest, lowest, weight } satisfies Record<string, SchedulerDefinition>;
+export const schedulers = { global, partition, highest, lowest, weight, balance } satisfies Record<string, SchedulerDefinition>;
 
 export type SchedulerName = keyof typeof schedulers;
 

@@ -15,6 +15,8 @@ export interface SchedulerView {
   readonly vmOf: Uint16Array;
   readonly frames: number;
   readonly framesInUse: number;
+  /** accesses begun so far (the access being replayed is number position - 1) */
+  readonly position: number;
 }
 
 /** A VM's scheduling parameters (SPEC 2.2), in frames. */
@@ -52,6 +54,8 @@ export interface SchedulerContext {
   declaredReserve: number;
   /** `weight` only; null = plain proportional share */
   idleTax: IdleTaxOptions | null;
+  /** `balance` only: accesses between rebalances (default 100000) */
+  rebalance?: number;
 }
 
 export interface Scheduler {
@@ -76,6 +80,8 @@ export interface Scheduler {
    * memory (0 for the others).
    */
   entitlements(): number[];
+  /** `balance`: each VM's target frames now (index = VM), for the --interval series */
+  targets?(): number[];
 }
 
 export interface SchedulerDefinition {

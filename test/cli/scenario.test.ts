@@ -125,7 +125,7 @@ describe('bad configurations exit 64 with one line naming the field', () => {
   });
 
   it('an unknown scheduler', () => {
-    expectConfigError(['simulate', web, '--scheduler', 'fair'], "--scheduler: unknown scheduler 'fair' (one of global, partition, highest, lowest, weight)");
+    expectConfigError(['simulate', web, '--scheduler', 'fair'], "--scheduler: unknown scheduler 'fair' (one of global, partition, highest, lowest, weight, balance)");
   });
 
   it('an idle tax outside [0, 1) or without weight', () => {

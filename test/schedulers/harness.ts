@@ -59,6 +59,8 @@ export interface HarnessOptions {
   idleTax?: IdleTaxOptions | null;
   swapSlots?: number;
   seed?: number;
+  /** `balance`: accesses between rebalances */
+  rebalance?: number;
 }
 
 export function runAccesses(accesses: Access[], opts: HarnessOptions): Harness {
@@ -75,6 +77,7 @@ export function runAccesses(accesses: Access[], opts: HarnessOptions): Harness {
     latency: { ...DEFAULT_LATENCY },
     vms: specs,
     idleTax: opts.idleTax ?? null,
+    ...(opts.rebalance !== undefined ? { rebalance: opts.rebalance } : {}),
   };
   // VM indices in order of first appearance, like the trace registry
   const names: string[] = [];

@@ -50,6 +50,7 @@ const scenarioArb = fc
       scheduler: fc.constantFrom(...SCHEDULER_NAMES),
       policy: fc.constantFrom(...POLICY_NAMES),
       swapSlots: fc.constantFrom(Infinity, Infinity, 0, 1, 3),
+      rebalance: fc.integer({ min: 1, max: 30 }),
       idleTax: fc.option(fc.record({ rate: fc.constantFrom(0, 0.5, 0.75), window: fc.integer({ min: 1, max: 20 }), samplePages: fc.constantFrom(0, 0, 2) }), {
         nil: null,
       }),
@@ -68,6 +69,7 @@ describe('scheduling rules at every step', () => {
           vms: s.vms,
           swapSlots: s.swapSlots,
           idleTax: s.scheduler === 'weight' ? s.idleTax : null,
+          rebalance: s.scheduler === 'balance' ? s.rebalance : undefined,
         });
         expect(h.violations).toEqual([]);
         // every access was served, or skipped because its VM had been OOM-killed

@@ -1,0 +1,256 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { faultsAtFrames, framesForFaultRate, optimalSplit, type PlanClaim } from '../../src/analysis/plan.js';
+import { largestRemainder, maxMinShares } from '../../src/schedulers/shares.js';
+
+/** The least cost over every split x_1..x_n with sum = F (or every VM at its limit when they add up to less), lo <= x <= hi. */
+function bruteForce(claims: PlanClaim[], frames: number): number {
+  const total = Math.min(frames, claims.reduce((s, c) => s + c.hi, 0));
+  let best = Infinity;
+  const x: number[] = [];
+  const walk = (i: number, left: number): void => {
+    if (i === claims.length) {
+      if (left !== 0) return;
+      let cost = 0;
+      claims.forEach((c, k) => (cost += c.weight * faultsAtFrames(c.faults, x[k]!)));
+      best = Math.min(best, cost);
+      return;
+    }
+    const c = claims[i]!;
+    for (let v = c.lo; v <= Math.min(c.hi, left); v++) {
+      x[i] = v;
+      walk(i + 1, left - v);
+    }
+  };
+  walk(0, total);
+  return best;
+}
+
+/**
+ * The least cost on the grid of `step`: VM i gets min(lo_i + u_i K, hi_i) frames, with
+ * sum u_i <= floor((F - sum lo) / K) steps of K frames.
+ */
+function bruteForceGrid(claims: PlanClaim[], frames: number, step: number): number {
+  const budget = Math.floor((frames - claims.reduce((s, c) => s + c.lo, 0)) / step);
+  let best = Infinity;
+  const x: number[] = [];
+  const walk = (i: number, left: number): void => {
+    if (i === claims.length) {
+      let cost = 0;
+      claims.forEach((c, k) => (cost += c.weight * faultsAtFrames(c.faults, x[k]!)));
+      best = Math.min(best, cost);
+      return;
+    }
+    const c = claims[i]!;
+    for (let u = 0; u <= left; u++) {
+      x[i] = Math.min(c.lo + u * step, c.hi);
+      walk(i + 1, left - u);
+      if (x[i] === c.hi) break;
+    }
+  };
+  walk(0, budget);
+  return best;
+}
+
+/**
+ * The documented choice among equal optima, by brute force: each VM between its reserve and the
+ * size where its curve stops dropping (or its limit), at most F in all, least cost; equal costs:
+ * the fewest frames for the last VM, then the one before, ...; then the frames left (up to F)
+ * shared by weight within the limits, largest remainder.
+ */
+function bruteForceChoice(claims: PlanClaim[], frames: number): number[] {
+  const useful = claims.map((c) => {
+    let x = c.faults.length - 1;
+    while (x > 0 && c.faults[x - 1] === c.faults[x]) x--;
+    return Math.min(c.hi, Math.max(c.lo, x));
+  });
+  let best: number[] | null = null;
+  let bestCost = Infinity;
+  const x: number[] = [];
+  const better = (cost: number): boolean => {
+    if (cost !== bestCost) return cost < bestCost;
+    for (let i = claims.length - 1; i >= 0; i--) if (x[i] !== best![i]) return x[i]! < best![i]!;
+    return false;
+  };
+  const walk = (i: number, left: number): void => {
+    if (i === claims.length) {
+      let cost = 0;
+      claims.forEach((c, k) => (cost += c.weight * faultsAtFrames(c.faults, x[k]!)));
+      if (better(cost)) {
+        best = x.slice();
+        bestCost = cost;
+      }
+      return;
+    }
+    for (let v = claims[i]!.lo; v <= Math.min(useful[i]!, left); v++) {
+      x[i] = v;
+      walk(i + 1, left - v);
+    }
+  };
+  walk(0, frames);
+  const split = best!;
+  const room = claims.map((c, i) => c.hi - split[i]!);
+  const spare = Math.min(frames - split.reduce((a, b) => a + b, 0), room.reduce((a, b) => a + b, 0));
+  if (spare > 0) {
+    const extra = largestRemainder(maxMinShares(spare, claims.map((c, i) => ({ weight: c.share ?? c.weight, lo: 0, hi: room[i]! }))), room);
+    extra.forEach((e, i) => (split[i]! += e));
+  }
+  return split;
+}
+
+/** A non-increasing curve from a start value and drops. */
+const curveArb = fc
+  .record({ start: fc.integer({ min: 0, max: 40 }), drops: fc.array(fc.integer({ min: 0, max: 6 }), { maxLength: 8 }) })
+  .map(({ start, drops }) => {
+    const faults = [start + drops.reduce((a, b) => a + b, 0)];
+    for (const d of drops) faults.push(faults[faults.length - 1]! - d);
+    return faults;
+  });
+
+const claimsArb = fc
+  .record({ frames: fc.integer({ min: 0, max: 14 }), n: fc.integer({ min: 1, max: 4 }) })
+  .chain(({ frames, n }) =>
+    fc.record({
+      frames: fc.constant(frames),
+      claims: fc.array(
+        fc.record({
+          faults: curveArb,
+          weight: fc.constantFrom(1, 2, 3, 0.5),
+          lo: fc.integer({ min: 0, max: 3 }),
+          extra: fc.option(fc.integer({ min: 0, max: 8 }), { nil: undefined }),
+        }),
+        { minLength: n, maxLength: n },
+      ),
+    }),
+  )
+  .map(({ frames, claims }) => ({
+    frames,
+    claims: claims.map((c) => ({ faults: c.faults, weight: c.weight, lo: c.lo, hi: c.extra === undefined ? Infinity : c.lo + c.extra })),
+  }))
+  .filter(({ frames, claims }) => claims.reduce((s, c) => s + c.lo, 0) <= frames);
+
+function checkSplit(claims: PlanClaim[], frames: number, split: number[]): void {
+  const sumHi = claims.reduce((s, c) => s + c.hi, 0);
+  expect(split.reduce((a, b) => a + b, 0)).toBe(Math.min(frames, sumHi));
+  claims.forEach((c, i) => {
+    expect(split[i]).toBeGreaterThanOrEqual(c.lo);
+    expect(split[i]).toBeLessThanOrEqual(c.hi);
+    expect(Number.isInteger(split[i])).toBe(true);
+  });
+}
+
+describe('optimalSplit', () => {
+  it('equals a brute force over every split on random curves, with reserves, limits and weights', () => {
+    fc.assert(
+      fc.property(claimsArb, ({ frames, claims }) => {
+        const s = optimalSplit(claims, frames);
+        checkSplit(claims, frames, s.frames);
+        expect(s.cost).toBeCloseTo(bruteForce(claims, frames), 9);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('among equal optima picks the documented split (brute force of the rule), frame for frame', () => {
+    fc.assert(
+      fc.property(claimsArb, ({ frames, claims }) => {
+        expect(optimalSplit(claims, frames).frames).toEqual(bruteForceChoice(claims, frames));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('with --step K, equals the brute force over the grid (and is never better than the exact optimum)', () => {
+    fc.assert(
+      fc.property(claimsArb, fc.integer({ min: 2, max: 4 }), ({ frames, claims }, step) => {
+        const s = optimalSplit(claims, frames, step);
+        checkSplit(claims, frames, s.frames);
+        // the grid optimum, then the few frames off the grid can only help
+        expect(s.cost).toBeLessThanOrEqual(bruteForceGrid(claims, frames, step) + 1e-9);
+        expect(s.cost).toBeGreaterThanOrEqual(bruteForce(claims, frames) - 1e-9);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('gives a loop all its pages beside a Zipf-like VM, where marginal gains would not', () => {
+    // A loop over 6 pages, 60 accesses: LRU faults on every access below 6 frames, only the
+    // 6 cold misses at 6. A skewed VM gains most from its first frames.
+    const loop = [60, 60, 60, 60, 60, 60, 6];
+    const zipf = [60, 30, 20, 15, 12, 10, 9, 8, 7, 6];
+    const claims: PlanClaim[] = [
+      { faults: loop, weight: 1, lo: 0, hi: Infinity },
+      { faults: zipf, weight: 1, lo: 0, hi: Infinity },
+    ];
+    // 8 frames: loop 6 + zipf 2 = 6 + 20 = 26; every other split costs more (loop 0 + zipf 8 = 60 + 8 = 68)
+    const s = optimalSplit(claims, 8);
+    expect(s.frames).toEqual([6, 2]);
+    expect(s.cost).toBe(26);
+    // Greedy by marginal gain gives every frame to zipf (the loop gains nothing from one frame).
+    const greedy = [0, 0];
+    for (let f = 0; f < 8; f++) {
+      const gain = claims.map((c, i) => faultsAtFrames(c.faults, greedy[i]!) - faultsAtFrames(c.faults, greedy[i]! + 1));
+      greedy[gain[1]! > gain[0]! ? 1 : 0]!++;
+    }
+    expect(greedy).toEqual([0, 8]);
+    // 5 frames: the loop cannot be served, so zipf takes all: 60 + 10 = 70
+    expect(optimalSplit(claims, 5).frames).toEqual([0, 5]);
+    expect(optimalSplit(claims, 5).cost).toBe(70);
+  });
+
+  it('weighted: a heavy VM wins the frames a light one would otherwise get', () => {
+    const a = [10, 0];
+    const b = [12, 0];
+    expect(optimalSplit([{ faults: a, weight: 1, lo: 0, hi: Infinity }, { faults: b, weight: 1, lo: 0, hi: Infinity }], 1).frames).toEqual([0, 1]);
+    expect(optimalSplit([{ faults: a, weight: 2, lo: 0, hi: Infinity }, { faults: b, weight: 1, lo: 0, hi: Infinity }], 1).frames).toEqual([1, 0]);
+  });
+
+  it('reserves and limits bind: the loop at its limit of 4 gains nothing, so its reserve is all it gets', () => {
+    const loop = [60, 60, 60, 60, 60, 60, 6];
+    const zipf = [60, 30, 20, 15, 12, 10, 9, 8, 7, 6];
+    const s = optimalSplit(
+      [
+        { faults: loop, weight: 1, lo: 2, hi: 4 },
+        { faults: zipf, weight: 1, lo: 1, hi: Infinity },
+      ],
+      8,
+    );
+    expect(s.frames).toEqual([2, 6]);
+    expect(s.cost).toBe(60 + 9);
+  });
+
+  it('equal optima: the VM listed first gets more', () => {
+    const same = [4, 3, 2, 1, 0];
+    expect(optimalSplit([{ faults: same, weight: 1, lo: 0, hi: Infinity }, { faults: same, weight: 1, lo: 0, hi: Infinity }], 3).frames).toEqual([3, 0]);
+  });
+
+  it('frames above every footprint are spare, shared by weight within the limits', () => {
+    const s = optimalSplit(
+      [
+        { faults: [5, 2, 1], weight: 1, lo: 0, hi: Infinity, share: 1 },
+        { faults: [3, 1], weight: 1, lo: 0, hi: 4, share: 3 },
+      ],
+      12,
+    );
+    // needed: 2 + 1 = 3 frames; 9 spare by weight 1:3 within room (inf, 3): b gets its 3, a the other 6
+    expect(s.frames).toEqual([8, 4]);
+    expect(s.spare).toBe(9);
+    expect(s.cost).toBe(1 + 1);
+  });
+
+  it('limits adding up to less than F: every VM at most its limit', () => {
+    const s = optimalSplit([{ faults: [5, 2, 1], weight: 1, lo: 0, hi: 1 }], 10);
+    expect(s.frames).toEqual([1]);
+  });
+});
+
+describe('framesForFaultRate', () => {
+  it('is the least size at or under the rate', () => {
+    const f = [10, 6, 3, 3, 1];
+    expect(framesForFaultRate(f, 10, 1)).toBe(0);
+    expect(framesForFaultRate(f, 10, 0.6)).toBe(1);
+    expect(framesForFaultRate(f, 10, 0.3)).toBe(2);
+    expect(framesForFaultRate(f, 10, 0.29)).toBe(4);
+    expect(framesForFaultRate(f, 10, 0.05)).toBe(null);
+  });
+});
