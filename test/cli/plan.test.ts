@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cli, ROOT } from '../helpers.js';
 import { vmmem } from './in-process.js';
 
 type JsonRow = Record<string, number | string | null>;
@@ -128,5 +131,23 @@ describe('plan', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('* web (20)');
     expect(r.stdout).toContain(': planned frames');
+  });
+});
+
+describe("docs/planning.md's examples", () => {
+  // Each ```sh block holding one `npx vmmem ...` line is followed by what it prints (stderr,
+  // then stdout); `node scripts/readme-examples.js docs/planning.md` writes them.
+  const page = readFileSync(join(ROOT, 'docs/planning.md'), 'utf8');
+  const examples = [...page.matchAll(/```sh\n(npx vmmem [^\n]+)\n```\n\n```\n([\s\S]*?)```/g)].map((m) => [m[1]!, m[2]!] as const);
+
+  it('there are examples of plan and balance', () => {
+    expect(examples.some(([c]) => c.includes(' plan '))).toBe(true);
+    expect(examples.some(([c]) => c.includes('balance'))).toBe(true);
+  });
+
+  it.each(examples)('%s prints what the page shows', (command, shown) => {
+    const r = cli(command.replace(/^npx vmmem /, '').split(/\s+/), { cwd: ROOT });
+    expect(r.status, r.stderr).toBe(0);
+    expect((r.stderr + r.stdout).trimEnd().split('\n')).toEqual(shown.trimEnd().split('\n'));
   });
 });

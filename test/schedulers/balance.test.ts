@@ -71,3 +71,58 @@ describe('balance', () => {
     );
   });
 });
+
+describe('balance victim choice', () => {
+  it('the segment tree names the VM a naive scan names: the largest resident - target, ties the VM listed first', () => {
+    let watched = 0;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 5 }).chain((n) =>
+          fc.record({
+            n: fc.constant(n),
+            frames: fc.integer({ min: 2, max: 12 }),
+            accesses: accessesArb(n),
+            rebalance: fc.integer({ min: 1, max: 20 }),
+            reserve: fc.array(fc.integer({ min: 0, max: 2 }), { minLength: n, maxLength: n }),
+            weight: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: n, maxLength: n }),
+          }),
+        ),
+        (s) => {
+          const names = ['a', 'b', 'c', 'd', 'e'].slice(0, s.n);
+          const accesses: Access[] = s.accesses.map((a) => ({ vm: names[a.vm]!, page: a.page }));
+          names.forEach((name, i) => accesses.splice(i, 0, { vm: name, page: 0 }));
+          const vms = names.map((name, i) => ({ name, weight: s.weight[i]!, reserve: s.reserve[i]! }));
+          const frames = Math.max(s.frames, vms.reduce((a, v) => a + v.reserve, 0));
+          const mismatches: string[] = [];
+          // Watch every choice: after victim() returns, nothing has moved yet (the engine evicts next).
+          const h = runAccesses(accesses, {
+            frames,
+            scheduler: 'balance',
+            rebalance: s.rebalance,
+            vms,
+            watch: (engine, v, page) => {
+              watched++;
+              const targets = engine.scheduler.targets!();
+              let best = -1;
+              let bestKey = -Infinity;
+              engine.vms.forEach((c, u) => {
+                const eligible = u === v ? c.resident > 0 : c.resident > vms[u]!.reserve;
+                const key = c.resident - targets[u]!;
+                if (eligible && (best < 0 || key > bestKey)) {
+                  best = u;
+                  bestKey = key;
+                }
+              });
+              const got = page < 0 ? -1 : engine.ids.vmOf[page]!;
+              if (got !== best) mismatches.push(`access ${engine.position - 1}: got ${got}, naive ${best}`);
+            },
+          });
+          expect(h.violations).toEqual([]);
+          expect(mismatches).toEqual([]);
+        },
+      ),
+      { numRuns: 300 },
+    );
+    expect(watched).toBeGreaterThan(500);
+  });
+});

@@ -61,6 +61,8 @@ export interface HarnessOptions {
   seed?: number;
   /** `balance`: accesses between rebalances */
   rebalance?: number;
+  /** called after every victim choice with swap not full (accept null), before the eviction */
+  watch?: (engine: Engine, faulting: number, page: number) => void;
 }
 
 export function runAccesses(accesses: Access[], opts: HarnessOptions): Harness {
@@ -101,6 +103,7 @@ export function runAccesses(accesses: Access[], opts: HarnessOptions): Harness {
   const victim = scheduler.victim.bind(scheduler);
   scheduler.victim = (v: number, accept: Accept): number => {
     const page = victim(v, accept);
+    if (accept === null) opts.watch?.(engine, v, page);
     if (page < 0 && accept === null && engine.vms[v]!.resident < params(v).reserve) {
       violations.push(`access ${engine.position - 1}: ${names[v]} below its reserve got no frame`);
     }
