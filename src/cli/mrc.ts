@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { lruFaults, optFaults, stackDistancePass, type StackPolicy } from '../engine/curves.js';
+import { lruCounters, optFaults, stackDistancePass, type StackPolicy } from '../engine/curves.js';
 import { defaultJobs } from '../engine/sweep.js';
 import { mrcResult, type MrcCurve } from '../report/mrc.js';
 import { openSource } from '../trace/source.js';
@@ -68,10 +68,15 @@ export function mrcCommand(io: Io): Command {
   addOutputOptions(cmd);
   cmd.addHelpText(
     'after',
-    '\nColumns (CSV/JSON): policy,frames,memory_bytes,faults,miss_ratio,accesses,\n' +
-      'sample_rate (miss_ratio = faults / accesses, R and W page accesses, cold misses\n' +
-      'included; sample_rate 1 = exact). Rows: each policy as listed, the exact curve\n' +
-      'before the sampled one, sizes ascending.\n' +
+    '\nColumns (CSV/JSON): policy,frames,memory_bytes,faults,miss_ratio,major_faults,\n' +
+      'swap_ins,swap_outs,evictions,accesses,sample_rate (miss_ratio = faults / accesses,\n' +
+      'R and W page accesses, cold misses included; sample_rate 1 = exact). Rows: each\n' +
+      'policy as listed, the exact curve before the sampled one, sizes ascending.\n' +
+      'major_faults (= swap_ins), swap_outs and evictions are what simulate counts at\n' +
+      'that size with unlimited swap, from the same pass (write-back stack analysis,\n' +
+      'Thompson and Smith 1989: a fault is major when its page was written since its\n' +
+      'last F or RESET; a swap-out is the first eviction after a write). See\n' +
+      'docs/one-pass.md.\n' +
       'SHARDS: a sampled stack distance d stands for d / rate and the faults are the\n' +
       'sampled faults / rate (SHARDS_adj); sizes below 1 / rate frames are not\n' +
       'resolved. --exact-too reports the mean absolute error of the miss ratio over\n' +
@@ -118,10 +123,12 @@ export function mrcCommand(io: Io): Command {
     const curves: MrcCurve[] = [];
     for (const policy of policies) {
       for (const s of samples) {
-        if (policy === 'lru') curves.push({ policy, sample: s, frames, faults: lruFaults(pass, s, frames) });
-        else {
+        if (policy === 'lru') {
+          const counters = lruCounters(pass, s, frames);
+          curves.push({ policy, sample: s, frames, faults: counters.map((c) => c.faults), counters });
+        } else {
           const opt = await optFaults(pass, s, frames, { jobs });
-          curves.push({ policy, sample: s, frames, faults: opt.faults, method: opt.method });
+          curves.push({ policy, sample: s, frames, faults: opt.faults, counters: opt.counters, method: opt.method });
         }
       }
     }

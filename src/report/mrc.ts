@@ -1,6 +1,7 @@
 /**
  * `mrc`'s result: one row per (policy, curve, size) with the SPEC 3.1 columns
- * `policy,frames,memory_bytes,faults,miss_ratio`, then `accesses,sample_rate`; a plot of the
+ * `policy,frames,memory_bytes,faults,miss_ratio,major_faults,swap_ins,swap_outs,evictions`, then
+ * `accesses,sample_rate`; a plot of the
  * curves for the table view; SHARDS's error against the exact curve when both were computed.
  */
 import { formatBytes } from '../units.js';
@@ -13,6 +14,10 @@ export const MRC_COLUMNS: Column[] = [
   { key: 'memory_bytes', heading: 'memory bytes' },
   { key: 'faults', heading: 'faults' },
   { key: 'miss_ratio', heading: 'miss ratio', kind: 'rate' },
+  { key: 'major_faults', heading: 'major' },
+  { key: 'swap_ins', heading: 'swap in' },
+  { key: 'swap_outs', heading: 'swap out' },
+  { key: 'evictions', heading: 'evictions' },
   { key: 'accesses' },
   { key: 'sample_rate', heading: 'sample' },
 ];
@@ -23,6 +28,8 @@ export interface MrcCurve {
   sample: number | null;
   frames: number[];
   faults: number[];
+  /** per size: the other size-dependent counters (unlimited swap), as `simulate` counts them */
+  counters: readonly { majorFaults: number; swapIns: number; swapOuts: number; evictions: number }[];
   /** for OPT: one-pass stack or replayed per size */
   method?: 'stack' | 'replay';
 }
@@ -80,6 +87,10 @@ export function mrcResult(out: MrcOutcome, withChart: boolean): CommandResult {
         memory_bytes: frames * out.pageSize,
         faults,
         miss_ratio: out.accesses ? faults / out.accesses : 0,
+        major_faults: c.counters[i]!.majorFaults,
+        swap_ins: c.counters[i]!.swapIns,
+        swap_outs: c.counters[i]!.swapOuts,
+        evictions: c.counters[i]!.evictions,
         accesses: out.accesses,
         sample_rate: c.sample ?? 1,
       });
