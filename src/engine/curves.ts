@@ -17,6 +17,8 @@ import { countersAt, feed, LruStackDistances, OptStackDistances, ShardsFilter, S
 import { PageIds } from './page-ids.js';
 import { nextUseOf } from './page-trace.js';
 import { SweepPool, type CellCounts, type SweepTrace } from './sweep.js';
+import { eat } from './simulate.js';
+import { VmCounters } from './stats.js';
 
 export type StackPolicy = 'lru' | 'opt';
 
@@ -244,4 +246,65 @@ function sampledTrace(
     subPage[n++] = page[i]!;
   }
   return { op: subOp.subarray(0, n), page: subPage.subarray(0, n), length: n, positions, freesPages, writes };
+}
+
+/**
+ * `compare`'s lru and opt cells from one pass over a trace held in memory (all sizes at once),
+ * when that is exact: unlimited swap (so nothing is ever OOM-killed) and no --strict-alloc,
+ * under the global scheduler. Returns the counters per size, or null when OPT's stack ran past
+ * `budget` record moves (the caller then replays those cells).
+ */
+export function stackCells(
+  trace: { op: Uint8Array; page: Int32Array; length: number; ids: PageIds },
+  policy: StackPolicy,
+  nextUse: Int32Array | null,
+  sizes: readonly number[],
+  budget = Infinity,
+): SizeCounters[] | null {
+  let stack;
+  if (policy === 'lru') stack = new LruStackDistances(true);
+  else {
+    if (nextUse === null) throw new Error('opt needs the look-ahead');
+    const sub = sampledTrace(trace.op, trace.page, trace.length, trace.ids, null);
+    stack = new OptStackDistances(nextUse, sub.freesPages || sub.writes, budget, true);
+  }
+  try {
+    feed(stack, trace.op, trace.page, trace.length, trace.ids, null);
+  } catch (err) {
+    if (err instanceof StackBudgetExceeded) return null;
+    throw err;
+  }
+  stack.finish();
+  return countersAt(stack.result, stack.writeBack!, sizes, null, stack.result.accesses);
+}
+
+/** Whether stackCells is exact for cells of this configuration. */
+export function stackCellsExact(config: EngineConfig): boolean {
+  return config.swapSlots === Infinity && !config.strictAlloc && config.scheduler === 'global' && config.memory === undefined && config.vms === undefined;
+}
+
+/** A cell's figures from one-pass counters, as runCell would count them (SPEC 2.5's EAT). */
+export function stackCellCounts(c: SizeCounters, accesses: number, config: EngineConfig): CellCounts {
+  const total = new VmCounters();
+  total.accesses = accesses;
+  total.hits = accesses - c.faults;
+  total.faults = c.faults;
+  total.majorFaults = c.majorFaults;
+  total.minorFaults = c.faults - c.majorFaults;
+  total.swapIns = c.swapIns;
+  total.swapOuts = c.swapOuts;
+  // Under one scheduler over all VMs, every swap-out is waited for by the fault that caused it.
+  total.swapOutWaits = c.swapOuts;
+  total.evictions = c.evictions;
+  return {
+    ok: true,
+    accesses,
+    faults: c.faults,
+    majorFaults: c.majorFaults,
+    swapIns: c.swapIns,
+    swapOuts: c.swapOuts,
+    evictions: c.evictions,
+    oomKills: 0,
+    eatNs: eat(total, config),
+  };
 }
