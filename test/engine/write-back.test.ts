@@ -122,3 +122,22 @@ describe('write-back counters equal the engine replayed at every size (property)
     );
   });
 });
+
+describe('write-back counters under SHARDS', () => {
+  it('at rate 1 equal the exact ones (lru, and opt through its stack and replayed)', async () => {
+    await fc.assert(
+      fc.asyncProperty(traceArb, async (ops) => {
+        const text = csvTrace(ops);
+        const sizes = Array.from({ length: 30 }, (_, i) => i + 1);
+        const lru = await stackDistancePass({ sources: [textSource(text, 'csv')], read: DEFAULT_READ_OPTIONS, pageSize: 1, lruSamples: [null, 1], keepTrace: true });
+        expect(lruCounters(lru, 1, sizes)).toEqual(lruCounters(lru, null, sizes));
+        for (const budgetPerSize of [Infinity, 0]) {
+          const exact = await optFaults(lru, null, sizes, { jobs: 1, budgetPerSize });
+          const sampled = await optFaults(lru, 1, sizes, { jobs: 1, budgetPerSize });
+          expect(sampled.counters).toEqual(exact.counters);
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
