@@ -20,7 +20,7 @@ import { DEFAULT_LATENCY, type EngineConfig } from '../engine/config.js';
 import { Engine } from '../engine/engine.js';
 import { PageExpander, type PageBatch } from '../engine/expand.js';
 import { feedPages } from '../engine/feed.js';
-import { LruStackDistances } from '../engine/mrc.js';
+import { LruStackDistances, type SizeCounters } from '../engine/mrc.js';
 import { loadPageTrace, nextUseOf } from '../engine/page-trace.js';
 import { SweepPool, sweepTrace } from '../engine/sweep.js';
 import { PageIds } from '../engine/page-ids.js';
@@ -68,8 +68,8 @@ export interface SampledPass {
   vmNames: string[];
   skipped: { file: string; counts: SkipCounts }[];
   lru: WeightedHistogram | null;
-  /** faults of each miniature cache, in input order */
-  miniFaults: number[];
+  /** the counters of each miniature cache, in input order (unscaled) */
+  miniCounters: SizeCounters[];
   /** most pages the sample held at once */
   peakTracked: number;
 }
@@ -115,7 +115,7 @@ export async function sampledPass(input: SampledPassInput): Promise<SampledPass>
           const p = batch.page[i]!;
           if (o <= OP_WRITE) {
             const w = 1 / sampler.rate;
-            const d = stack.access(p);
+            const d = stack.access(p, o === OP_WRITE);
             weightedAccesses += w;
             if (d > 0) {
               // the distance in full-size frames: d / R_t, rounded down (d <= R_t C <=> floor(d / R_t) <= C)
@@ -143,10 +143,16 @@ export async function sampledPass(input: SampledPassInput): Promise<SampledPass>
   expander.filter = sampler;
   const readers = input.sources.map((s) => createReader(s, input.read));
   await feedPages(readers, registry, expander);
-  const miniFaults = engines.map((e) => {
-    let faults = 0;
-    for (const v of e.vms) faults += v.faults;
-    return faults;
+  const miniCounters = engines.map((e) => {
+    const c = { faults: 0, majorFaults: 0, swapIns: 0, swapOuts: 0, evictions: 0 };
+    for (const v of e.vms) {
+      c.faults += v.faults;
+      c.majorFaults += v.majorFaults;
+      c.swapIns += v.swapIns;
+      c.swapOuts += v.swapOuts;
+      c.evictions += v.evictions;
+    }
+    return c;
   });
   return {
     accesses: sampledAccesses + expander.filteredAccesses,
@@ -157,7 +163,7 @@ export async function sampledPass(input: SampledPassInput): Promise<SampledPass>
     vmNames: [...registry.names],
     skipped: readers.map((r) => ({ file: r.source.display, counts: r.skipped })),
     lru: stack === null ? null : { weight, maxDistance, accesses: weightedAccesses },
-    miniFaults,
+    miniCounters,
     peakTracked: Math.max(peakTracked, sampler.tracked),
   };
 }
@@ -196,7 +202,7 @@ export function smallestEstimated(rate: number): number {
  * once into memory, the sizes on worker threads, as compare does): what a miniature simulation
  * at rate 1 must equal.
  */
-export async function replayedFaults(
+export async function replayedCounters(
   sources: TraceSource[],
   read: ReadOptions,
   pageSize: number,
@@ -204,7 +210,7 @@ export async function replayedFaults(
   frames: readonly number[],
   jobs: number,
   engine: Partial<EngineConfig>,
-): Promise<number[]> {
+): Promise<SizeCounters[]> {
   const trace = await loadPageTrace(sources, read, pageSize);
   const nextUse = policies[policy].needsFuture ? nextUseOf(trace, trace.ids.count) : null;
   const sizes = [...new Set(frames)];
@@ -224,11 +230,11 @@ export async function replayedFaults(
   try {
     const small = sizes.length <= 1 || trace.length * sizes.length < 2_000_000;
     const results = await pool.run(sweepTrace(trace, nextUse), sizes.map((f) => ({ ...base, frames: f })), { inProcess: small });
-    const at = new Map<number, number>();
+    const at = new Map<number, SizeCounters>();
     sizes.forEach((f, i) => {
       const r = results[i]!;
       if (!r.ok) throw new Error(`${policy} replay at ${f} frames failed: ${r.message}`);
-      at.set(f, r.faults);
+      at.set(f, { faults: r.faults, majorFaults: r.majorFaults, swapIns: r.swapIns, swapOuts: r.swapOuts, evictions: r.evictions });
     });
     return frames.map((f) => at.get(f)!);
   } finally {

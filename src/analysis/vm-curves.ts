@@ -113,7 +113,7 @@ export async function vmCurves(sources: TraceSource[], read: ReadOptions, pageSi
           const stack = lru[v]!;
           if (o <= OP_WRITE) {
             stack.resize(localCount[v]!);
-            stack.access(local);
+            stack.access(local, o === OP_WRITE);
           } else if (o === OP_FREE) stack.free(local);
         } else if (o <= OP_WRITE || o === OP_FREE) ops[v]!.push(o, local);
       }

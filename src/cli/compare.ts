@@ -1,7 +1,8 @@
 import { Command, Option } from 'commander';
 import { EXIT, PartialFailure, UsageError } from '../errors.js';
+import { stackCellCounts, stackCells, stackCellsExact } from '../engine/curves.js';
 import { loadPageTrace, nextUseOf } from '../engine/page-trace.js';
-import { defaultJobs, footprintOf, SweepPool, sweepTrace } from '../engine/sweep.js';
+import { defaultJobs, footprintOf, SweepPool, sweepTrace, type CellCounts } from '../engine/sweep.js';
 import { policies as policyDefinitions, POLICY_NAMES, type PolicyName } from '../policies/index.js';
 import { compareResult, compareRow, failedCells, type CompareConfig, type CompareTraceStats } from '../report/compare.js';
 import type { Row } from '../report/result.js';
@@ -18,6 +19,12 @@ export const DEFAULT_COMPARE_SIZES = '10%,25%,50%,75%,100%';
 
 /** Below this many accesses x cells, threads cost more than they save: run in-process. */
 const SMALL_SWEEP = 2_000_000;
+
+/**
+ * OPT's one-pass stack may make this many record moves per access and opt cell (divided by the
+ * worker threads) before its cells are replayed instead: about the work of the replays (as mrc).
+ */
+const OPT_MOVES_PER_CELL = 8;
 
 interface CompareOptions extends RawOptions, BaselineOptions {
   policies?: string;
@@ -63,7 +70,9 @@ export function compareCommand(io: Io): Command {
     .description(
       'Replays each trace with every policy at every memory size. Each trace is\n' +
         'read once into memory (5 bytes per page access) and is its own set of rows;\n' +
-        'the cells run in parallel on worker threads. The table marks (*, green) the\n' +
+        'the cells run in parallel on worker threads. With unlimited swap, the lru and\n' +
+        'opt cells come from one pass over the trace that counts every size at once\n' +
+        '(docs/one-pass.md), equal to replaying them. The table marks (*, green) the\n' +
         'policy with the fewest faults per size (opt, which reads the future, is shown\n' +
         'as the bound and not marked).',
     )
@@ -167,20 +176,35 @@ export function compareCommand(io: Io): Command {
         const needsFuture = cells.some((c) => policyDefinitions[c.policy].needsFuture);
         const nextUse = needsFuture ? nextUseOf(trace, trace.ids.count) : null;
         const name = config.traces[t]!;
-        const small = raw.jobs === undefined && (cells.length <= 1 || trace.length * cells.length < SMALL_SWEEP);
+        // lru and opt: every size from one pass (docs/one-pass.md) where that is exact; one
+        // lru cell replays faster than the pass.
+        const passed = new Map<PolicyName, Map<number, CellCounts>>();
+        if (stackCellsExact(base)) {
+          for (const policy of ['lru', 'opt'] as const) {
+            const at = cells.filter((c) => c.policy === policy && c.frames >= 1).map((c) => c.frames);
+            if (at.length === 0 || (policy === 'lru' && at.length === 1)) continue;
+            const budget = policy === 'opt' ? (OPT_MOVES_PER_CELL * trace.positions * at.length) / Math.max(1, jobs) : Infinity;
+            const counters = stackCells(trace, policy, nextUse, at, budget);
+            if (counters === null) continue;
+            passed.set(policy, new Map(at.map((f, i) => [f, stackCellCounts(counters[i]!, trace.positions, base)])));
+          }
+        }
+        const replayed = cells.filter((c) => !passed.get(c.policy)?.has(c.frames));
+        const small = raw.jobs === undefined && (replayed.length <= 1 || trace.length * replayed.length < SMALL_SWEEP);
         const results = await pool.run(
           sweepTrace(trace, nextUse),
-          cells.map((c) => ({ ...base, policy: c.policy, frames: c.frames })),
+          replayed.map((c) => ({ ...base, policy: c.policy, frames: c.frames })),
           {
             inProcess: small,
-            onDone: progress ? (done) => io.stderr(`\r\x1b[Kvmmem compare: ${name}: ${done}/${cells.length} cells`) : undefined,
+            onDone: progress ? (done) => io.stderr(`\r\x1b[Kvmmem compare: ${name}: ${done}/${replayed.length} cells replayed`) : undefined,
           },
         );
         if (progress) io.stderr('\r\x1b[K');
-        cells.forEach((c, i) => {
+        replayed.forEach((c, i) => {
           const r = results[i]!;
           rows.push(compareRow(name, c.policy, c.frames, base.pageSize, r.ok ? r : null, r.ok ? null : r.message));
         });
+        for (const [policy, at] of passed) for (const [f, r] of at) rows.push(compareRow(name, policy, f, base.pageSize, r, null));
         const skipped = trace.skipped[0]!.counts;
         stats[t] = {
           trace: name,

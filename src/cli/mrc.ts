@@ -1,8 +1,8 @@
 import { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { miniatureFrames, replayedFaults, sampledPass, scaledFaults, shardsFaults, smallestEstimated } from '../analysis/minisim.js';
+import { miniatureFrames, replayedCounters, sampledPass, scaledFaults, shardsFaults, smallestEstimated } from '../analysis/minisim.js';
 import { PageSampler, sampleSalt } from '../analysis/sampling.js';
-import { lruFaults, optFaults, stackDistancePass } from '../engine/curves.js';
+import { lruCounters, optFaults, stackDistancePass } from '../engine/curves.js';
 import { isPolicyName, POLICY_NAMES, type PolicyName } from '../policies/index.js';
 import { defaultJobs } from '../engine/sweep.js';
 import { mrcResult, type MrcCurve, type MrcOutcome } from '../report/mrc.js';
@@ -90,12 +90,18 @@ export function mrcCommand(io: Io): Command {
   addOutputOptions(cmd);
   cmd.addHelpText(
     'after',
-    '\nColumns (CSV/JSON): policy,frames,memory_bytes,faults,miss_ratio,accesses,\n' +
-      'sample_rate (miss_ratio = faults / accesses, R and W page accesses, cold misses\n' +
-      'included; sample_rate 1 = exact), and with a sampled curve estimated,method\n' +
-      '(estimated false: a size below 1 / rate frames, which the sample cannot\n' +
-      'resolve; method stack, replay, shards, shards-fixed or miniature). Rows: each\n' +
-      'policy as listed, the exact curve before the sampled one, sizes ascending.\n' +
+    '\nColumns (CSV/JSON): policy,frames,memory_bytes,faults,miss_ratio,major_faults,\n' +
+      'swap_ins,swap_outs,evictions,accesses,sample_rate (miss_ratio = faults / accesses,\n' +
+      'R and W page accesses, cold misses included; sample_rate 1 = exact), and with a\n' +
+      'sampled curve estimated,method (estimated false: a size below 1 / rate frames,\n' +
+      'which the sample cannot resolve; method stack, replay, shards, shards-fixed or\n' +
+      'miniature). Rows: each policy as listed, the exact curve before the sampled\n' +
+      'one, sizes ascending.\n' +
+      'major_faults (= swap_ins), swap_outs and evictions are what simulate counts at\n' +
+      'that size with unlimited swap, from the same pass (write-back stack analysis,\n' +
+      'Thompson and Smith 1989: a fault is major when its page was written since its\n' +
+      'last F or RESET; a swap-out is the first eviction after a write); a SHARDS\n' +
+      'curve from the sampled pass alone leaves them empty. See docs/one-pass.md.\n' +
       'SHARDS: a sampled stack distance d stands for d / rate and the faults are the\n' +
       'sampled faults / rate (SHARDS_adj). --exact-too reports the mean absolute\n' +
       'error of the miss ratio over the estimated sizes.\n' +
@@ -169,19 +175,22 @@ export function mrcCommand(io: Io): Command {
       skipped = pass.skipped;
       frames = sizesFor(footprint);
       for (const policy of policies) {
-        if (policy === 'lru') curves.push({ policy, sample: null, frames, faults: lruFaults(pass, null, frames), method: 'stack' });
-        else if (policy === 'opt') {
+        if (policy === 'lru') {
+          const counters = lruCounters(pass, null, frames);
+          curves.push({ policy, sample: null, frames, faults: counters.map((c) => c.faults), counters, method: 'stack' });
+        } else if (policy === 'opt') {
           const opt = await optFaults(pass, null, frames, { jobs });
-          curves.push({ policy, sample: null, frames, faults: opt.faults, method: opt.method });
+          curves.push({ policy, sample: null, frames, faults: opt.faults, counters: opt.counters, method: opt.method });
         } else {
-          curves.push({ policy, sample: null, frames, faults: await replayedFaults(sources, read, pageSize, policy, frames, jobs, {}), method: 'replay' });
+          const counters = await replayedCounters(sources, read, pageSize, policy, frames, jobs, {});
+          curves.push({ policy, sample: null, frames, faults: counters.map((c) => c.faults), counters, method: 'replay' });
         }
       }
       // SHARDS curves at a fixed rate, beside the exact ones, from the same pass
       if (raw.exactToo && rate !== null) {
         for (const policy of stackPolicies) {
-          const faults = policy === 'lru' ? lruFaults(pass, rate, frames) : (await optFaults(pass, rate, frames, { jobs, salt })).faults;
-          curves.push({ policy, sample: rate, frames, faults, method: 'shards', estimated: frames.map((f) => f >= smallestEstimated(rate)) });
+          const counters = policy === 'lru' ? lruCounters(pass, rate, frames) : (await optFaults(pass, rate, frames, { jobs, salt })).counters;
+          curves.push({ policy, sample: rate, frames, faults: counters.map((c) => c.faults), counters, method: 'shards', estimated: frames.map((f) => f >= smallestEstimated(rate)) });
         }
       }
     }
@@ -239,16 +248,26 @@ export function mrcCommand(io: Io): Command {
         }
         if (second.lru !== null) curves.push(sampledLru(second, frames, sampleSize, rate));
         for (const policy of miniPolicies) {
-          const faults = frames.map((f) => {
+          const r = second.rate;
+          const counters = frames.map((f) => {
             const k = miniatures.findIndex((m) => m.policy === policy && m.size === f);
             // no miniature cache of even one frame stands for this size: every access a miss
-            return k < 0 ? second.accesses : scaledFaults(second.miniFaults[k]!, second.rate, second.accesses);
+            if (k < 0) return { faults: second.accesses, majorFaults: 0, swapIns: 0, swapOuts: 0, evictions: 0 };
+            const c = second.miniCounters[k]!;
+            return {
+              faults: scaledFaults(c.faults, r, second.accesses),
+              majorFaults: scaledFaults(c.majorFaults, r, second.accesses),
+              swapIns: scaledFaults(c.swapIns, r, second.accesses),
+              swapOuts: Math.round(c.swapOuts / r),
+              evictions: Math.round(c.evictions / r),
+            };
           });
           curves.push({
             policy,
             sample: rate ?? second.rate,
             frames,
-            faults,
+            faults: counters.map((c) => c.faults),
+            counters,
             method: 'miniature',
             estimated: frames.map((f) => f >= smallestEstimated(rate ?? second.rate)),
             sampleSize: sampleSize ?? undefined,

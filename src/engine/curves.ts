@@ -13,10 +13,12 @@ import { createReader, type ReadOptions } from '../trace/reader.js';
 import { OP_FREE, OP_RESET, OP_WRITE, type SkipCounts } from '../trace/rows.js';
 import { displayOf, type TraceSource } from '../trace/source.js';
 import { PageExpander, type PageBatch } from './expand.js';
-import { faultsAt, feed, LruStackDistances, OptStackDistances, ShardsFilter, StackBudgetExceeded, type StackHistogram } from './mrc.js';
+import { countersAt, feed, LruStackDistances, OptStackDistances, ShardsFilter, StackBudgetExceeded, type SizeCounters, type StackHistogram, type WriteBackCounts } from './mrc.js';
 import { PageIds } from './page-ids.js';
 import { nextUseOf } from './page-trace.js';
-import { SweepPool, type SweepTrace } from './sweep.js';
+import { SweepPool, type CellCounts, type SweepTrace } from './sweep.js';
+import { eat } from './simulate.js';
+import { VmCounters } from './stats.js';
 
 export type StackPolicy = 'lru' | 'opt';
 
@@ -42,6 +44,8 @@ export interface CurvePass {
   skipped: { file: string; counts: SkipCounts }[];
   /** per entry of input.lruSamples */
   lru: StackHistogram[];
+  /** per entry of input.lruSamples: the write-back counters (finished) */
+  lruWriteBack: WriteBackCounts[];
   lruSamples: readonly (number | null)[];
   /** the page operations, when kept */
   trace: { op: Uint8Array; page: Int32Array; length: number } | null;
@@ -52,7 +56,7 @@ export async function stackDistancePass(input: CurveInput): Promise<CurvePass> {
   const ids = new PageIds();
   const registry = new VmRegistry();
   const filters = input.lruSamples.map((r) => (r === null ? null : new ShardsFilter(r, input.salt ?? 0)));
-  const lru = input.lruSamples.map(() => new LruStackDistances());
+  const lru = input.lruSamples.map(() => new LruStackDistances(true));
   const keep = input.keepTrace;
   let op = new Uint8Array(keep ? 1 << 16 : 0);
   let page = new Int32Array(keep ? 1 << 16 : 0);
@@ -84,6 +88,7 @@ export async function stackDistancePass(input: CurveInput): Promise<CurvePass> {
   }, displayOf(input.sources));
   const readers = input.sources.map((s) => createReader(s, input.read));
   await feedPages(readers, registry, expander);
+  for (const stack of lru) stack.finish();
   return {
     pageSize: input.pageSize,
     accesses,
@@ -91,17 +96,23 @@ export async function stackDistancePass(input: CurveInput): Promise<CurvePass> {
     vmNames: [...registry.names],
     skipped: readers.map((r) => ({ file: r.source.display, counts: r.skipped })),
     lru: lru.map((s) => s.result),
+    lruWriteBack: lru.map((s) => s.writeBack!),
     lruSamples: input.lruSamples,
     trace: keep ? { op: op.subarray(0, length), page: page.subarray(0, length), length } : null,
     ids,
   };
 }
 
-/** LRU faults at each size: exact (sample null) or the SHARDS estimate at that rate. */
-export function lruFaults(pass: CurvePass, sample: number | null, sizes: readonly number[]): number[] {
+/** LRU counters at each size: exact (sample null) or the SHARDS estimate at that rate. */
+export function lruCounters(pass: CurvePass, sample: number | null, sizes: readonly number[]): SizeCounters[] {
   const k = pass.lruSamples.indexOf(sample);
   if (k < 0) throw new Error(`no LRU pass for sample ${sample}`);
-  return faultsAt(pass.lru[k]!, sizes, sample, pass.accesses);
+  return countersAt(pass.lru[k]!, pass.lruWriteBack[k]!, sizes, sample, pass.accesses);
+}
+
+/** LRU faults at each size: exact (sample null) or the SHARDS estimate at that rate. */
+export function lruFaults(pass: CurvePass, sample: number | null, sizes: readonly number[]): number[] {
+  return lruCounters(pass, sample, sizes).map((c) => c.faults);
 }
 
 export interface OptOptions {
@@ -120,6 +131,8 @@ export interface OptOptions {
 
 export interface OptCurve {
   faults: number[];
+  /** every size-dependent counter, per size */
+  counters: SizeCounters[];
   /** how they were computed */
   method: 'stack' | 'replay';
 }
@@ -135,9 +148,12 @@ export async function optFaults(pass: CurvePass, sample: number | null, sizes: r
   const budget = ((opts.budgetPerSize ?? 8) * sub.positions * distinct) / Math.max(1, opts.jobs);
   if (budget > 0) {
     try {
-      const stack = new OptStackDistances(nextUse, sub.freesPages, budget);
+      // The write-back counters need the pages never used again in the engine's order.
+      const stack = new OptStackDistances(nextUse, sub.freesPages || sub.writes, budget, true);
       feed(stack, sub.op, sub.page, sub.length, pass.ids, null);
-      return { faults: faultsAt(stack.result, sizes, sample, pass.accesses), method: 'stack' };
+      stack.finish();
+      const counters = countersAt(stack.result, stack.writeBack!, sizes, sample, pass.accesses);
+      return { faults: counters.map((c) => c.faults), counters, method: 'stack' };
     } catch (err) {
       if (!(err instanceof StackBudgetExceeded)) throw err;
     }
@@ -177,17 +193,26 @@ export async function optFaults(pass: CurvePass, sample: number | null, sizes: r
   } finally {
     await pool.close();
   }
-  const missesAt = new Map<number, number>();
+  const replayed = new Map<number, CellCounts>();
   frames.forEach((f, i) => {
     const r = results[i]!;
     if (!r.ok) throw new Error(`opt replay at ${f} frames failed: ${r.message}`);
-    missesAt.set(f, r.faults);
+    replayed.set(f, r);
   });
-  const faults = scaled.map((f) => {
-    const misses = f >= 1 ? missesAt.get(f)! : sub.positions;
-    return sample === null ? misses : Math.min(pass.accesses, Math.round(misses / rate));
+  const scale = (n: number): number => (sample === null ? n : Math.round(n / rate));
+  const counters = scaled.map((f): SizeCounters => {
+    const r = f >= 1 ? replayed.get(f)! : null;
+    // Below one sampled frame every access misses (no sizes like that without sampling).
+    const misses = r ? r.faults : sub.positions;
+    return {
+      faults: sample === null ? misses : Math.min(pass.accesses, Math.round(misses / rate)),
+      majorFaults: r ? scale(r.majorFaults) : 0,
+      swapIns: r ? scale(r.swapIns) : 0,
+      swapOuts: r ? scale(r.swapOuts) : 0,
+      evictions: r ? scale(r.evictions) : 0,
+    };
   });
-  return { faults, method: 'replay' };
+  return { faults: counters.map((c) => c.faults), counters, method: 'replay' };
 }
 
 /** The operations on sampled pages (all of them without a filter); RESETs are always kept. */
@@ -197,16 +222,19 @@ function sampledTrace(
   length: number,
   ids: PageIds,
   filter: ShardsFilter | null,
-): { op: Uint8Array; page: Int32Array; length: number; positions: number; freesPages: boolean } {
+): { op: Uint8Array; page: Int32Array; length: number; positions: number; freesPages: boolean; writes: boolean } {
   let freesPages = false;
+  let writes = false;
   let positions = 0;
   if (filter === null) {
     for (let i = 0; i < length; i++) {
       const o = op[i]!;
-      if (o <= OP_WRITE) positions++;
-      else if (o === OP_FREE || o === OP_RESET) freesPages = true;
+      if (o <= OP_WRITE) {
+        positions++;
+        if (o === OP_WRITE) writes = true;
+      } else if (o === OP_FREE || o === OP_RESET) freesPages = true;
     }
-    return { op, page, length, positions, freesPages };
+    return { op, page, length, positions, freesPages, writes };
   }
   const subOp = new Uint8Array(length);
   const subPage = new Int32Array(length);
@@ -214,10 +242,73 @@ function sampledTrace(
   for (let i = 0; i < length; i++) {
     const o = op[i]!;
     if (o !== OP_RESET && !filter.sampled(page[i]!, ids.vmOf, ids.hiOf, ids.loOf)) continue;
-    if (o <= OP_WRITE) positions++;
-    else if (o === OP_FREE || o === OP_RESET) freesPages = true;
+    if (o <= OP_WRITE) {
+      positions++;
+      if (o === OP_WRITE) writes = true;
+    } else if (o === OP_FREE || o === OP_RESET) freesPages = true;
     subOp[n] = o;
     subPage[n++] = page[i]!;
   }
-  return { op: subOp.subarray(0, n), page: subPage.subarray(0, n), length: n, positions, freesPages };
+  return { op: subOp.subarray(0, n), page: subPage.subarray(0, n), length: n, positions, freesPages, writes };
+}
+
+/**
+ * `compare`'s lru and opt cells from one pass over a trace held in memory (all sizes at once),
+ * when that is exact: unlimited swap (so nothing is ever OOM-killed) and no --strict-alloc,
+ * under the global scheduler. Returns the counters per size, or null when OPT's stack ran past
+ * `budget` record moves (the caller then replays those cells).
+ */
+export function stackCells(
+  trace: { op: Uint8Array; page: Int32Array; length: number; ids: PageIds },
+  policy: StackPolicy,
+  nextUse: Int32Array | null,
+  sizes: readonly number[],
+  budget = Infinity,
+): SizeCounters[] | null {
+  let stack;
+  if (policy === 'lru') stack = new LruStackDistances(true);
+  else {
+    if (nextUse === null) throw new Error('opt needs the look-ahead');
+    const sub = sampledTrace(trace.op, trace.page, trace.length, trace.ids, null);
+    stack = new OptStackDistances(nextUse, sub.freesPages || sub.writes, budget, true);
+  }
+  try {
+    feed(stack, trace.op, trace.page, trace.length, trace.ids, null);
+  } catch (err) {
+    if (err instanceof StackBudgetExceeded) return null;
+    throw err;
+  }
+  stack.finish();
+  return countersAt(stack.result, stack.writeBack!, sizes, null, stack.result.accesses);
+}
+
+/** Whether stackCells is exact for cells of this configuration. */
+export function stackCellsExact(config: EngineConfig): boolean {
+  return config.swapSlots === Infinity && !config.strictAlloc && config.scheduler === 'global' && config.memory === undefined && config.vms === undefined;
+}
+
+/** A cell's figures from one-pass counters, as runCell would count them (SPEC 2.5's EAT). */
+export function stackCellCounts(c: SizeCounters, accesses: number, config: EngineConfig): CellCounts {
+  const total = new VmCounters();
+  total.accesses = accesses;
+  total.hits = accesses - c.faults;
+  total.faults = c.faults;
+  total.majorFaults = c.majorFaults;
+  total.minorFaults = c.faults - c.majorFaults;
+  total.swapIns = c.swapIns;
+  total.swapOuts = c.swapOuts;
+  // Under one scheduler over all VMs, every swap-out is waited for by the fault that caused it.
+  total.swapOutWaits = c.swapOuts;
+  total.evictions = c.evictions;
+  return {
+    ok: true,
+    accesses,
+    faults: c.faults,
+    majorFaults: c.majorFaults,
+    swapIns: c.swapIns,
+    swapOuts: c.swapOuts,
+    evictions: c.evictions,
+    oomKills: 0,
+    eatNs: eat(total, config),
+  };
 }

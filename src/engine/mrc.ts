@@ -19,6 +19,9 @@
  * - F and RESET leave a hole (a free frame) where the page was: the lowest priority of all,
  *   taken by the next miss at every size whose memory holds it, exactly as the engine takes a
  *   free frame before evicting. So the curves equal `simulate` with unlimited swap.
+ * - Write-back counters (Thompson and Smith, TOCS 1989), see WriteBackCounts: with the
+ *   depth of each page when it is accessed, freed, or at the end, one pass also gives the
+ *   major faults, swap-ins, swap-outs and evictions at every size.
  * - SHARDS (Waldspurger, Park, Garthwaite and Ahmad, FAST'15): only pages whose address hash
  *   falls below rate * 2^24 are tracked; a sampled distance d stands for d / rate and the
  *   estimated faults are the sampled faults / rate (SHARDS_adj's correction).
@@ -80,17 +83,22 @@ export class LruStackDistances {
   private holes = new Int32Array(16);
   private holeCount = 0;
 
+  /** the write-back counters, when kept */
+  readonly writeBack: WriteBackCounts | null;
+
   /** `initialTimes`: room for that many access times before the first renumbering (small for many small stacks) */
-  constructor(private readonly initialTimes = 1 << 16) {
+  constructor(writeBack = false, private readonly initialTimes = 1 << 16) {
+    this.writeBack = writeBack ? new WriteBackCounts() : null;
     this.rebuild(initialTimes);
   }
 
   resize(pages: number): void {
     if (pages > this.lastTime.length) this.lastTime = grown(this.lastTime, pages, NO_TIME);
+    this.writeBack?.resize(pages);
   }
 
   /** R or W of page p (resize() first): its stack distance, 0 for a first touch. */
-  access(p: number): number {
+  access(p: number, write: boolean): number {
     const r = this.result;
     r.accesses++;
     if (this.now === this.capacity) this.compact();
@@ -99,11 +107,13 @@ export class LruStackDistances {
     let d = 0;
     if (s === NO_TIME) {
       r.cold++;
+      this.writeBack?.access(p, 0, write);
       // The hole nearest the top is carried to the bottom: the stack keeps its depth.
       if (this.holeCount > 0) this.unmark(this.popHole());
     } else {
       d = 1 + this.live - this.prefix(s);
       r.add(d);
+      this.writeBack?.access(p, d, write);
       if (this.holeCount > 0 && this.holes[0]! > s) {
         // A hole above p: it takes p's place (the pages between keep theirs).
         this.unmark(this.popHole());
@@ -134,6 +144,7 @@ export class LruStackDistances {
     if (p >= this.lastTime.length) return;
     const s = this.lastTime[p]!;
     if (s === NO_TIME) return;
+    this.writeBack?.release(p, 1 + this.live - this.prefix(s));
     this.owner[s] = HOLE;
     this.pushHole(s);
     this.lastTime[p] = NO_TIME;
@@ -143,6 +154,17 @@ export class LruStackDistances {
   reset(v: number, vmOf: Uint16Array, pageCount: number): void {
     const n = Math.min(pageCount, this.lastTime.length);
     for (let p = 0; p < n; p++) if (vmOf[p] === v && this.lastTime[p] !== NO_TIME) this.free(p);
+  }
+
+  /** The end of the trace: every page still in the stack ends its last gap at its depth. */
+  finish(): void {
+    const wb = this.writeBack;
+    if (wb === null || wb.finished) return;
+    for (let p = 0; p < this.lastTime.length; p++) {
+      const s = this.lastTime[p]!;
+      if (s !== NO_TIME) wb.end(p, 1 + this.live - this.prefix(s));
+    }
+    wb.finished = true;
   }
 
   /** marks at times 0..time */
@@ -282,13 +304,19 @@ export class OptStackDistances {
   private position = 0;
   /** record moves so far: the work of the update beyond O(log n) per access */
   moves = 0;
+  /** the write-back counters, when kept */
+  readonly writeBack: WriteBackCounts | null;
 
   constructor(
     private readonly nextUse: Int32Array,
+    /** order the pages never used again as the engine does (needed with F/RESET, and for the write-back counters) */
     private readonly orderDead: boolean,
     /** most record moves allowed before giving up (StackBudgetExceeded) */
     private readonly budget = Infinity,
-  ) {}
+    writeBack = false,
+  ) {
+    this.writeBack = writeBack ? new WriteBackCounts() : null;
+  }
 
   /** Gives up early when the moves so far, extrapolated to the whole trace, exceed the budget. */
   private checkBudget(position: number): void {
@@ -298,6 +326,7 @@ export class OptStackDistances {
 
   resize(pages: number): void {
     if (pages > this.posOf.length) this.posOf = grown(this.posOf, pages, -1);
+    this.writeBack?.resize(pages);
   }
 
   /** Room for n stack positions. */
@@ -345,13 +374,14 @@ export class OptStackDistances {
   }
 
   /** R or W of page p (resize() first). */
-  access(p: number): void {
+  access(p: number, write: boolean): void {
     const position = this.position++;
     const r = this.result;
     r.accesses++;
     const n = this.nextUse[position]!;
     const key = n >= 0 ? n : this.orderDead ? KEY_NEVER - position : KEY_NEVER;
     const d = this.posOf[p]!;
+    this.writeBack?.access(p, d + 1, write);
     if (d === 0) {
       r.add(1);
       this.set(0, key);
@@ -412,6 +442,7 @@ export class OptStackDistances {
     if (p >= this.posOf.length) return;
     const d = this.posOf[p]!;
     if (d < 0) return;
+    this.writeBack?.release(p, d + 1);
     this.stackAt[d] = HOLE;
     this.posOf[p] = -1;
     this.set(d, KEY_HOLE);
@@ -421,15 +452,136 @@ export class OptStackDistances {
     const n = Math.min(pageCount, this.posOf.length);
     for (let p = 0; p < n; p++) if (vmOf[p] === v && this.posOf[p]! >= 0) this.free(p);
   }
+
+  /** The end of the trace: every page still in the stack ends its last gap at its depth. */
+  finish(): void {
+    const wb = this.writeBack;
+    if (wb === null || wb.finished) return;
+    for (let p = 0; p < this.posOf.length; p++) if (this.posOf[p]! >= 0) wb.end(p, this.posOf[p]! + 1);
+    wb.finished = true;
+  }
 }
 
 /** Anything that takes a stream of page operations. */
 export interface StackDistances {
   readonly result: StackHistogram;
+  readonly writeBack: WriteBackCounts | null;
   resize(pages: number): void;
-  access(p: number): void;
+  access(p: number, write: boolean): void;
   free(p: number): void;
   reset(v: number, vmOf: Uint16Array, pageCount: number): void;
+  /** after the last operation: closes the write-back counters' last gaps */
+  finish(): void;
+}
+
+/** A histogram over 0.. that grows as it is filled. */
+class Counts {
+  hist = new Float64Array(256);
+  total = 0;
+  max = 0;
+
+  add(d: number): void {
+    if (d >= this.hist.length) this.hist = grown(this.hist, d + 1);
+    this.hist[d]!++;
+    this.total++;
+    if (d > this.max) this.max = d;
+  }
+
+  /** atMost[c] = entries <= c, c = 0..max */
+  cumulative(): Float64Array {
+    const cum = new Float64Array(this.max + 1);
+    let sum = 0;
+    for (let d = 0; d <= this.max; d++) {
+      sum += this.hist[d]!;
+      cum[d] = sum;
+    }
+    return cum;
+  }
+}
+
+/** entries of `c` at most `limit`, from its cumulative() */
+function atMost(cum: Float64Array, limit: number): number {
+  return limit < 0 ? 0 : cum[Math.min(limit, cum.length - 1)]!;
+}
+
+/** not written since the page's last F or RESET (or never) */
+const CLEAN = -1;
+/** a distance beyond any size: a first touch */
+const FAR = 0x7fffffff;
+
+/**
+ * Major faults, swap-outs and evictions at every size of a stack algorithm (LRU, OPT), after
+ * Thompson and Smith's write-back stacks (TOCS 1989). With C frames the memory holds the top C
+ * places of the stack, and a page only ever sinks between two of its own accesses, so with
+ * its depth D at the end of such a gap (its next access's distance, or its depth when it is
+ * freed or the trace ends):
+ * - it was evicted in the gap at every size C < D: once (it is not reloaded before its
+ *   access). Evictions at C = faults at C that are not first touches + gaps ended by F, RESET
+ *   or the end of the trace at a depth > C.
+ * - its next fault is major at every size where it faults when it was written since its last F
+ *   or RESET (unlimited swap: a written page that left memory was written to swap, and a copy
+ *   read back keeps its slot until written again). Swap-ins are the major faults.
+ * - the eviction was a swap-out when the page was dirty: written, and not loaded since, at
+ *   that size. With M the largest distance of its accesses after its latest write, it stayed
+ *   resident since the write exactly at the sizes C >= M, so the gap has a swap-out at the
+ *   sizes M <= C < D (none when D <= M). Every such range is counted by its two ends.
+ */
+export class WriteBackCounts {
+  /** per page: CLEAN, or the largest distance of its accesses since its latest write (0: none yet) */
+  private since = new Int32Array(0);
+  /** distances of the accesses to written pages (FAR: a first touch, never the case after F) */
+  readonly major = new Counts();
+  /** depths at which gaps ended by F, RESET or the end of the trace ended */
+  readonly released = new Counts();
+  /** swap-out ranges [from, to): their starts and their ends (to = FAR not stored: counted in openEnded) */
+  readonly swapFrom = new Counts();
+  readonly swapTo = new Counts();
+  majorFar = 0;
+  finished = false;
+
+  resize(pages: number): void {
+    if (pages > this.since.length) this.since = grown(this.since, pages, CLEAN);
+  }
+
+  /** An access at stack distance d (0: a first touch). */
+  access(p: number, d: number, write: boolean): void {
+    const m = this.since[p]!;
+    const far = d <= 0 ? FAR : d;
+    if (m !== CLEAN) {
+      if (far === FAR) this.majorFar++;
+      else this.major.add(d);
+      this.gap(m, far);
+    }
+    this.since[p] = write ? 0 : m === CLEAN ? CLEAN : Math.max(m, far);
+  }
+
+  /** Page p freed (F, RESET) at depth d. */
+  release(p: number, d: number): void {
+    this.end(p, d);
+    this.since[p] = CLEAN;
+  }
+
+  /** Page p's last gap ends at depth d (freed, or the end of the trace). */
+  end(p: number, d: number): void {
+    this.released.add(d);
+    const m = this.since[p]!;
+    if (m !== CLEAN) this.gap(m, d);
+  }
+
+  private gap(m: number, d: number): void {
+    if (d <= m) return;
+    this.swapFrom.add(m);
+    if (d !== FAR) this.swapTo.add(d);
+  }
+}
+
+/** The size-dependent counters of one size. */
+export interface SizeCounters {
+  faults: number;
+  majorFaults: number;
+  swapIns: number;
+  swapOuts: number;
+  evictions: number;
 }
 
 /** Spatial sampling: the same page is always in or always out. */
@@ -478,7 +630,7 @@ export function feed(
       continue;
     }
     if (filter !== null && !filter.sampled(p, ids.vmOf, ids.hiOf, ids.loOf)) continue;
-    if (o <= OP_WRITE) stack.access(p);
+    if (o <= OP_WRITE) stack.access(p, o === OP_WRITE);
     else if (o === OP_FREE) stack.free(p);
   }
 }
@@ -496,5 +648,32 @@ export function faultsAt(h: StackHistogram, frames: readonly number[], sample: n
     const hits = limit >= 1 ? cum[limit]! : 0;
     const misses = h.accesses - hits;
     return sample === null ? misses : Math.min(totalAccesses, Math.round(misses / rate));
+  });
+}
+
+/**
+ * Every size-dependent counter at each size in `frames` (faultsAt's faults, and the write-back
+ * counters of WriteBackCounts, which must be finished). Under SHARDS each count is the sampled
+ * count at the scaled size / rate, as the faults are.
+ */
+export function countersAt(h: StackHistogram, wb: WriteBackCounts, frames: readonly number[], sample: number | null, totalAccesses: number): SizeCounters[] {
+  if (!wb.finished) throw new Error('write-back counters read before the pass finished');
+  const faults = faultsAt(h, frames, sample, totalAccesses);
+  const cum = h.cumulative();
+  const major = wb.major.cumulative();
+  const released = wb.released.cumulative();
+  const from = wb.swapFrom.cumulative();
+  const to = wb.swapTo.cumulative();
+  const rate = sample ?? 1;
+  const scale = (n: number): number => (sample === null ? n : Math.round(n / rate));
+  return frames.map((c, i) => {
+    const limit = Math.floor(c * rate + 1e-9);
+    const hits = limit >= 1 ? cum[Math.min(h.maxDistance, limit)]! : 0;
+    const misses = h.accesses - hits;
+    const majorFaults = wb.majorFar + wb.major.total - atMost(major, limit);
+    const evictions = misses - h.cold + wb.released.total - atMost(released, limit);
+    const swapOuts = atMost(from, limit) - atMost(to, limit);
+    const m = scale(majorFaults);
+    return { faults: faults[i]!, majorFaults: m, swapIns: m, swapOuts: scale(swapOuts), evictions: scale(evictions) };
   });
 }

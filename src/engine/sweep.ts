@@ -40,6 +40,8 @@ export interface CellCounts {
   majorFaults: number;
   swapIns: number;
   swapOuts: number;
+  /** pages evicted (for any VM's fault) */
+  evictions: number;
   oomKills: number;
   eatNs: number;
 }
@@ -97,6 +99,7 @@ export function runCell(trace: SweepTrace, config: EngineConfig): CellResult {
       majorFaults: total.majorFaults,
       swapIns: total.swapIns,
       swapOuts: total.swapOuts,
+      evictions: total.evictions,
       oomKills: total.oomKills,
       eatNs: eat(total, config),
     };

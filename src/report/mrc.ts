@@ -1,6 +1,7 @@
 /**
  * `mrc`'s result: one row per (policy, curve, size) with the SPEC 3.1 columns
- * `policy,frames,memory_bytes,faults,miss_ratio`, then `accesses,sample_rate`; a plot of the
+ * `policy,frames,memory_bytes,faults,miss_ratio,major_faults,swap_ins,swap_outs,evictions`, then
+ * `accesses,sample_rate`; a plot of the
  * curves for the table view; SHARDS's error against the exact curve when both were computed.
  */
 import { formatBytes } from '../units.js';
@@ -13,6 +14,10 @@ export const MRC_COLUMNS: Column[] = [
   { key: 'memory_bytes', heading: 'memory bytes' },
   { key: 'faults', heading: 'faults' },
   { key: 'miss_ratio', heading: 'miss ratio', kind: 'rate' },
+  { key: 'major_faults', heading: 'major' },
+  { key: 'swap_ins', heading: 'swap in' },
+  { key: 'swap_outs', heading: 'swap out' },
+  { key: 'evictions', heading: 'evictions' },
   { key: 'accesses' },
   { key: 'sample_rate', heading: 'sample' },
 ];
@@ -23,6 +28,11 @@ export interface MrcCurve {
   sample: number | null;
   frames: number[];
   faults: number[];
+  /**
+   * per size: the other size-dependent counters (unlimited swap), as `simulate` counts them;
+   * absent where the method gives none (a SHARDS curve from the sampled pass alone)
+   */
+  counters?: readonly { majorFaults: number; swapIns: number; swapOuts: number; evictions: number }[];
   /**
    * how the faults were computed: the one-pass stack (lru, opt), replays at each size, SHARDS at
    * a fixed rate or with a fixed-size sample, or miniature simulation
@@ -106,6 +116,10 @@ export function mrcResult(out: MrcOutcome, withChart: boolean): CommandResult {
         memory_bytes: frames * out.pageSize,
         faults,
         miss_ratio: out.accesses ? faults / out.accesses : 0,
+        major_faults: c.counters?.[i]?.majorFaults ?? null,
+        swap_ins: c.counters?.[i]?.swapIns ?? null,
+        swap_outs: c.counters?.[i]?.swapOuts ?? null,
+        evictions: c.counters?.[i]?.evictions ?? null,
         accesses: out.accesses,
         sample_rate: c.sample ?? 1,
         ...(sampled ? { estimated: c.estimated?.[i] ?? true, method: c.method ?? 'stack' } : {}),

@@ -91,11 +91,11 @@ class BalanceScheduler extends BaseScheduler {
     }
     let stack = this.stacks[vm]!;
     if (stack === null) {
-      stack = new LruStackDistances(WINDOW_STACK_TIMES);
+      stack = new LruStackDistances(false, WINDOW_STACK_TIMES);
       this.stacks[vm] = stack;
     }
     stack.resize(this.localCount[vm]!);
-    stack.access(local);
+    stack.access(local, false);
   }
 
   insert(page: number, vm: number, position: number): void {

@@ -358,6 +358,10 @@ class VmtDecoder {
     const expander = target?.expander;
     // Page ids straight from the page table: the run's pages are the file's.
     const direct = paged && expander !== undefined && expander.shift === shift;
+    if (direct && times === undefined && contentIds === null && rows === null && n > 1) {
+      this.decodeDirect(bytes, words, start, n);
+      return;
+    }
     let refTable = this.refTable;
     for (let k = start; k < start + n; k++) {
       const w = k * stride;
@@ -424,6 +428,74 @@ class VmtDecoder {
       if (rows !== null) rows.push(op, this.vmIndex[vm]!, hi, lo, size, time, record, content);
       else expander!.row(op, this.runVm[vm]!, hi, lo, size, content, record);
     }
+  }
+
+  /**
+   * decode() for the common case of replayVmt (paged records at the run's page size, without
+   * times or contents): each R, W, A or F record within its page goes to the expander with the
+   * decoder's state in locals; any other record (PAGE, RESET, one that crosses its page, or a
+   * bad one, for its message) takes decode()'s general path, one record at a time.
+   */
+  private decodeDirect(bytes: Uint8Array, words: Uint32Array, start: number, n: number): void {
+    const expander = this.target!.expander;
+    const stride = this.recordSize >>> 2;
+    const pageBytes = 2 ** this.shift;
+    const vmCount = this.vmIndex.length;
+    let refTable = this.refTable;
+    let refs = this.refs;
+    let identical = this.identicalRefs;
+    let idBase = this.idBase;
+    let record = this.record;
+    let rows = this.rows;
+    const end = start + n;
+    for (let k = start; k < end; k++) {
+      const w = k * stride;
+      const head = words[w]!;
+      const op = head & 0xff;
+      const vm = head >>> 16;
+      const size = words[w + 1]!;
+      const ref = words[w + 2]!;
+      const offset = words[w + 3]!;
+      // R, W, A, F of a defined page, within it (so size <= pageBytes <= MAX_ROW_BYTES), of the record's VM.
+      if (op < OP_RESET && size !== 0 && ref < refs && offset + size <= pageBytes && vm < vmCount && (vmCount === 1 || refTable[4 * ref + 2] === vm)) {
+        record++;
+        rows++;
+        if (ref < identical) expander.page(op, idBase + ref, 0);
+        else {
+          expander.page(op, this.pageId(ref, vm), 0);
+          identical = this.identicalRefs;
+          idBase = this.idBase;
+        }
+        continue;
+      }
+      if (op === OP_PAGE && vm < vmCount && (this.shift === 0 || offset >>> (32 - this.shift) === 0)) {
+        // A PAGE record (its page number in ref, offset): the next page index.
+        record++;
+        if (4 * refs >= refTable.length) {
+          const t2 = new Int32Array(refTable.length * 2);
+          t2.set(refTable);
+          this.refTable = refTable = t2;
+        }
+        const a = 4 * refs++;
+        this.refs = refs;
+        refTable[a] = ref;
+        refTable[a + 1] = offset;
+        refTable[a + 2] = vm;
+        refTable[a + 3] = -1;
+        continue;
+      }
+      this.record = record;
+      this.rows = rows;
+      this.decode(bytes, k, 1, null);
+      record = this.record;
+      rows = this.rows;
+      refTable = this.refTable;
+      refs = this.refs;
+      identical = this.identicalRefs;
+      idBase = this.idBase;
+    }
+    this.record = record;
+    this.rows = rows;
   }
 
   /**

@@ -202,7 +202,7 @@ describe('compare, merge and mrc from the command line (spawned)', () => {
   it('mrc: CSV header and exit codes', () => {
     const ok = cli(['mrc', 'traces/zipf.csv', '--points', '5', '--format', 'csv']);
     expect(ok.status).toBe(0);
-    expect(ok.stdout.split('\n')[0]).toBe('policy,frames,memory_bytes,faults,miss_ratio,accesses,sample_rate');
+    expect(ok.stdout.split('\n')[0]).toBe('policy,frames,memory_bytes,faults,miss_ratio,major_faults,swap_ins,swap_outs,evictions,accesses,sample_rate');
     expect(ok.stdout.trimEnd().split('\n')).toHaveLength(6);
     expect(cli(['mrc', 'traces/zipf.csv', '--policy', 'fifo']).status).toBe(64);
     expect(cli(['mrc', 'traces/zipf.csv', '--sample-rate', '0']).status).toBe(64);
