@@ -156,9 +156,9 @@ describe('sizes a sample cannot resolve', () => {
     expect(stderr).toMatch(/2 sizes below 10 frames \(1 \/ rate\) are not estimated.*a rate of at least 0\.2 reaches 5 frames/);
     for (const e of doc.shards_error as { sizes: number }[]) expect(e.sizes).toBe(3);
     const csv = await vmmem([...args, '--format', 'csv']);
-    expect(csv.stdout.split('\n')[0]).toBe('policy,frames,memory_bytes,faults,miss_ratio,accesses,sample_rate,estimated,method');
+    expect(csv.stdout.split('\n')[0]).toBe('policy,frames,memory_bytes,faults,miss_ratio,major_faults,swap_ins,swap_outs,evictions,accesses,sample_rate,estimated,method');
     expect(csv.stdout).toContain('\nlru,5,20480,');
-    expect(csv.stdout).toMatch(/\nfifo,9,36864,\d+,[0-9.]+,5000,0\.1,false,miniature\n/);
+    expect(csv.stdout).toMatch(/\nfifo,9,36864,\d+,[0-9.]+,\d+,\d+,\d+,\d+,5000,0\.1,false,miniature\n/);
   });
 
   it('the miniature cache of C frames at rate R has round(R C) frames; 1 / R frames is the smallest estimated size', () => {
@@ -173,7 +173,7 @@ describe('sizes a sample cannot resolve', () => {
 
   it('exact curves print no estimated column', async () => {
     const r = await vmmem(['mrc', 'traces/zipf.csv', '--frames', '5,10', '--format', 'csv']);
-    expect(r.stdout.split('\n')[0]).toBe('policy,frames,memory_bytes,faults,miss_ratio,accesses,sample_rate');
+    expect(r.stdout.split('\n')[0]).toBe('policy,frames,memory_bytes,faults,miss_ratio,major_faults,swap_ins,swap_outs,evictions,accesses,sample_rate');
   });
 });
 

@@ -46,7 +46,7 @@ describe('--plot-out', () => {
     expect(svg.texts).toEqual(expect.arrayContaining(['Miss-ratio curve', 'memory: frames (bytes), log scale', 'miss ratio (faults / accesses)', 'lru', 'opt', '10 (40 KiB)']));
     expect(svg.texts.some((t) => /^\d+(\.\d)?%$/.test(t))).toBe(true);
     // standard output still carries the result
-    expect(r.stdout.split('\n')[0]).toBe('policy,frames,memory_bytes,faults,miss_ratio,accesses,sample_rate');
+    expect(r.stdout.split('\n')[0]).toBe('policy,frames,memory_bytes,faults,miss_ratio,major_faults,swap_ins,swap_outs,evictions,accesses,sample_rate');
   });
 
   it('compare: one line per policy; the .html page is self-contained with the figure and its data', async () => {
