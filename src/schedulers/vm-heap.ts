@@ -1,9 +1,9 @@
 /**
- * An indexed binary heap of small integers (VM or class numbers) in typed arrays, ordered by a
- * comparison the scheduler supplies: the top is the one that comes before all others. Keys live
- * in the scheduler; after it changes one element's key it calls update(), O(log n). This is what
- * lets a scheduler name its victim VM without looking at every VM (SPEC 2.2: O(log n) per
- * eviction).
+ * An indexed binary max-heap of small integers (VM or class numbers) with a key each, in typed
+ * arrays: the top is the element with the largest key; keys within a relative `tolerance` of
+ * each other are equal (ratios equal but for rounding), and equal keys go to the smaller element
+ * (the VM listed first). Setting one key is O(log n). This is what lets a scheduler name its
+ * victim VM without looking at every VM (SPEC 2.2: O(log n) per eviction).
  */
 import { grown } from '../policies/policy.js';
 
@@ -11,10 +11,12 @@ export class VmHeap {
   private heap = new Int32Array(16);
   /** element -> its index in `heap`, -1 when absent */
   private index = new Int32Array(16).fill(-1);
+  /** element -> its key (kept while it is absent too) */
+  keys = new Float64Array(16);
   size = 0;
 
-  /** `before(a, b)`: a must be nearer the top than b (a strict order: false for a = b) */
-  constructor(private readonly before: (a: number, b: number) => boolean) {}
+  /** `tolerance`: 0 compares keys exactly; 1e-9: keys within 1e-9 of the larger are a tie */
+  constructor(private readonly tolerance: number) {}
 
   has(x: number): boolean {
     return x < this.index.length && this.index[x]! >= 0;
@@ -25,8 +27,30 @@ export class VmHeap {
     return this.size > 0 ? this.heap[0]! : -1;
   }
 
-  add(x: number): void {
-    if (x >= this.index.length) this.index = grown(this.index, x + 1, -1);
+  /** key x before key y: larger, or a tie and `xFirst` */
+  ahead(x: number, y: number, xFirst: boolean): boolean {
+    if (x === y) return xFirst;
+    if (this.tolerance > 0 && Math.abs(x - y) <= this.tolerance * Math.max(Math.abs(x), Math.abs(y))) return xFirst;
+    return x > y;
+  }
+
+  private before(a: number, b: number): boolean {
+    return this.ahead(this.keys[a]!, this.keys[b]!, a < b);
+  }
+
+  /** puts x in the heap with `key`, or moves it there if it is in already */
+  set(x: number, key: number): void {
+    if (x >= this.index.length) {
+      this.index = grown(this.index, x + 1, -1);
+      this.keys = grown(this.keys, x + 1);
+    }
+    this.keys[x] = key;
+    const i = this.index[x]!;
+    if (i >= 0) {
+      this.up(i);
+      this.down(this.index[x]!);
+      return;
+    }
     if (this.size >= this.heap.length) this.heap = grown(this.heap, this.size + 1);
     this.heap[this.size] = x;
     this.index[x] = this.size;
@@ -45,14 +69,7 @@ export class VmHeap {
     this.down(this.index[moved]!);
   }
 
-  /** x's key changed: restore the order around it */
-  update(x: number): void {
-    const i = this.index[x]!;
-    this.up(i);
-    this.down(this.index[x]!);
-  }
-
-  /** every key may have changed: rebuild in O(n) */
+  /** after writing many keys directly: rebuild the order in O(n) */
   heapify(): void {
     for (let i = (this.size >> 1) - 1; i >= 0; i--) this.down(i);
   }

@@ -30,14 +30,13 @@ class WeightScheduler extends BaseScheduler {
   /** k = 1 / (1 - T); 1 without the tax */
   private readonly k: number;
   // The victim VM in O(log n) (SPEC 2.2): the VMs that may lose a frame to another VM (resident
-  // above reserve) sit in a heap ordered by excess = key / den, largest first, equal ratios to
-  // the VM listed first - the order of the scan in the reference model of the tests. key is
-  // resident (f + k (1 - f)); den is the entitlement, or, when no VM has a reserve or a limit,
-  // the weight: then every entitlement is lambda * w with one lambda, the order does not depend
-  // on lambda, and a VM's first touch changes nothing in the heap.
-  private key = new Float64Array(16);
+  // above reserve) sit in a heap ordered by excess = resident (f + k (1 - f)) / den, largest
+  // first, equal ratios to the VM listed first - the order of the scan in the reference model of
+  // the tests. den is the entitlement, or, when no VM has a reserve or a limit, the weight: then
+  // every entitlement is lambda * w with one lambda, the order does not depend on lambda, and a
+  // VM's first touch changes nothing in the heap.
   private den = new Float64Array(16);
-  private readonly heap = new VmHeap((a, b) => this.before(a, b));
+  private readonly heap = new VmHeap(1e-9);
   /** VMs whose key or membership may have changed since the last victim search */
   private dirty = new Uint8Array(16);
   private dirtyList = new Int32Array(16);
@@ -64,7 +63,6 @@ class WeightScheduler extends BaseScheduler {
     this.touched[vm] = false;
     this.entitlement[vm] = 0;
     const n = vm + 1;
-    this.key = grown(this.key, n);
     this.den = grown(this.den, n);
     this.dirty = grown(this.dirty, n);
     this.dirtyList = grown(this.dirtyList, n);
@@ -129,11 +127,8 @@ class WeightScheduler extends BaseScheduler {
     for (let i = 0; i < this.dirtyCount; i++) {
       const u = this.dirtyList[i]!;
       this.dirty[u] = 0;
-      if (this.view.vms[u]!.resident > this.params[u]!.reserve) {
-        this.key[u] = this.keyOf(u, 0);
-        if (this.heap.has(u)) this.heap.update(u);
-        else this.heap.add(u);
-      } else if (this.heap.has(u)) this.heap.remove(u);
+      if (this.view.vms[u]!.resident > this.params[u]!.reserve) this.heap.set(u, this.excess(this.keyOf(u, 0), this.den[u]!));
+      else if (this.heap.has(u)) this.heap.remove(u);
     }
     this.dirtyCount = 0;
   }
@@ -143,7 +138,11 @@ class WeightScheduler extends BaseScheduler {
     this.entitlement = this.fairShares((v) => this.touched[v]! && this.view.vms[v]!.oomKills === 0);
     this.stale = false;
     if (!this.byShares) return;
-    for (let u = 0; u < this.entitlement.length; u++) this.den[u] = this.entitlement[u]!;
+    const keys = this.heap.keys;
+    for (let u = 0; u < this.entitlement.length; u++) {
+      this.den[u] = this.entitlement[u]!;
+      if (this.heap.has(u)) keys[u] = this.excess(this.keyOf(u, 0), this.den[u]!);
+    }
     this.heap.heapify();
   }
 
@@ -164,19 +163,6 @@ class WeightScheduler extends BaseScheduler {
   }
 
   /**
-   * x loses before y: larger excess first. Ratios equal but for rounding (an entitlement of
-   * 2.4000000000000004) are a tie, and a tie goes to `xFirst`.
-   */
-  private static ahead(x: number, y: number, xFirst: boolean): boolean {
-    if (x === y || Math.abs(x - y) <= 1e-9 * Math.max(Math.abs(x), Math.abs(y))) return xFirst;
-    return x > y;
-  }
-
-  private before(a: number, b: number): boolean {
-    return WeightScheduler.ahead(this.excess(this.key[a]!, this.den[a]!), this.excess(this.key[b]!, this.den[b]!), a < b);
-  }
-
-  /**
    * The VM to give up a frame for VM vm: the one most over its entitlement, the faulting VM
    * itself on a tie (counting its incoming page), else the VM listed first; -1 if none may.
    */
@@ -187,7 +173,7 @@ class WeightScheduler extends BaseScheduler {
     if (vmTried || this.view.vms[vm]!.resident <= 0) return top;
     if (top < 0) return vm;
     const mine = this.excess(this.keyOf(vm, 1), this.den[vm]!);
-    return WeightScheduler.ahead(this.excess(this.key[top]!, this.den[top]!), mine, false) ? top : vm;
+    return this.heap.ahead(this.heap.keys[top]!, mine, false) ? top : vm;
   }
 
   victim(vm: number, accept: Accept): number {
@@ -215,7 +201,7 @@ class WeightScheduler extends BaseScheduler {
         this.setAside[aside++] = u;
       }
     }
-    for (let i = 0; i < aside; i++) this.heap.add(this.setAside[i]!);
+    for (let i = 0; i < aside; i++) this.heap.set(this.setAside[i]!, this.heap.keys[this.setAside[i]!]!);
     return page;
   }
 
