@@ -13,11 +13,14 @@
 import type { Accept } from '../policies/policy.js';
 import { BaseScheduler } from './base.js';
 import { PolicyGroups } from './groups.js';
+import { OwnPages } from './own-pages.js';
 import type { SchedulerContext, VmParams } from './scheduler.js';
 import { VmHeap } from './vm-heap.js';
 
 export class RankedScheduler extends BaseScheduler {
   private readonly groups: PolicyGroups;
+  /** each limited VM's pages in its class's order, when the policy allows (own-pages.ts) */
+  private readonly own: OwnPages;
   /** VM -> class (a policy group) */
   private classOf: number[] = [];
   /** priority -> class */
@@ -52,6 +55,7 @@ export class RankedScheduler extends BaseScheduler {
   ) {
     super(ctx);
     this.groups = new PolicyGroups(ctx.policy, ctx.policyContext);
+    this.own = new OwnPages(ctx.policy, ctx.policyContext);
   }
 
   /** strength of a class: larger = keeps its frames */
@@ -71,12 +75,14 @@ export class RankedScheduler extends BaseScheduler {
       this.memberCount.push(0);
     }
     this.classOf[vm] = c;
+    this.own.addVm(vm, params.limit);
     this.memberCount[c]!++;
     if (params.reserve > 0) this.filtered[c] = true;
   }
 
   resize(pages: number): void {
     this.groups.resize(pages);
+    this.own.resize(pages);
   }
 
   insert(page: number, vm: number, position: number): void {
@@ -87,10 +93,12 @@ export class RankedScheduler extends BaseScheduler {
       if (this.spare[c]!++ === 0) this.withSpare.set(c, -this.strength(c));
     } else this.reserveDeficit--;
     this.groups.insert(page, c, position);
+    if (this.anyLimit) this.own.insert(page, vm, position);
   }
 
   hit(page: number, vm: number, position: number): void {
     this.groups.hit(page, this.classOf[vm]!, position);
+    if (this.anyLimit) this.own.hit(page, vm, position);
   }
 
   remove(page: number, vm: number): void {
@@ -100,13 +108,17 @@ export class RankedScheduler extends BaseScheduler {
       if (--this.spare[c]! === 0) this.withSpare.remove(c);
     } else this.reserveDeficit++;
     this.groups.remove(page, c);
+    if (this.anyLimit) this.own.remove(page, vm);
   }
 
   victim(vm: number, accept: Accept): number {
     const own = this.classOf[vm]!;
     this.faulting = vm;
     this.outer = accept;
-    if (this.atLimit(vm)) return this.groups.victim(own, this.memberCount[own]! > 1 ? this.ownOnly : accept);
+    if (this.atLimit(vm)) {
+      if (this.memberCount[own]! === 1) return this.groups.victim(own, accept);
+      return this.own.tracks(vm) ? this.own.victim(vm, accept) : this.groups.victim(own, this.ownOnly);
+    }
     const mine = this.strength(own);
     // Classes weakest first: those with spare frames below the faulting VM's, then its own (it
     // may replace its own pages whenever it holds any); never a stronger one.
