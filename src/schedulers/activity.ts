@@ -21,8 +21,11 @@ export interface ActiveFraction {
   resize(pages: number): void;
   /** `page` of `vm` was loaded (before its access is reported) */
   loaded(page: number, vm: number): void;
-  /** `page` of `vm` was accessed (a hit, or the access that loaded it) */
-  accessed(page: number, vm: number): void;
+  /**
+   * `page` of `vm` was accessed (a hit, or the access that loaded it); returns false when the
+   * VM's f is certainly the same as before (its resident count unchanged)
+   */
+  accessed(page: number, vm: number): boolean;
   /** `page` of `vm` left memory */
   unloaded(page: number, vm: number): void;
   /** f of `vm` holding `resident` pages, in [0, 1] */
@@ -71,8 +74,9 @@ export class ExactActiveFraction implements ActiveFraction {
     this.activeCount[vm]!--;
   }
 
-  accessed(page: number, vm: number): void {
+  accessed(page: number, vm: number): boolean {
     const node = this.node;
+    const before = this.activeCount[vm]!;
     const s = this.seq[vm]!;
     this.seq[vm] = s + 1;
     if (node[4 * page + 3] !== 0) this.unlink(page, vm);
@@ -89,6 +93,7 @@ export class ExactActiveFraction implements ActiveFraction {
     // pages last accessed before the window (access numbers s - W + 1 .. s) are idle
     const low = s | 0;
     for (let h = this.head[vm]!; h >= 0 && (low - node[4 * h + 2]!) >>> 0 >= this.window; h = this.head[vm]!) this.unlink(h, vm);
+    return this.activeCount[vm] !== before;
   }
 
   unloaded(page: number, vm: number): void {
@@ -157,14 +162,16 @@ export class SampledActiveFraction implements ActiveFraction {
     this.indexOf[last] = i;
   }
 
-  accessed(page: number, vm: number): void {
+  accessed(page: number, vm: number): boolean {
     const epoch = this.epoch[vm]!;
     if (this.sampledIn[page] === epoch && this.touchedIn[page] !== epoch) {
       this.touchedIn[page] = epoch;
       this.touched[vm]!++;
     }
     const s = ++this.seq[vm]!;
-    if (s % this.window === 0) this.newPeriod(vm);
+    if (s % this.window !== 0) return false;
+    this.newPeriod(vm);
+    return true;
   }
 
   private newPeriod(vm: number): void {

@@ -103,10 +103,8 @@ class WeightScheduler extends BaseScheduler {
 
   hit(page: number, vm: number, position: number): void {
     this.groups.hit(page, vm, position);
-    if (this.activity !== null) {
-      this.activity.accessed(page, vm);
-      this.mark(vm);
-    }
+    // only a change of the active count (or of a sampled estimate) moves the VM's key
+    if (this.activity !== null && this.activity.accessed(page, vm)) this.mark(vm);
   }
 
   remove(page: number, vm: number): void {
