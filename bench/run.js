@@ -10,6 +10,7 @@ import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writePageText } from './page-text.js';
+import { vmSweep } from './vms.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = join(ROOT, 'bench', 'data');
@@ -134,9 +135,16 @@ const mib = (b) => (b / 2 ** 20).toFixed(0);
 report.checks.push({ name: 'peak RSS, stream 1x / 10x / 30x', once: once.maxRssBytes, tenTimes: tenTimes.maxRssBytes, thirtyTimes: thirtyTimes.maxRssBytes, ratio30to10: growth, ok: growth < 1.1 });
 rows.push(['memory', 'stream 1x / 10x / 30x', `${mib(once.maxRssBytes)} / ${mib(tenTimes.maxRssBytes)} / ${mib(thirtyTimes.maxRssBytes)} MiB`, '30x < 1.1 x 10x', growth < 1.1 ? 'ok' : 'MISSED', '']);
 
+// Schedulers against the number of VMs (bench/vms.js): a separate table below the first.
+const sweep = vmSweep({ quick: QUICK, runs: RUNS });
+report.vmSweep = sweep.entries;
+report.checks.push({ name: 'VM-count sweep: every scheduler at 10,000 VMs within 2x of global', ok: sweep.ok });
+
 const widths = [0, 1, 2, 3, 4, 5].map((i) => Math.max(...rows.map((r) => String(r[i]).length)));
 console.log(`vmmem bench: node ${process.version}, ${cpus().length} cores, median of ${RUNS} runs${QUICK ? ' (quick)' : ''}`);
 for (const r of rows) console.log(r.map((c, i) => String(c).padEnd(widths[i])).join('  '));
+console.log('');
+for (const line of sweep.lines) console.log(line);
 mkdirSync(RESULTS, { recursive: true });
 const out = join(RESULTS, `${started.toISOString().replace(/[:.]/g, '-')}.json`);
 writeFileSync(out, JSON.stringify(report, null, 2) + '\n');

@@ -8,5 +8,6 @@ export const fifo = {
   name: 'fifo',
   summary: 'first in, first out: evicts the page loaded earliest',
   needsFuture: false,
+  ordersSubsets: true,
   create: () => new Fifo(),
 } satisfies PolicyDefinition;

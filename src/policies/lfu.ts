@@ -121,5 +121,6 @@ export const lfu = {
   name: 'lfu',
   summary: 'least frequently used since loaded (count restarts at 1 on each load); ties: least recently used',
   needsFuture: false,
+  ordersSubsets: true,
   create: () => new Lfu(),
 } satisfies PolicyDefinition;

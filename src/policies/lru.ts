@@ -12,5 +12,6 @@ export const lru = {
   name: 'lru',
   summary: 'least recently used: evicts the page accessed longest ago',
   needsFuture: false,
+  ordersSubsets: true,
   create: () => new Lru(),
 } satisfies PolicyDefinition;

@@ -113,6 +113,7 @@ export const opt = {
   name: 'opt',
   summary: "Belady's MIN: evicts the page used furthest in the future (reads the trace ahead)",
   needsFuture: true,
+  ordersSubsets: true,
   create: (ctx: PolicyContext) => {
     if (!ctx.nextUse) throw new Error('opt needs the look-ahead pass (nextUse)');
     return new Opt(ctx.nextUse);

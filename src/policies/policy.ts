@@ -42,6 +42,14 @@ export interface PolicyDefinition {
   readonly summary: string;
   /** true when it needs the whole future of the trace (read in advance) */
   readonly needsFuture: boolean;
+  /**
+   * true when the policy's order is a sort of the pages by keys of their own (last access, load
+   * time, count, next use) and victim() changes nothing: the first page of any subset that
+   * `accept` takes is then the victim of an instance that saw only that subset's pages. A
+   * scheduler may keep such an instance per VM beside its shared one, so that a VM at its limit
+   * finds its own page without walking past other VMs' (schedulers/own-pages.ts).
+   */
+  readonly ordersSubsets?: boolean;
   create(ctx: PolicyContext): ReplacementPolicy;
 }
 

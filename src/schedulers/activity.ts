@@ -21,8 +21,11 @@ export interface ActiveFraction {
   resize(pages: number): void;
   /** `page` of `vm` was loaded (before its access is reported) */
   loaded(page: number, vm: number): void;
-  /** `page` of `vm` was accessed (a hit, or the access that loaded it) */
-  accessed(page: number, vm: number): void;
+  /**
+   * `page` of `vm` was accessed (a hit, or the access that loaded it); returns false when the
+   * VM's f is certainly the same as before (its resident count unchanged)
+   */
+  accessed(page: number, vm: number): boolean;
   /** `page` of `vm` left memory */
   unloaded(page: number, vm: number): void;
   /** f of `vm` holding `resident` pages, in [0, 1] */
@@ -35,11 +38,14 @@ export class ExactActiveFraction implements ActiveFraction {
   private head: number[] = [];
   private tail: number[] = [];
   private activeCount: number[] = [];
-  // per page: list links, the VM-local number of its last access, membership
-  private prev = new Int32Array(0);
-  private next = new Int32Array(0);
-  private lastAccess = new Float64Array(0);
-  private active = new Uint8Array(0);
+  /**
+   * Per page, side by side in one cache line (a replay over many pages pays one miss, not four):
+   * [4p] previous and [4p + 1] next in its VM's list, [4p + 2] the low 32 bits of the VM-local
+   * number of its last access (a listed page's is at most `window` behind the VM's count, so
+   * the difference of the low bits is exact for any window below 2^32 accesses; a longer one
+   * would count a page active past its VM's next 2^32 accesses), [4p + 3] 1 when listed.
+   */
+  private node = new Int32Array(0);
 
   constructor(private readonly window: number) {}
 
@@ -51,46 +57,47 @@ export class ExactActiveFraction implements ActiveFraction {
   }
 
   resize(pages: number): void {
-    this.prev = grown(this.prev, pages);
-    this.next = grown(this.next, pages);
-    this.lastAccess = grown(this.lastAccess, pages);
-    this.active = grown(this.active, pages);
+    this.node = grown(this.node, 4 * pages);
   }
 
   loaded(): void {}
 
   private unlink(page: number, vm: number): void {
-    const a = this.prev[page]!;
-    const b = this.next[page]!;
-    if (a >= 0) this.next[a] = b;
+    const node = this.node;
+    const a = node[4 * page]!;
+    const b = node[4 * page + 1]!;
+    if (a >= 0) node[4 * a + 1] = b;
     else this.head[vm] = b;
-    if (b >= 0) this.prev[b] = a;
+    if (b >= 0) node[4 * b] = a;
     else this.tail[vm] = a;
-    this.active[page] = 0;
+    node[4 * page + 3] = 0;
     this.activeCount[vm]!--;
   }
 
-  accessed(page: number, vm: number): void {
+  accessed(page: number, vm: number): boolean {
+    const node = this.node;
+    const before = this.activeCount[vm]!;
     const s = this.seq[vm]!;
     this.seq[vm] = s + 1;
-    if (this.active[page] !== 0) this.unlink(page, vm);
+    if (node[4 * page + 3] !== 0) this.unlink(page, vm);
     // append at the tail
     const t = this.tail[vm]!;
-    this.prev[page] = t;
-    this.next[page] = -1;
-    if (t >= 0) this.next[t] = page;
+    node[4 * page] = t;
+    node[4 * page + 1] = -1;
+    if (t >= 0) node[4 * t + 1] = page;
     else this.head[vm] = page;
     this.tail[vm] = page;
-    this.active[page] = 1;
+    node[4 * page + 2] = s | 0;
+    node[4 * page + 3] = 1;
     this.activeCount[vm]!++;
-    this.lastAccess[page] = s;
     // pages last accessed before the window (access numbers s - W + 1 .. s) are idle
-    const oldest = s - this.window + 1;
-    for (let h = this.head[vm]!; h >= 0 && this.lastAccess[h]! < oldest; h = this.head[vm]!) this.unlink(h, vm);
+    const low = s | 0;
+    for (let h = this.head[vm]!; h >= 0 && (low - node[4 * h + 2]!) >>> 0 >= this.window; h = this.head[vm]!) this.unlink(h, vm);
+    return this.activeCount[vm] !== before;
   }
 
   unloaded(page: number, vm: number): void {
-    if (this.active[page] !== 0) this.unlink(page, vm);
+    if (this.node[4 * page + 3] !== 0) this.unlink(page, vm);
   }
 
   fraction(vm: number, resident: number): number {
@@ -155,14 +162,16 @@ export class SampledActiveFraction implements ActiveFraction {
     this.indexOf[last] = i;
   }
 
-  accessed(page: number, vm: number): void {
+  accessed(page: number, vm: number): boolean {
     const epoch = this.epoch[vm]!;
     if (this.sampledIn[page] === epoch && this.touchedIn[page] !== epoch) {
       this.touchedIn[page] = epoch;
       this.touched[vm]!++;
     }
     const s = ++this.seq[vm]!;
-    if (s % this.window === 0) this.newPeriod(vm);
+    if (s % this.window !== 0) return false;
+    this.newPeriod(vm);
+    return true;
   }
 
   private newPeriod(vm: number): void {

@@ -1,6 +1,7 @@
 import type { Accept, ReplacementPolicy } from '../policies/policy.js';
 import { BaseScheduler } from './base.js';
-import type { SchedulerContext, SchedulerDefinition } from './scheduler.js';
+import { OwnPages } from './own-pages.js';
+import type { SchedulerContext, SchedulerDefinition, VmParams } from './scheduler.js';
 
 /**
  * global: one replacement policy over every VM's resident pages. Limits and reserves still hold:
@@ -9,6 +10,8 @@ import type { SchedulerContext, SchedulerDefinition } from './scheduler.js';
  */
 class GlobalScheduler extends BaseScheduler {
   private readonly policy: ReplacementPolicy;
+  /** each limited VM's pages in the policy's order, when the policy allows (own-pages.ts) */
+  private readonly own: OwnPages;
   // victim filters, kept in fields so that a search allocates nothing
   private faulting = 0;
   private outer: Accept = null;
@@ -20,26 +23,35 @@ class GlobalScheduler extends BaseScheduler {
   constructor(ctx: SchedulerContext) {
     super(ctx);
     this.policy = ctx.policy.create(ctx.policyContext);
+    this.own = new OwnPages(ctx.policy, ctx.policyContext);
+  }
+  override addVm(vm: number, params: VmParams): void {
+    super.addVm(vm, params);
+    this.own.addVm(vm, params.limit);
   }
   resize(pages: number): void {
     this.policy.resize(pages);
+    this.own.resize(pages);
   }
   insert(page: number, vm: number, position: number): void {
     if (this.anyReserve) this.loaded(vm);
     this.policy.insert(page, position);
+    if (this.anyLimit) this.own.insert(page, vm, position);
   }
-  hit(page: number, _vm: number, position: number): void {
+  hit(page: number, vm: number, position: number): void {
     this.policy.hit(page, position);
+    if (this.anyLimit) this.own.hit(page, vm, position);
   }
   remove(page: number, vm: number): void {
     if (this.anyReserve) this.unloaded(vm);
     this.policy.remove(page);
+    if (this.anyLimit) this.own.remove(page, vm);
   }
   victim(vm: number, accept: Accept): number {
     if (!this.anyLimit && !this.anyReserve) return this.policy.victim(accept);
     this.faulting = vm;
     this.outer = accept;
-    if (this.atLimit(vm)) return this.policy.victim(this.ownOnly);
+    if (this.atLimit(vm)) return this.own.tracks(vm) ? this.own.victim(vm, accept) : this.policy.victim(this.ownOnly);
     return this.policy.victim(this.anyReserve ? this.outsideReserves : accept);
   }
 }

@@ -14,6 +14,8 @@ import type { SchedulerContext, SchedulerDefinition, VmParams } from './schedule
 class PartitionScheduler extends BaseScheduler {
   private readonly groups: PolicyGroups;
   private partition: number[] = [];
+  /** a VM joined since the partition was last computed */
+  private stale = true;
 
   constructor(ctx: SchedulerContext) {
     super(ctx);
@@ -23,13 +25,19 @@ class PartitionScheduler extends BaseScheduler {
   override addVm(vm: number, params: VmParams): void {
     super.addVm(vm, params);
     this.groups.add();
-    // Every VM is registered before the replay starts (needsAllVms), so this settles before use.
+    // Every VM is registered before the replay starts (needsAllVms); the split is computed once
+    // at its first use, not once per VM (that was O(n^2 log n) for n VMs).
+    this.stale = true;
+  }
+
+  private settle(): void {
     const frames = this.view.frames;
     const shares = this.fairShares(() => true);
     this.partition = largestRemainder(
       shares,
       this.params.map((p) => Math.min(p.limit, frames)),
     );
+    this.stale = false;
   }
 
   resize(pages: number): void {
@@ -47,6 +55,7 @@ class PartitionScheduler extends BaseScheduler {
   override killed(): void {}
 
   override mayTakeFree(vm: number): boolean {
+    if (this.stale) this.settle();
     return this.view.vms[vm]!.resident < this.partition[vm]!;
   }
 
@@ -55,6 +64,7 @@ class PartitionScheduler extends BaseScheduler {
   }
 
   override entitlements(): number[] {
+    if (this.stale) this.settle();
     return this.partition.slice();
   }
 }

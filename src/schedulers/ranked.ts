@@ -13,20 +13,33 @@
 import type { Accept } from '../policies/policy.js';
 import { BaseScheduler } from './base.js';
 import { PolicyGroups } from './groups.js';
+import { OwnPages } from './own-pages.js';
 import type { SchedulerContext, VmParams } from './scheduler.js';
+import { VmHeap } from './vm-heap.js';
 
 export class RankedScheduler extends BaseScheduler {
   private readonly groups: PolicyGroups;
+  /** each limited VM's pages in its class's order, when the policy allows (own-pages.ts) */
+  private readonly own: OwnPages;
   /** VM -> class (a policy group) */
   private classOf: number[] = [];
-  /** per class: its priority, and classes from weakest to strongest */
+  /** priority -> class */
+  private readonly classOfPriority = new Map<number, number>();
+  /** per class: its priority */
   private classPriority: number[] = [];
-  private weakestFirst: number[] = [];
   /** per class: frames its VMs hold above their reserves (what others may take) */
   private spare: number[] = [];
   /** per class: some VM in it has a reserve (its victim search passes over such VMs' pages) */
   private filtered: boolean[] = [];
-  private members: number[][] = [];
+  private memberCount: number[] = [];
+  /**
+   * The classes with spare frames, weakest on top (key = -strength; priorities differ between
+   * classes, so keys never tie): the victim class in O(log classes), not a walk from the
+   * weakest class up past those with nothing to give (SPEC 2.2: O(log n)).
+   */
+  private readonly withSpare = new VmHeap(0);
+  /** classes taken out of withSpare while a search (swap full) passes over them */
+  private setAside: number[] = [];
   // victim filter state, in fields so that a search allocates nothing
   private faulting = 0;
   private outer: Accept = null;
@@ -42,69 +55,89 @@ export class RankedScheduler extends BaseScheduler {
   ) {
     super(ctx);
     this.groups = new PolicyGroups(ctx.policy, ctx.policyContext);
+    this.own = new OwnPages(ctx.policy, ctx.policyContext);
   }
 
-  /** strength of a priority: larger = keeps its frames */
-  private strength(priority: number): number {
-    return this.sign * priority;
+  /** strength of a class: larger = keeps its frames */
+  private strength(c: number): number {
+    return this.sign * this.classPriority[c]!;
   }
 
   override addVm(vm: number, params: VmParams): void {
     super.addVm(vm, params);
-    let c = this.classPriority.indexOf(params.priority);
-    if (c < 0) {
+    let c = this.classOfPriority.get(params.priority);
+    if (c === undefined) {
       c = this.groups.add();
+      this.classOfPriority.set(params.priority, c);
       this.classPriority.push(params.priority);
       this.spare.push(0);
       this.filtered.push(false);
-      this.members.push([]);
-      this.weakestFirst = this.classPriority
-        .map((_, i) => i)
-        .sort((a, b) => this.strength(this.classPriority[a]!) - this.strength(this.classPriority[b]!));
+      this.memberCount.push(0);
     }
     this.classOf[vm] = c;
-    this.members[c]!.push(vm);
-    this.filtered[c] = this.members[c]!.some((u) => this.params[u]!.reserve > 0);
+    this.own.addVm(vm, params.limit);
+    this.memberCount[c]!++;
+    if (params.reserve > 0) this.filtered[c] = true;
   }
 
   resize(pages: number): void {
     this.groups.resize(pages);
+    this.own.resize(pages);
   }
 
   insert(page: number, vm: number, position: number): void {
     const c = this.classOf[vm]!;
     const p = this.params[vm]!;
     const resident = this.view.vms[vm]!.resident;
-    if (resident >= p.reserve) this.spare[c]!++;
-    else this.reserveDeficit--;
+    if (resident >= p.reserve) {
+      if (this.spare[c]!++ === 0) this.withSpare.set(c, -this.strength(c));
+    } else this.reserveDeficit--;
     this.groups.insert(page, c, position);
+    if (this.anyLimit) this.own.insert(page, vm, position);
   }
 
   hit(page: number, vm: number, position: number): void {
     this.groups.hit(page, this.classOf[vm]!, position);
+    if (this.anyLimit) this.own.hit(page, vm, position);
   }
 
   remove(page: number, vm: number): void {
     const c = this.classOf[vm]!;
     const resident = this.view.vms[vm]!.resident;
-    if (resident > this.params[vm]!.reserve) this.spare[c]!--;
-    else this.reserveDeficit++;
+    if (resident > this.params[vm]!.reserve) {
+      if (--this.spare[c]! === 0) this.withSpare.remove(c);
+    } else this.reserveDeficit++;
     this.groups.remove(page, c);
+    if (this.anyLimit) this.own.remove(page, vm);
   }
 
   victim(vm: number, accept: Accept): number {
     const own = this.classOf[vm]!;
     this.faulting = vm;
     this.outer = accept;
-    if (this.atLimit(vm)) return this.groups.victim(own, this.members[own]!.length > 1 ? this.ownOnly : accept);
-    const mine = this.strength(this.classPriority[own]!);
-    const resident = this.view.vms[vm]!.resident;
-    for (const c of this.weakestFirst) {
-      if (this.strength(this.classPriority[c]!) > mine) break;
-      if (this.spare[c] === 0 && !(c === own && resident > 0)) continue;
-      const page = this.groups.victim(c, this.filtered[c] ? this.allowed : accept);
-      if (page >= 0) return page;
+    if (this.atLimit(vm)) {
+      if (this.memberCount[own]! === 1) return this.groups.victim(own, accept);
+      return this.own.tracks(vm) ? this.own.victim(vm, accept) : this.groups.victim(own, this.ownOnly);
     }
-    return -1;
+    const mine = this.strength(own);
+    // Classes weakest first: those with spare frames below the faulting VM's, then its own (it
+    // may replace its own pages whenever it holds any); never a stronger one.
+    const ownMay = this.spare[own]! > 0 || this.view.vms[vm]!.resident > 0;
+    let page = -1;
+    for (;;) {
+      const t = this.withSpare.top();
+      const c = t >= 0 && this.strength(t) < mine ? t : ownMay ? own : -1;
+      if (c < 0) break;
+      page = this.groups.victim(c, this.filtered[c] ? this.allowed : accept);
+      if (page >= 0 || c === own) break;
+      // swap full and nothing in class c can be dropped without a write: the next class up
+      this.withSpare.remove(c);
+      this.setAside.push(c);
+    }
+    while (this.setAside.length > 0) {
+      const c = this.setAside.pop()!;
+      this.withSpare.set(c, -this.strength(c));
+    }
+    return page;
   }
 }

@@ -1,8 +1,9 @@
-import type { Accept } from '../policies/policy.js';
+import { grown, type Accept } from '../policies/policy.js';
 import { ExactActiveFraction, SampledActiveFraction, type ActiveFraction } from './activity.js';
 import { BaseScheduler } from './base.js';
 import { PolicyGroups } from './groups.js';
 import type { SchedulerContext, SchedulerDefinition, VmParams } from './scheduler.js';
+import { VmHeap } from './vm-heap.js';
 
 /**
  * weight: proportional share (SPEC 2.2). VM i's entitlement e_i is its weighted max-min fair
@@ -28,8 +29,20 @@ class WeightScheduler extends BaseScheduler {
   private readonly activity: ActiveFraction | null;
   /** k = 1 / (1 - T); 1 without the tax */
   private readonly k: number;
-  /** VMs already tried in this victim search (swap full) */
-  private tried: boolean[] = [];
+  // The victim VM in O(log n) (SPEC 2.2): the VMs that may lose a frame to another VM (resident
+  // above reserve) sit in a heap ordered by excess = resident (f + k (1 - f)) / den, largest
+  // first, equal ratios to the VM listed first - the order of the scan in the reference model of
+  // the tests. den is the entitlement, or, when no VM has a reserve or a limit, the weight: then
+  // every entitlement is lambda * w with one lambda, the order does not depend on lambda, and a
+  // VM's first touch changes nothing in the heap.
+  private den = new Float64Array(16);
+  private readonly heap = new VmHeap(1e-9);
+  /** VMs whose key or membership may have changed since the last victim search */
+  private dirty = new Uint8Array(16);
+  private dirtyList = new Int32Array(16);
+  private dirtyCount = 0;
+  /** VMs taken out of the heap while a search (swap full) passes over them */
+  private setAside = new Int32Array(16);
 
   constructor(ctx: SchedulerContext) {
     super(ctx);
@@ -48,13 +61,30 @@ class WeightScheduler extends BaseScheduler {
     this.groups.add();
     this.activity?.addVm(vm);
     this.touched[vm] = false;
-    this.tried[vm] = false;
+    this.entitlement[vm] = 0;
+    const n = vm + 1;
+    this.den = grown(this.den, n);
+    this.dirty = grown(this.dirty, n);
+    this.dirtyList = grown(this.dirtyList, n);
+    this.setAside = grown(this.setAside, n);
+    this.den[vm] = params.weight;
     this.stale = true;
+  }
+
+  /** entitlements bound by reserves or limits: the heap orders by them, not by weight */
+  private get byShares(): boolean {
+    return this.anyReserve || this.anyLimit;
   }
 
   resize(pages: number): void {
     this.groups.resize(pages);
     this.activity?.resize(pages);
+  }
+
+  private mark(vm: number): void {
+    if (this.dirty[vm] !== 0) return;
+    this.dirty[vm] = 1;
+    this.dirtyList[this.dirtyCount++] = vm;
   }
 
   insert(page: number, vm: number, position: number): void {
@@ -68,60 +98,80 @@ class WeightScheduler extends BaseScheduler {
       this.activity.loaded(page, vm);
       this.activity.accessed(page, vm);
     }
+    this.mark(vm);
   }
 
   hit(page: number, vm: number, position: number): void {
     this.groups.hit(page, vm, position);
-    if (this.activity !== null) this.activity.accessed(page, vm);
+    // only a change of the active count (or of a sampled estimate) moves the VM's key
+    if (this.activity !== null && this.activity.accessed(page, vm)) this.mark(vm);
   }
 
   remove(page: number, vm: number): void {
     if (this.anyReserve) this.unloaded(vm);
     this.groups.remove(page, vm);
     if (this.activity !== null) this.activity.unloaded(page, vm);
+    this.mark(vm);
   }
 
   override killed(vm: number): void {
     super.killed(vm);
     this.stale = true;
+    this.mark(vm);
+  }
+
+  /** Brings the heap up to date with the VMs changed since the last search. */
+  private flush(): void {
+    for (let i = 0; i < this.dirtyCount; i++) {
+      const u = this.dirtyList[i]!;
+      this.dirty[u] = 0;
+      if (this.view.vms[u]!.resident > this.params[u]!.reserve) this.heap.set(u, this.excess(this.keyOf(u, 0), this.den[u]!));
+      else if (this.heap.has(u)) this.heap.remove(u);
+    }
+    this.dirtyCount = 0;
   }
 
   private refresh(): void {
     if (!this.stale) return;
     this.entitlement = this.fairShares((v) => this.touched[v]! && this.view.vms[v]!.oomKills === 0);
     this.stale = false;
+    if (!this.byShares) return;
+    const keys = this.heap.keys;
+    for (let u = 0; u < this.entitlement.length; u++) {
+      this.den[u] = this.entitlement[u]!;
+      if (this.heap.has(u)) keys[u] = this.excess(this.keyOf(u, 0), this.den[u]!);
+    }
+    this.heap.heapify();
   }
 
   /**
-   * How far over its entitlement VM u is: resident (f + k (1 - f)) / e, larger loses; the
+   * resident (f + k (1 - f)), the numerator of how far over its entitlement VM u is; the
    * faulting VM counts the page it is bringing in (`incoming` 1).
    */
-  private excess(u: number, incoming: number): number {
+  private keyOf(u: number, incoming: number): number {
     const resident = this.view.vms[u]!.resident;
-    const e = this.entitlement[u]!;
-    if (e <= 0) return Infinity;
-    if (this.activity === null) return (resident + incoming) / e;
+    if (this.activity === null) return resident + incoming;
     const f = this.activity.fraction(u, resident);
     // f + k(1 - f) written as k - (k - 1) f: exactly 1 when k = 1 (T = 0)
-    return ((resident + incoming) * (this.k - (this.k - 1) * f)) / e;
+    return (resident + incoming) * (this.k - (this.k - 1) * f);
   }
 
-  /** the VM to give up a frame for VM vm, skipping those tried; -1 if none may */
-  private pick(vm: number): number {
-    let best = -1;
-    let bestExcess = -Infinity;
-    const n = this.params.length;
-    for (let u = 0; u < n; u++) {
-      if (this.tried[u] || !this.canLose(u, vm)) continue;
-      const x = this.excess(u, u === vm ? 1 : 0);
-      // Ratios equal but for rounding (an entitlement of 2.4000000000000004) are a tie.
-      const tie = best >= 0 && Math.abs(x - bestExcess) <= 1e-9 * Math.max(Math.abs(x), Math.abs(bestExcess));
-      if ((x > bestExcess && !tie) || (tie && u === vm)) {
-        best = u;
-        bestExcess = x;
-      }
-    }
-    return best;
+  private excess(key: number, den: number): number {
+    return den <= 0 ? Infinity : key / den;
+  }
+
+  /**
+   * The VM to give up a frame for VM vm: the one most over its entitlement, the faulting VM
+   * itself on a tie (counting its incoming page), else the VM listed first; -1 if none may.
+   */
+  private pick(vm: number, vmTried: boolean): number {
+    const top = this.heap.top();
+    // the faulting VM's true excess is only larger than its key in the heap
+    if (top === vm) return vm;
+    if (vmTried || this.view.vms[vm]!.resident <= 0) return top;
+    if (top < 0) return vm;
+    const mine = this.excess(this.keyOf(vm, 1), this.den[vm]!);
+    return this.heap.ahead(this.heap.keys[top]!, mine, false) ? top : vm;
   }
 
   victim(vm: number, accept: Accept): number {
@@ -131,18 +181,25 @@ class WeightScheduler extends BaseScheduler {
       this.touched[vm] = true;
       this.stale = true;
     }
-    this.refresh();
-    const first = this.pick(vm);
+    this.flush();
+    if (this.byShares) this.refresh();
+    const first = this.pick(vm, false);
     if (first < 0) return -1;
     if (accept === null) return this.groups.victim(first, null);
     // Swap full: the next VM in the same order whose policy finds a page to drop without a write.
     let page = -1;
-    for (let u = first; u >= 0; u = this.pick(vm)) {
+    let vmTried = false;
+    let aside = 0;
+    for (let u = first; u >= 0; u = this.pick(vm, vmTried)) {
       page = this.groups.victim(u, accept);
       if (page >= 0) break;
-      this.tried[u] = true;
+      if (u === vm) vmTried = true;
+      if (this.heap.has(u)) {
+        this.heap.remove(u);
+        this.setAside[aside++] = u;
+      }
     }
-    this.tried.fill(false);
+    for (let i = 0; i < aside; i++) this.heap.set(this.setAside[i]!, this.heap.keys[this.setAside[i]!]!);
     return page;
   }
 
