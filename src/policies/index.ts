@@ -9,8 +9,9 @@ import { lru } from './lru.js';
 import { opt } from './opt.js';
 import type { PolicyDefinition } from './policy.js';
 import { random } from './random.js';
+import { sieve } from './sieve.js';
 
-export const policies = { fifo, lru, lfu, clock, opt, random } satisfies Record<string, PolicyDefinition>;
+export const policies = { fifo, lru, lfu, clock, opt, random, sieve } satisfies Record<string, PolicyDefinition>;
 
 export type PolicyName = keyof typeof policies;
 

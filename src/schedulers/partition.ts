@@ -22,7 +22,7 @@ class PartitionScheduler extends BaseScheduler {
 
   override addVm(vm: number, params: VmParams): void {
     super.addVm(vm, params);
-    this.groups.add();
+    this.groups.add(() => this.partition[vm]!);
     // Every VM is registered before the replay starts (needsAllVms), so this settles before use.
     const frames = this.view.frames;
     const shares = this.fairShares(() => true);

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Differential check of vmmem's arc, twoq, slru, lirs, sieve and s3fifo against libCacheSim's
+# cachesim (commit aa0fc40, default parameters, unit-size objects). Not part of npm test: CI has
+# no libCacheSim. Prints one row per (trace, policy, frames) and exits 1 on any mismatch.
+#
+#   scripts/vs-libcachesim.sh [--quick]
+#
+# Environment:
+#   LIBCACHESIM_SRC  a checkout of github.com/1a1a11a/libCacheSim at aa0fc40
+#                    (default /work/ext/libCacheSim; cloned there when missing)
+#   CACHESIM         a cachesim already patched and built (skips the build)
+#   POLICIES, SIZES  override the lists below
+#
+# cachesim prints only a miss ratio rounded to 4 digits, so this script patches ONE printf into
+# libCacheSim/bin/cachesim/sim.c (after the line that prints the result) to print the exact miss
+# count, "vmmem-exact-misses N of M requests", and builds cachesim with it (Release,
+# -DENABLE_TESTS=OFF; needs cmake, a C compiler, glib-2.0 and libzstd: on Debian
+# apt-get install cmake build-essential libglib2.0-dev libzstd-dev pkg-config).
+#
+# Traces: each is turned into one page sequence, written both as a vmmem csv (one 4 KiB page per
+# row) and as libCacheSim's oracleGeneral (our own writer, scripts/oracle-general.js: its
+# traceConv drops the last request), so both tools replay exactly the same requests.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+src=${LIBCACHESIM_SRC:-/work/ext/libCacheSim}
+work=${WORK:-$(mktemp -d /tmp/vs-libcachesim.XXXXXX)}
+quick=0
+[[ ${1:-} == --quick ]] && quick=1
+
+if [[ -z ${CACHESIM:-} ]]; then
+  if [[ ! -d $src/libCacheSim ]]; then
+    git clone -q https://github.com/1a1a11a/libCacheSim "$src"
+    git -C "$src" checkout -q aa0fc40
+  fi
+  sim_c=$src/libCacheSim/bin/cachesim/sim.c
+  if ! grep -q vmmem-exact-misses "$sim_c"; then
+    # the one added line: the exact miss count after cachesim's own (rounded) result line
+    sed -i 's|^  printf("%s", output_str);$|&\n  printf("vmmem-exact-misses %llu of %llu requests\\n", (unsigned long long)miss_cnt, (unsigned long long)req_cnt); /* vmmem-exact-misses */|' "$sim_c"
+    grep -q vmmem-exact-misses "$sim_c" || { echo "could not patch $sim_c" >&2; exit 70; }
+  fi
+  mkdir -p "$src/_build"
+  (cd "$src/_build" && cmake -DCMAKE_BUILD_TYPE=Release -DENABLE_TESTS=OFF .. >/dev/null && make -j2 cachesim >/dev/null)
+  CACHESIM=$src/_build/bin/cachesim
+fi
+
+policies=${POLICIES:-arc twoq slru lirs sieve s3fifo}
+vmmem="node $here/bin/vmmem.js"
+gen="node $here/scripts/oracle-general.js"
+
+# name:sizes for every trace
+declare -a traces
+$gen random 20000 300 1 "$work/uniform" >/dev/null
+$gen zipf 50000 2000 2 "$work/zipf" >/dev/null
+$gen random 3000 40 3 "$work/small" >/dev/null
+traces+=("small:3 4 5 7 8 10 13 19 20 21 25 30")
+traces+=("uniform:20 50 101 150 200 299")
+traces+=("zipf:20 64 100 257 500 1000")
+if [[ $quick == 0 ]]; then
+  for t in "$here"/traces/*.lackey.gz; do
+    n=$(basename "$t" .lackey.gz)
+    $vmmem convert -q "$t" "$work/$n.raw.csv" >/dev/null
+    $gen csv "$work/$n.raw.csv" "$work/$n" >/dev/null
+    traces+=("$n:16 50 128 256 1000")
+  done
+  cp=/work/shared/public-traces/cloudPhysicsIO.csv.gz
+  pages=/work/shared/public-traces/cloudphysics.pages.gz
+  if [[ -f $pages ]]; then
+    # R|W HEXPAGE lines -> csv rows of one page each
+    zcat "$pages" | awk 'BEGIN{print "op,addr"} {printf "%s,0x%s000\n", $1, $2}' >"$work/cloudphysics.raw.csv"
+    $gen csv "$work/cloudphysics.raw.csv" "$work/cloudphysics" >/dev/null
+    traces+=("cloudphysics:1000 10000 50000")
+  fi
+fi
+
+fail=0
+printf '%-14s %-7s %8s %12s %12s %s\n' trace policy frames libcachesim vmmem result
+for entry in "${traces[@]}"; do
+  name=${entry%%:*}
+  sizes=${SIZES:-${entry#*:}}
+  for p in $policies; do
+    for f in $sizes; do
+      want=$("$CACHESIM" "$work/$name.oracleGeneral" oracleGeneral "$p" "$f" --ignore-obj-size 1 2>/dev/null | awk '/vmmem-exact-misses/ {print $2}')
+      got=$($vmmem simulate "$work/$name.csv" --policy "$p" --frames "$f" --format csv | awk -F, '$1=="TOTAL" {print $9}')
+      if [[ $want == "$got" ]]; then r=ok; else r=MISMATCH; fail=1; fi
+      printf '%-14s %-7s %8s %12s %12s %s\n' "$name" "$p" "$f" "$want" "$got" "$r"
+    done
+  done
+done
+[[ -n ${KEEP:-} ]] || rm -rf "$work"
+exit $fail
