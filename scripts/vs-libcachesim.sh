@@ -79,9 +79,16 @@ for entry in "${traces[@]}"; do
   sizes=${SIZES:-${entry#*:}}
   for p in $policies; do
     for f in $sizes; do
-      want=$("$CACHESIM" "$work/$name.oracleGeneral" oracleGeneral "$p" "$f" --ignore-obj-size 1 2>/dev/null | awk '/vmmem-exact-misses/ {print $2}')
+      out=$("$CACHESIM" "$work/$name.oracleGeneral" oracleGeneral "$p" "$f" --ignore-obj-size 1 2>/dev/null | awk '/vmmem-exact-misses/ {print $2, $4}')
+      want=${out% *}
+      reqs=${out#* }
       got=$($vmmem simulate "$work/$name.csv" --policy "$p" --frames "$f" --format csv | awk -F, '$1=="TOTAL" {print $9}')
-      if [[ $want == "$got" ]]; then r=ok; else r=MISMATCH; fail=1; fi
+      if [[ $want == "$got" ]]; then r=ok
+      elif { [[ $p == s3fifo && $f -lt 20 ]] || [[ $p == twoq && $f -lt 4 ]]; } && [[ $want == "$reqs" ]]; then
+        # libCacheSim admits nothing when the small queue (s3fifo) has fewer than 2 slots or A1in
+        # (twoq) none: every request misses. vmmem cannot refuse a page a frame (docs/policies.md).
+        r="libCacheSim caches nothing"
+      else r=MISMATCH; fail=1; fi
       printf '%-14s %-7s %8s %12s %12s %s\n' "$name" "$p" "$f" "$want" "$got" "$r"
     done
   done

@@ -9,9 +9,11 @@ import { lru } from './lru.js';
 import { opt } from './opt.js';
 import type { PolicyDefinition } from './policy.js';
 import { random } from './random.js';
+import { s3fifo } from './s3fifo.js';
 import { sieve } from './sieve.js';
+import { twoq } from './twoq.js';
 
-export const policies = { fifo, lru, lfu, clock, opt, random, sieve } satisfies Record<string, PolicyDefinition>;
+export const policies = { fifo, lru, lfu, clock, opt, random, sieve, s3fifo, twoq } satisfies Record<string, PolicyDefinition>;
 
 export type PolicyName = keyof typeof policies;
 
