@@ -2,6 +2,7 @@
  * The policy registry: a policy is one file plus one line here. Tests walk this object so that
  * every policy is tested, documented in --help and the README, and named like its file.
  */
+import { arc } from './arc.js';
 import { clock } from './clock.js';
 import { fifo } from './fifo.js';
 import { lfu } from './lfu.js';
@@ -13,7 +14,7 @@ import { s3fifo } from './s3fifo.js';
 import { sieve } from './sieve.js';
 import { twoq } from './twoq.js';
 
-export const policies = { fifo, lru, lfu, clock, opt, random, sieve, s3fifo, twoq } satisfies Record<string, PolicyDefinition>;
+export const policies = { fifo, lru, lfu, clock, opt, random, sieve, s3fifo, twoq, arc } satisfies Record<string, PolicyDefinition>;
 
 export type PolicyName = keyof typeof policies;
 
