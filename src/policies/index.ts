@@ -12,9 +12,10 @@ import type { PolicyDefinition } from './policy.js';
 import { random } from './random.js';
 import { s3fifo } from './s3fifo.js';
 import { sieve } from './sieve.js';
+import { slru } from './slru.js';
 import { twoq } from './twoq.js';
 
-export const policies = { fifo, lru, lfu, clock, opt, random, sieve, s3fifo, twoq, arc } satisfies Record<string, PolicyDefinition>;
+export const policies = { fifo, lru, lfu, clock, opt, random, sieve, s3fifo, twoq, arc, slru } satisfies Record<string, PolicyDefinition>;
 
 export type PolicyName = keyof typeof policies;
 
