@@ -39,9 +39,8 @@ class Slru implements ReplacementPolicy {
   }
 
   get size(): number {
-    let n = this.dropped.size;
-    for (const s of this.segs) n += s.size;
-    return n;
+    const g = this.segs;
+    return this.dropped.size + g[0]!.size + g[1]!.size + g[2]!.size + g[3]!.size;
   }
   resize(pages: number): void {
     for (const s of this.segs) s.resize(pages);
@@ -63,8 +62,8 @@ class Slru implements ReplacementPolicy {
     let s = 0;
     if (!this.placeLow) {
       const share = this.share();
-      s = this.segs.findIndex((l) => l.size + 1 <= share);
-      if (s < 0) s = 0;
+      while (s < SEGMENTS && this.segs[s]!.size + 1 > share) s++;
+      if (s === SEGMENTS) s = 0;
     }
     this.placeLow = false;
     this.put(page, s);
