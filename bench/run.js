@@ -58,7 +58,7 @@ function ensureInputs() {
 
 const POLICIES = ['lru', 'fifo', 'clock', 'lfu', 'opt', 'random'];
 // libCacheSim's policies (docs/policies.md): each must replay the Zipf trace within 2x of lru's time
-const LIBCACHESIM_POLICIES = ['arc', 'twoq', 'slru', 'sieve', 's3fifo'];
+const LIBCACHESIM_POLICIES = ['arc', 'twoq', 'slru', 'lirs', 'sieve', 's3fifo'];
 POLICIES.push(...LIBCACHESIM_POLICIES);
 const TARGETS = { lru: 10e6, fifo: 10e6, clock: 10e6, lfu: 6e6, opt: 3e6, random: undefined };
 

@@ -6,6 +6,7 @@ import { arc } from './arc.js';
 import { clock } from './clock.js';
 import { fifo } from './fifo.js';
 import { lfu } from './lfu.js';
+import { lirs } from './lirs.js';
 import { lru } from './lru.js';
 import { opt } from './opt.js';
 import type { PolicyDefinition } from './policy.js';
@@ -15,7 +16,7 @@ import { sieve } from './sieve.js';
 import { slru } from './slru.js';
 import { twoq } from './twoq.js';
 
-export const policies = { fifo, lru, lfu, clock, opt, random, sieve, s3fifo, twoq, arc, slru } satisfies Record<string, PolicyDefinition>;
+export const policies = { fifo, lru, lfu, clock, opt, random, sieve, s3fifo, twoq, arc, slru, lirs } satisfies Record<string, PolicyDefinition>;
 
 export type PolicyName = keyof typeof policies;
 

@@ -10,7 +10,7 @@ import { cli } from '../helpers.js';
 
 const reads = (pages: number[]): RefRow[] => pages.map((page) => ({ vm: 0, page, op: 'R' }));
 const range = (a: number, b: number): number[] => Array.from({ length: b - a + 1 }, (_, i) => a + i);
-const victimsOf = (pages: number[], policy: 'arc' | 'twoq' | 'slru' | 'sieve' | 's3fifo' | 'lru', frames: number) => {
+const victimsOf = (pages: number[], policy: 'arc' | 'twoq' | 'slru' | 'sieve' | 's3fifo' | 'lirs' | 'lru', frames: number) => {
   const run = runEngine(reads(pages), { frames, swapSlots: Infinity, policy });
   return { victims: run.victims.map((v) => v![1]), faults: run.engine.vms[0]!.faults, hits: run.engine.vms[0]!.hits };
 };
@@ -87,6 +87,22 @@ describe('SLRU', () => {
   });
 });
 
+describe('LIRS', () => {
+  it('a new page beyond L is a resident HIR; a non-resident HIR page seen again becomes LIR, demoting the stack bottom', () => {
+    // 3 frames: H = max(1, floor(3/100)) = 1, L = 2. S written bottom -> top.
+    //   1 2 -> LIR: S [1L 2L]           3: L full -> resident HIR: S [1L 2L 3H], Q [3]
+    //   4: L and H full: Q's oldest, 3, is evicted (its S entry stays, non-resident);
+    //      4 -> S [1L 2L 3h 4H], Q [4]
+    //   3: non-resident HIR in S: a miss; it moves to the top; L is full, so the bottom, 1, is
+    //      demoted into Q, which first evicts 4; 3 becomes LIR: S [2L 4h 3L], Q [1]
+    //   2: a hit. LRU evicts 1 at 4 and hits both 3 and 2: 4 faults (LIRS bets on 1 and 2).
+    const r = victimsOf([1, 2, 3, 4, 3, 2], 'lirs', 3);
+    expect(r.victims).toEqual([3, 4]);
+    expect(r.faults).toBe(5);
+    expect(victimsOf([1, 2, 3, 4, 3, 2], 'lru', 3).victims).toEqual([1]);
+  });
+});
+
 describe('S3-FIFO', () => {
   it('small queue 10%: twice-hit pages move to main, others leave an id in the ghost; a ghost hit loads into main', () => {
     // 20 frames: small 2, main 18, ghost 18 ids. 1..20 fill the small queue (nothing evicted yet).
@@ -117,6 +133,7 @@ const LIBCACHESIM: Record<string, Record<string, Record<number, number>>> = {
     slru: { 20: 2238, 64: 1185, 128: 556 },
     sieve: { 20: 2181, 64: 1166, 128: 538 },
     s3fifo: { 20: 2198, 64: 1227, 128: 554 },
+    lirs: { 128: 577 },
   },
   'traces/web.csv': {
     arc: { 8: 1800, 20: 957 },
@@ -131,6 +148,7 @@ const LIBCACHESIM: Record<string, Record<string, Record<number, number>>> = {
     slru: { 20: 2640, 64: 1848, 100: 1200 },
     sieve: { 20: 3000, 64: 3000, 100: 3000 },
     s3fifo: { 20: 3000, 64: 2002, 100: 1180 },
+    lirs: { 20: 2544, 64: 1488, 100: 624 },
   },
   'traces/ls.lackey.gz': {
     arc: { 20: 5238, 64: 218 },
@@ -138,6 +156,7 @@ const LIBCACHESIM: Record<string, Record<string, Record<number, number>>> = {
     slru: { 20: 4007, 64: 214 },
     sieve: { 20: 4421, 64: 225 },
     s3fifo: { 20: 3734, 64: 230 },
+    lirs: { 64: 231, 100: 169 },
   },
 };
 

@@ -25,6 +25,7 @@ const MODEL: Partial<Record<string, RefPolicy>> = {
   arc: 'forced',
   twoq: 'forced',
   slru: 'forced',
+  lirs: 'forced',
   sieve: 'forced',
   s3fifo: 'forced',
 };
