@@ -3,7 +3,7 @@
  * Replays a vmmem csv page trace (as scripts/oracle-general.js writes it) through one policy of
  * dist/policies with C frames, the way libCacheSim's cachesim runs a cache: no swap, no VMs.
  * Prints "faults droppedHits": droppedHits counts accesses to pages the policy let go on a hit
- * (slru with C not a multiple of 4) - hits here, misses in libCacheSim - so faults + droppedHits
+ * (slru with C not a multiple of 4, lirs) - hits here, misses in libCacheSim - so faults + droppedHits
  * is libCacheSim's miss count. Used by scripts/vs-libcachesim.sh; not part of npm test.
  *
  *   node scripts/policy-replay.js POLICY TRACE.csv C

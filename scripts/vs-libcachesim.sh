@@ -84,7 +84,7 @@ for entry in "${traces[@]}"; do
       reqs=${out#* }
       got=$($vmmem simulate "$work/$name.csv" --policy "$p" --frames "$f" --format csv | awk -F, '$1=="TOTAL" {print $9}')
       if [[ $want == "$got" ]]; then r=ok
-      elif [[ $p == slru || $p == lirs ]] && read -r rf rd < <(node "$here/scripts/policy-replay.js" slru "$work/$name.csv" "$f") \
+      elif [[ $p == slru || $p == lirs ]] && read -r rf rd < <(node "$here/scripts/policy-replay.js" "$p" "$work/$name.csv" "$f") \
         && [[ $rf == "$got" && $((rf + rd)) == "$want" ]]; then
         # libCacheSim's SLRU (C not a multiple of 4) and LIRS evict on hits; those pages stay in
         # their frames here, and each access to one before a fault reclaims it is a hit here, a
