@@ -79,7 +79,8 @@ for entry in "${traces[@]}"; do
   sizes=${SIZES:-${entry#*:}}
   for p in $policies; do
     for f in $sizes; do
-      out=$("$CACHESIM" "$work/$name.oracleGeneral" oracleGeneral "$p" "$f" --ignore-obj-size 1 2>/dev/null | awk '/vmmem-exact-misses/ {print $2, $4}')
+      # (cachesim appends its result to ./NAME.cachesim: run it in the work directory)
+      out=$(cd "$work" && "$CACHESIM" "$work/$name.oracleGeneral" oracleGeneral "$p" "$f" --ignore-obj-size 1 2>/dev/null | awk '/vmmem-exact-misses/ {print $2, $4}')
       want=${out% *}
       reqs=${out#* }
       got=$($vmmem simulate "$work/$name.csv" --policy "$p" --frames "$f" --format csv | awk -F, '$1=="TOTAL" {print $9}')
