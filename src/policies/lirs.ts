@@ -302,10 +302,8 @@ class Lirs implements ReplacementPolicy {
     }
     // A freed page (F, RESET, OOM kill) leaves every list, as libCacheSim's remove does.
     if ((f & IN_S) !== 0) {
+      // (a resident HIR page counts in hirs through its Q entry, below)
       if ((f & S_LIR) !== 0) this.lirs--;
-      else if ((f & S_RES) !== 0 && (f & IN_Q) === 0) {
-        /* resident HIR counted in hirs through its Q entry only */
-      }
       this.sRemove(page);
       if ((f & S_LIR) !== 0) this.prune();
     }
