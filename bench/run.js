@@ -66,6 +66,9 @@ async function ensurePageText(files) {
 }
 
 const POLICIES = ['lru', 'fifo', 'clock', 'lfu', 'opt', 'random'];
+// libCacheSim's policies (docs/policies.md): each must replay the Zipf trace within 2x of lru's time
+const LIBCACHESIM_POLICIES = ['arc', 'twoq', 'slru', 'lirs', 'sieve', 's3fifo'];
+POLICIES.push(...LIBCACHESIM_POLICIES);
 const TARGETS = { lru: 10e6, fifo: 10e6, clock: 10e6, lfu: 6e6, opt: 3e6, random: undefined };
 
 const started = new Date();
@@ -86,6 +89,16 @@ for (const [name, file] of [['zipf', files.zipfVmt], ['loop', files.loopVmt]]) {
       report.replay.push(entry);
       rows.push([`replay ${name}.vmt`, `${policy} @ ${pct}%`, `${(rate / 1e6).toFixed(2)} M/s`, entry.target ? `>= ${entry.target / 1e6} M/s` : '', entry.target ? (rate >= entry.target ? 'ok' : 'MISSED') : '', `${(m.maxRssBytes / 2 ** 20).toFixed(0)} MiB`]);
     }
+  }
+}
+
+for (const policy of LIBCACHESIM_POLICIES) {
+  for (const pct of [1, 10]) {
+    const lru = report.replay.find((r) => r.trace === 'zipf' && r.policy === 'lru' && r.pct === pct);
+    const it = report.replay.find((r) => r.trace === 'zipf' && r.policy === policy && r.pct === pct);
+    const ratio = it.seconds / lru.seconds;
+    report.checks.push({ name: `${policy} @ ${pct}% / lru @ ${pct}% (zipf)`, value: ratio, unit: 'x', target: 2, ok: ratio <= 2 });
+    rows.push(['replay zipf.vmt', `${policy} / lru @ ${pct}%`, `${ratio.toFixed(2)}x`, '<= 2x', ratio <= 2 ? 'ok' : 'MISSED', '']);
   }
 }
 

@@ -118,6 +118,8 @@ export class Engine {
   dead = new Uint8Array(0);
   /** the last victim search wanted a page it could drop without a write (swap full) */
   victimFiltered = false;
+  /** the page the current fault loads, for policies that look at it when naming a victim */
+  readonly incoming = new Int32Array(1);
   private readonly droppable: (page: number) => boolean;
 
   constructor(
@@ -133,7 +135,7 @@ export class Engine {
     this.scheduler = schedulers[config.scheduler].create({
       view: this,
       policy: policies[config.policy],
-      policyContext: { seed: config.seed, nextUse },
+      policyContext: { seed: config.seed, nextUse, incoming: this.incoming, capacity: () => config.frames },
       declaredReserve,
       idleTax: config.idleTax ?? null,
       rebalance: config.rebalance,
@@ -258,6 +260,7 @@ export class Engine {
       this.scheduler.hit(p, v, position);
       kind = HIT;
     } else {
+      this.incoming[0] = p;
       const frame = this.takeFrame(v);
       if (frame < 0) {
         this.state[p] = st;

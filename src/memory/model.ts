@@ -356,6 +356,7 @@ export class MemoryModel {
       // Swap full: only victims that can be dropped without a write will do (SPEC 2 step 3).
       const accept: Accept = e.swapUsed >= e.config.swapSlots ? this.droppable : null;
       e.victimFiltered = accept !== null;
+      e.incoming[0] = p;
       const victim = e.scheduler.victim(v, accept);
       if (victim < 0) return -1;
       this.evictFrame(victim, v);

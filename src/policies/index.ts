@@ -2,15 +2,21 @@
  * The policy registry: a policy is one file plus one line here. Tests walk this object so that
  * every policy is tested, documented in --help and docs/engine.md, and named like its file.
  */
+import { arc } from './arc.js';
 import { clock } from './clock.js';
 import { fifo } from './fifo.js';
 import { lfu } from './lfu.js';
+import { lirs } from './lirs.js';
 import { lru } from './lru.js';
 import { opt } from './opt.js';
 import type { PolicyDefinition } from './policy.js';
 import { random } from './random.js';
+import { s3fifo } from './s3fifo.js';
+import { sieve } from './sieve.js';
+import { slru } from './slru.js';
+import { twoq } from './twoq.js';
 
-export const policies = { fifo, lru, lfu, clock, opt, random } satisfies Record<string, PolicyDefinition>;
+export const policies = { fifo, lru, lfu, clock, opt, random, sieve, s3fifo, twoq, arc, slru, lirs } satisfies Record<string, PolicyDefinition>;
 
 export type PolicyName = keyof typeof policies;
 

@@ -15,6 +15,18 @@ export interface PolicyContext {
    * accessed at position i, or -1 when it is never accessed again.
    */
   nextUse?: Int32Array;
+  /**
+   * incoming[0] is the page the fault being served loads, written by the engine before it asks
+   * for a victim (-1 when the victim is wanted for a page that is not this policy's, e.g. another
+   * VM's fault under a stealing scheduler). For policies whose choice depends on the page coming
+   * in, as ARC's does on a ghost hit; others ignore it.
+   */
+  incoming?: Int32Array;
+  /**
+   * The frames this policy's pages may fill (its cache size, for policies whose queue sizes are
+   * fractions of it: 2Q, SLRU, LIRS, S3-FIFO). Absent: the pages it holds when asked for a victim.
+   */
+  capacity?: () => number;
 }
 
 export interface ReplacementPolicy {

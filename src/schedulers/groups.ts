@@ -11,6 +11,8 @@ export class PolicyGroups {
   /** per group: local id -> page id */
   private readonly pageOf: Int32Array[] = [];
   private readonly counts: number[] = [];
+  /** per group: the incoming cell its policy reads (a local id, or -1 for another group's page) */
+  private readonly incoming: Int32Array[] = [];
   /** page id -> local id in its group, -1 before its first load */
   private localOf = new Int32Array(0);
   // The filter handed to a policy translates local ids back; kept in fields so that a victim
@@ -28,10 +30,21 @@ export class PolicyGroups {
     return this.policies.length;
   }
 
-  /** A new group; instance k of a seeded policy (random) draws from seed + k. */
-  add(): number {
+  /**
+   * A new group; instance k of a seeded policy (random) draws from seed + k. `capacity` gives the
+   * frames the group may fill, when the scheduler fixes it (a partition); else the policy is told
+   * the context's (all frames).
+   */
+  add(capacity?: () => number): number {
     const k = this.policies.length;
-    const policy = this.definition.create({ ...this.context, seed: (this.context.seed + k) >>> 0 });
+    const cell = new Int32Array(1).fill(-1);
+    this.incoming.push(cell);
+    const policy = this.definition.create({
+      ...this.context,
+      seed: (this.context.seed + k) >>> 0,
+      incoming: cell,
+      capacity: capacity ?? this.context.capacity,
+    });
     policy.resize(16);
     this.policies.push(policy);
     this.pageOf.push(new Int32Array(16));
@@ -72,6 +85,13 @@ export class PolicyGroups {
 
   /** The group's policy's victim among the pages `accept` takes (page ids); -1 if none. */
   victim(group: number, accept: Accept): number {
+    const global = this.context.incoming;
+    if (global !== undefined) {
+      // The engine's incoming page, in the group's local ids (-1 when it is another group's).
+      const page = global[0]!;
+      const local = page >= 0 && page < this.localOf.length ? this.localOf[page]! : -1;
+      this.incoming[group]![0] = local >= 0 && this.pageOf[group]![local] === page ? local : -1;
+    }
     let local: number;
     if (accept === null) local = this.policies[group]!.victim(null);
     else {

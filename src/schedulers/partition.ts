@@ -24,7 +24,11 @@ class PartitionScheduler extends BaseScheduler {
 
   override addVm(vm: number, params: VmParams): void {
     super.addVm(vm, params);
-    this.groups.add();
+    // the VM's partition is its policy's capacity (libCacheSim's queue sizes follow it)
+    this.groups.add(() => {
+      if (this.stale) this.settle();
+      return this.partition[vm]!;
+    });
     // Every VM is registered before the replay starts (needsAllVms); the split is computed once
     // at its first use, not once per VM (that was O(n^2 log n) for n VMs).
     this.stale = true;

@@ -47,4 +47,9 @@ describe('the policy registry', () => {
     const rows = [...table.matchAll(/^\| `([a-z0-9-]+)` \|/gm)].map((m) => m[1]);
     expect(rows.sort()).toEqual([...POLICY_NAMES].sort());
   });
+
+  it('gives every policy a section in docs/policies.md', () => {
+    const docs = readFileSync(join(ROOT, 'docs/policies.md'), 'utf8');
+    for (const name of POLICY_NAMES) expect(docs, name).toMatch(new RegExp(`^#+ \`${name}\`$`, 'm'));
+  });
 });
