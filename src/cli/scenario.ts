@@ -15,7 +15,7 @@ import { isSchedulerName, SCHEDULER_NAMES, schedulers, type SchedulerName } from
 import type { IdleTaxOptions } from '../schedulers/scheduler.js';
 import { vmNameFromPath } from '../trace/source.js';
 import { parseBytes, parseCount } from '../units.js';
-import type { RawOptions } from './options.js';
+import { policiesUsing, type RawOptions } from './options.js';
 
 export const DEFAULT_ACTIVE_WINDOW = 10000;
 
@@ -149,6 +149,9 @@ const SCENARIO_OPTIONS: Record<
   on_oom: { option: 'onOom', types: ['string'] },
   latency: { option: 'latency', types: ['string', 'object'] },
   strict_alloc: { option: 'strictAlloc', types: ['boolean'] },
+  tick: { option: 'tick', types: ['number', 'string'] },
+  aging_bits: { option: 'agingBits', types: ['number', 'string'] },
+  tau: { option: 'tau', types: ['number', 'string'] },
   trace_format: { option: 'traceFormat', types: ['string'] },
   hex: { option: 'hex', types: ['boolean'] },
   ifetch: { option: 'ifetch', types: ['boolean'] },
@@ -281,6 +284,8 @@ export function checkScenarioOptions(scenario: Scenario, check: (raw: RawOptions
       raw.scheduler = 'weight';
     }
     if (option === 'idleTax') raw.scheduler = 'weight';
+    // a policy option is checked as a value here; whether the run's policy reads it, by the run
+    if (option === 'tick' || option === 'agingBits' || option === 'tau') raw.policy = policiesUsing(option)[0];
     try {
       check(raw as RawOptions & SchedulingRawOptions);
     } catch (err) {

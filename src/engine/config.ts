@@ -3,6 +3,7 @@
  */
 import type { MemoryConfig } from '../memory/config.js';
 import type { PolicyName } from '../policies/index.js';
+import type { PolicyOptions } from '../policies/policy.js';
 import type { SchedulerName } from '../schedulers/index.js';
 import type { IdleTaxOptions, VmParams } from '../schedulers/scheduler.js';
 
@@ -52,4 +53,6 @@ export interface EngineConfig {
   vms?: readonly VmSpec[];
   /** the `weight` scheduler's ESX idle memory tax; absent or null: off */
   idleTax?: IdleTaxOptions | null;
+  /** --tick, --aging-bits, --tau; absent: DEFAULT_POLICY_OPTIONS */
+  policyOptions?: PolicyOptions;
 }

@@ -24,12 +24,12 @@ class GlobalScheduler extends BaseScheduler {
   resize(pages: number): void {
     this.policy.resize(pages);
   }
-  insert(page: number, vm: number, position: number): void {
+  insert(page: number, vm: number, position: number, write: boolean): void {
     if (this.anyReserve) this.loaded(vm);
-    this.policy.insert(page, position);
+    this.policy.insert(page, position, write);
   }
-  hit(page: number, _vm: number, position: number): void {
-    this.policy.hit(page, position);
+  hit(page: number, _vm: number, position: number, write: boolean): void {
+    this.policy.hit(page, position, write);
   }
   remove(page: number, vm: number): void {
     if (this.anyReserve) this.unloaded(vm);

@@ -71,17 +71,17 @@ export class RankedScheduler extends BaseScheduler {
     this.groups.resize(pages);
   }
 
-  insert(page: number, vm: number, position: number): void {
+  insert(page: number, vm: number, position: number, write: boolean): void {
     const c = this.classOf[vm]!;
     const p = this.params[vm]!;
     const resident = this.view.vms[vm]!.resident;
     if (resident >= p.reserve) this.spare[c]!++;
     else this.reserveDeficit--;
-    this.groups.insert(page, c, position);
+    this.groups.insert(page, c, position, write);
   }
 
-  hit(page: number, vm: number, position: number): void {
-    this.groups.hit(page, this.classOf[vm]!, position);
+  hit(page: number, vm: number, position: number, write: boolean): void {
+    this.groups.hit(page, this.classOf[vm]!, position, write);
   }
 
   remove(page: number, vm: number): void {

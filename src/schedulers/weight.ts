@@ -57,9 +57,9 @@ class WeightScheduler extends BaseScheduler {
     this.activity?.resize(pages);
   }
 
-  insert(page: number, vm: number, position: number): void {
+  insert(page: number, vm: number, position: number, write: boolean): void {
     if (this.anyReserve) this.loaded(vm);
-    this.groups.insert(page, vm, position);
+    this.groups.insert(page, vm, position, write);
     if (!this.touched[vm]) {
       this.touched[vm] = true;
       this.stale = true;
@@ -70,8 +70,8 @@ class WeightScheduler extends BaseScheduler {
     }
   }
 
-  hit(page: number, vm: number, position: number): void {
-    this.groups.hit(page, vm, position);
+  hit(page: number, vm: number, position: number, write: boolean): void {
+    this.groups.hit(page, vm, position, write);
     if (this.activity !== null) this.activity.accessed(page, vm);
   }
 
