@@ -21,7 +21,7 @@ import { DEFAULT_POLICY_OPTIONS, grown, MAX_AGING_BITS, type Accept, type Policy
 class Aging implements ReplacementPolicy {
   private readonly slots = new LoadSlots();
   /** pages whose counter is 0 */
-  private readonly zero = new SlotSet(1024);
+  private readonly zero = new SlotSet(64);
   private inZero = new Uint8Array(0);
   /** reference history: bit 31 - k = referenced in epoch lastEpoch - k */
   private history = new Uint32Array(0);

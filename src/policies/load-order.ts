@@ -83,7 +83,7 @@ export class LoadSlots {
   count = 0;
 
   constructor() {
-    this.pageAt = new Int32Array(1024).fill(-1);
+    this.pageAt = new Int32Array(64).fill(-1);
   }
 
   get capacity(): number {

@@ -18,7 +18,7 @@ const NONE = 255;
  */
 class Nru implements ReplacementPolicy {
   private readonly slots = new LoadSlots();
-  private readonly classes = [0, 1, 2, 3].map(() => new SlotSet(1024));
+  private readonly classes = [0, 1, 2, 3].map(() => new SlotSet(64));
   private classOf = new Uint8Array(0);
   /** pages that entered class 2 or 3 since the last tick (may repeat; checked when used) */
   private referenced = new Int32Array(64);

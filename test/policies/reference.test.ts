@@ -20,6 +20,11 @@ const MODEL: Partial<Record<string, RefPolicy>> = {
   clock: 'clock',
   opt: 'opt',
   random: 'forced',
+  mru: 'mru',
+  nru: 'nru',
+  aging: 'aging',
+  wsclock: 'wsclock',
+  linux: 'linux',
 };
 
 const RUNS = Number(process.env.RUNS ?? 150);
