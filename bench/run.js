@@ -56,7 +56,7 @@ function ensureInputs() {
   return files;
 }
 
-const POLICIES = ['lru', 'fifo', 'clock', 'lfu', 'opt', 'random'];
+const POLICIES = ['lru', 'fifo', 'clock', 'lfu', 'opt', 'random', 'mru', 'nru', 'aging', 'wsclock', 'linux'];
 const TARGETS = { lru: 10e6, fifo: 10e6, clock: 10e6, lfu: 6e6, opt: 3e6, random: undefined };
 
 const started = new Date();

@@ -23,13 +23,18 @@ class Aging implements ReplacementPolicy {
   /** pages whose counter is 0 */
   private readonly zero = new SlotSet(64);
   private inZero = new Uint8Array(0);
-  /** reference history: bit 31 - k = referenced in epoch lastEpoch - k */
-  private history = new Uint32Array(0);
-  private lastEpoch = new Float64Array(0);
+  /**
+   * per page, side by side (one cache line per access): [2p] its reference history, a 32-bit
+   * word whose bit 31 - k = referenced in epoch (last epoch - k); [2p + 1] the epoch of its last
+   * reference
+   */
+  private history = new Float64Array(0);
   /** ring of n + 2 lists: the pages first referenced in each of the last epochs (may repeat) */
   private readonly lists: Int32Array[];
   private readonly listLength: number[];
   private epoch = 0;
+  /** the host position of the next tick: a cheaper test than dividing on every access */
+  private nextTick: number;
   private readonly mask: number;
   // victims while no counter is 0: the resident pages sorted by (counter, slot), once per epoch
   private sorted = new Int32Array(0);
@@ -49,6 +54,7 @@ class Aging implements ReplacementPolicy {
     this.mask = bits === 32 ? 0xffffffff : 2 ** bits - 1;
     this.lists = Array.from({ length: bits + 2 }, () => new Int32Array(16));
     this.listLength = new Array<number>(bits + 2).fill(0);
+    this.nextTick = tick;
   }
 
   get size(): number {
@@ -58,15 +64,14 @@ class Aging implements ReplacementPolicy {
   resize(pages: number): void {
     this.slots.resize(pages);
     this.inZero = grown(this.inZero, pages);
-    this.history = grown(this.history, pages);
-    this.lastEpoch = grown(this.lastEpoch, pages);
+    this.history = grown(this.history, 2 * pages);
   }
 
   /** page p's counter in the current epoch (its references in the n epochs before it) */
   counter(p: number): number {
-    const d = this.epoch - this.lastEpoch[p]!;
+    const d = this.epoch - this.history[2 * p + 1]!;
     if (d > this.bits) return 0;
-    return (this.history[p]! >>> (31 + d - this.bits)) & this.mask;
+    return (this.history[2 * p]! >>> (31 + d - this.bits)) & this.mask;
   }
 
   private list(epoch: number): number {
@@ -91,8 +96,9 @@ class Aging implements ReplacementPolicy {
 
   /** applies the ticks up to host position `position` */
   private sync(position: number): void {
+    if (position < this.nextTick) return;
     const target = Math.floor(position / this.tick);
-    if (target === this.epoch) return;
+    this.nextTick = (target + 1) * this.tick;
     const slotOf = this.slots.slotOf;
     if (target - this.epoch > this.bits + 1) {
       // No page was referenced in the n epochs before the target: every counter is 0.
@@ -111,14 +117,14 @@ class Aging implements ReplacementPolicy {
       let a = this.lists[l]!;
       for (let i = 0; i < this.listLength[l]!; i++) {
         const p = a[i]!;
-        if (slotOf[p]! >= 0 && this.lastEpoch[p] === e - 1) this.setZero(p, false);
+        if (slotOf[p]! >= 0 && this.history[2 * p + 1] === e - 1) this.setZero(p, false);
       }
       // last referenced in e - n - 1: that reference has been shifted out
       l = this.list(e - this.bits - 1 + (this.bits + 2));
       a = this.lists[l]!;
       for (let i = 0; i < this.listLength[l]!; i++) {
         const p = a[i]!;
-        if (slotOf[p]! >= 0 && this.lastEpoch[p] === e - this.bits - 1) this.setZero(p, true);
+        if (slotOf[p]! >= 0 && this.history[2 * p + 1] === e - this.bits - 1) this.setZero(p, true);
       }
       this.listLength[l] = 0;
     }
@@ -126,8 +132,8 @@ class Aging implements ReplacementPolicy {
 
   insert(page: number, position: number): void {
     this.sync(position);
-    this.history[page] = 0x80000000;
-    this.lastEpoch[page] = this.epoch;
+    this.history[2 * page] = 0x80000000;
+    this.history[2 * page + 1] = this.epoch;
     this.note(page);
     this.inZero[page] = 1;
     if (this.slots.assign(page)) this.rebuild();
@@ -143,10 +149,11 @@ class Aging implements ReplacementPolicy {
 
   hit(page: number, position: number): void {
     this.sync(position);
-    const d = this.epoch - this.lastEpoch[page]!;
+    const h = this.history;
+    const d = this.epoch - h[2 * page + 1]!;
     if (d === 0) return;
-    this.history[page] = d >= 32 ? 0x80000000 : ((this.history[page]! >>> d) | 0x80000000) >>> 0;
-    this.lastEpoch[page] = this.epoch;
+    h[2 * page] = d >= 32 ? 0x80000000 : ((h[2 * page]! >>> d) | 0x80000000) >>> 0;
+    h[2 * page + 1] = this.epoch;
     this.note(page);
   }
 

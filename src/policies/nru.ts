@@ -24,11 +24,15 @@ class Nru implements ReplacementPolicy {
   private referenced = new Int32Array(64);
   private referencedCount = 0;
   private epoch = 0;
+  /** the host position of the next tick: a cheaper test than dividing on every access */
+  private nextTick: number;
 
   constructor(
     private readonly tick: number,
     private readonly now: (() => number) | undefined,
-  ) {}
+  ) {
+    this.nextTick = tick;
+  }
 
   get size(): number {
     return this.slots.count;
@@ -41,9 +45,10 @@ class Nru implements ReplacementPolicy {
 
   /** applies the ticks up to host position `position` */
   private sync(position: number): void {
+    if (position < this.nextTick) return;
     const epoch = Math.floor(position / this.tick);
-    if (epoch === this.epoch) return;
     this.epoch = epoch;
+    this.nextTick = (epoch + 1) * this.tick;
     const classOf = this.classOf;
     const slotOf = this.slots.slotOf;
     for (let i = 0; i < this.referencedCount; i++) {

@@ -17,9 +17,11 @@ import { DEFAULT_POLICY_OPTIONS, grown, type Accept, type PolicyContext, type Po
 class WsClock implements ReplacementPolicy {
   private readonly list = new PageList();
   private hand = -1;
-  private lastUse = new Float64Array(0);
-  private vmOfPage = new Int32Array(0);
-  private dirty = new Uint8Array(0);
+  /**
+   * per page, side by side (one cache line per access): [3p] its VM's time at its last use,
+   * [3p + 1] its VM, [3p + 2] 1 when dirty
+   */
+  private meta = new Float64Array(0);
   /** per VM: accesses so far */
   private vmTime = new Float64Array(16);
 
@@ -35,9 +37,7 @@ class WsClock implements ReplacementPolicy {
 
   resize(pages: number): void {
     this.list.resize(pages);
-    this.lastUse = grown(this.lastUse, pages);
-    this.vmOfPage = grown(this.vmOfPage, pages);
-    this.dirty = grown(this.dirty, pages);
+    this.meta = grown(this.meta, 3 * pages);
   }
 
   private after(p: number): number {
@@ -48,9 +48,10 @@ class WsClock implements ReplacementPolicy {
   insert(page: number, _position: number, write = false): void {
     const v = this.vmOf(page);
     if (v >= this.vmTime.length) this.vmTime = grown(this.vmTime, v + 1);
-    this.vmOfPage[page] = v;
-    this.lastUse[page] = ++this.vmTime[v]!;
-    this.dirty[page] = write ? 1 : 0;
+    const meta = this.meta;
+    meta[3 * page] = ++this.vmTime[v]!;
+    meta[3 * page + 1] = v;
+    meta[3 * page + 2] = write ? 1 : 0;
     if (this.hand < 0) {
       this.list.pushBack(page);
       this.hand = page;
@@ -58,8 +59,9 @@ class WsClock implements ReplacementPolicy {
   }
 
   hit(page: number, _position: number, write = false): void {
-    this.lastUse[page] = ++this.vmTime[this.vmOfPage[page]!]!;
-    if (write) this.dirty[page] = 1;
+    const meta = this.meta;
+    meta[3 * page] = ++this.vmTime[meta[3 * page + 1]!]!;
+    if (write) meta[3 * page + 2] = 1;
   }
 
   remove(page: number): void {
@@ -72,14 +74,15 @@ class WsClock implements ReplacementPolicy {
     const start = this.hand;
     const n = this.list.size;
     let p = start;
+    const meta = this.meta;
     for (let steps = n; steps > 0; steps--, p = this.after(p)) {
       if (accept !== null && !accept(p)) continue;
-      if (this.vmTime[this.vmOfPage[p]!]! - this.lastUse[p]! <= this.tau) continue;
-      if (this.dirty[p] === 0) return (this.hand = p);
-      if (this.writeBack(p)) this.dirty[p] = 0;
+      if (this.vmTime[meta[3 * p + 1]!]! - meta[3 * p]! <= this.tau) continue;
+      if (meta[3 * p + 2] === 0) return (this.hand = p);
+      if (this.writeBack(p)) meta[3 * p + 2] = 0;
     }
     // A full circle: the first clean candidate from the hand, else the hand's.
-    for (let steps = n; steps > 0; steps--, p = this.after(p)) if (this.dirty[p] === 0 && (accept === null || accept(p))) return (this.hand = p);
+    for (let steps = n; steps > 0; steps--, p = this.after(p)) if (meta[3 * p + 2] === 0 && (accept === null || accept(p))) return (this.hand = p);
     for (let steps = n; steps > 0; steps--, p = this.after(p)) if (accept === null || accept(p)) return (this.hand = p);
     return -1;
   }
