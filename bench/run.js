@@ -69,6 +69,8 @@ const POLICIES = ['lru', 'fifo', 'clock', 'lfu', 'opt', 'random'];
 // libCacheSim's policies (docs/policies.md): each must replay the Zipf trace within 2x of lru's time
 const LIBCACHESIM_POLICIES = ['arc', 'twoq', 'slru', 'lirs', 'sieve', 's3fifo'];
 POLICIES.push(...LIBCACHESIM_POLICIES);
+// the operating systems' policies (docs/os-policies.md)
+POLICIES.push('mru', 'nru', 'aging', 'wsclock', 'linux');
 const TARGETS = { lru: 10e6, fifo: 10e6, clock: 10e6, lfu: 6e6, opt: 3e6, random: undefined };
 
 const started = new Date();

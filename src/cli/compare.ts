@@ -113,7 +113,7 @@ export function compareCommand(io: Io): Command {
     if (raw.policies !== undefined && raw.policy !== undefined) throw new UsageError('--policies and --policy both name the policies: use one');
     const policies = parsePolicies(raw.policies ?? raw.policy);
     if (raw.frames !== undefined && raw.memory !== undefined) throw new UsageError('--frames and --memory both give the sizes: use one');
-    const base = engineConfig({ ...raw, frames: undefined, memory: undefined }, policies[0]!);
+    const base = engineConfig({ ...raw, frames: undefined, memory: undefined }, policies[0]!, policies);
     const option = raw.memory !== undefined ? '--memory' : '--frames';
     const sizes = parseSizeList(raw.memory ?? raw.frames ?? DEFAULT_COMPARE_SIZES, option, base.pageSize);
     const shard = parseShard(raw.shard);

@@ -6,6 +6,7 @@ import { Option, type Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { DEFAULT_LATENCY, type EngineConfig, type Latency, type OnOom } from '../engine/config.js';
 import { isPolicyName, policies, POLICY_NAMES, type PolicyName } from '../policies/index.js';
+import { DEFAULT_POLICY_OPTIONS, MAX_AGING_BITS, type PolicyOptions } from '../policies/policy.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../report/index.js';
 import type { ReadOptions } from '../trace/reader.js';
 import { FORMATS, parseFormat, type TraceFormat } from '../trace/source.js';
@@ -24,6 +25,9 @@ export interface RawOptions {
   seed?: string;
   latency?: string;
   strictAlloc?: boolean;
+  tick?: string;
+  agingBits?: string;
+  tau?: string;
   traceFormat?: string;
   hex?: boolean;
   ifetch?: boolean;
@@ -74,7 +78,41 @@ export function addEngineOptions(cmd: Command, withPolicy = true, sizeHelp?: Siz
       'latency model, e.g. hit=100ns,minor=2us,major=50us,swapout=50us,walkref=100ns (those are the defaults; ' +
         'also vmexit, the price of a shadow-table update, default 0)',
     )
-    .option('--strict-alloc', 'count accesses to never-allocated pages as invalid instead of committing them');
+    .option('--strict-alloc', 'count accesses to never-allocated pages as invalid instead of committing them')
+    .option('--tick <n>', `nru, aging: clear the referenced bits (aging: shift the counters) every N host accesses (default ${DEFAULT_POLICY_OPTIONS.tick})`)
+    .option('--aging-bits <n>', `aging: bits per counter, 1 to ${MAX_AGING_BITS} (default ${DEFAULT_POLICY_OPTIONS.agingBits})`)
+    .option('--tau <n>', `wsclock: working-set window, in the page's VM's own accesses (default ${DEFAULT_POLICY_OPTIONS.tau})`);
+}
+
+/** The policy options and their flags (SPEC 2.1). */
+const POLICY_OPTION_FLAGS: Record<keyof PolicyOptions, string> = { tick: '--tick', agingBits: '--aging-bits', tau: '--tau' };
+
+/** the policies that read policy option `key` (from the registry) */
+export function policiesUsing(key: keyof PolicyOptions): PolicyName[] {
+  return POLICY_NAMES.filter((n) => (policies[n] as { options?: readonly string[] }).options?.includes(key) === true);
+}
+
+/**
+ * --tick, --aging-bits and --tau, each refused unless one of the run's policies reads it (as
+ * --idle-tax is without --scheduler weight). Undefined when none is given.
+ */
+export function parsePolicyOptions(raw: RawOptions, used: readonly PolicyName[]): PolicyOptions | undefined {
+  if (raw.tick === undefined && raw.agingBits === undefined && raw.tau === undefined) return undefined;
+  const options = { ...DEFAULT_POLICY_OPTIONS };
+  for (const key of Object.keys(POLICY_OPTION_FLAGS) as (keyof PolicyOptions)[]) {
+    const text = raw[key];
+    if (text === undefined) continue;
+    const flag = POLICY_OPTION_FLAGS[key];
+    const users = policiesUsing(key);
+    if (!used.some((p) => users.includes(p))) {
+      throw new UsageError(`${flag}: applies with --policy ${users.join(' or ')} only (not ${used.join(', ')})`);
+    }
+    const value = parseCount(text, flag, 1);
+    if (key === 'agingBits' && value > MAX_AGING_BITS) throw new UsageError(`${flag}: at most ${MAX_AGING_BITS}, got ${text}`);
+    if (value > Number.MAX_SAFE_INTEGER) throw new UsageError(`${flag}: at most ${Number.MAX_SAFE_INTEGER}, got ${text}`);
+    options[key] = value;
+  }
+  return options;
 }
 
 export function outputFormat(raw: RawOptions): OutputFormat {
@@ -149,7 +187,8 @@ export function parseLatency(text: string | undefined): Latency {
   return latency;
 }
 
-export function engineConfig(raw: RawOptions, policy: PolicyName): EngineConfig {
+/** `used`: every policy the run replays (compare's list), for the policy options' check */
+export function engineConfig(raw: RawOptions, policy: PolicyName, used: readonly PolicyName[] = [policy]): EngineConfig {
   const pageSize = parsePageSize(raw);
   const frames = parseFrames(raw, pageSize);
   let swapSlots = Infinity;
@@ -157,7 +196,9 @@ export function engineConfig(raw: RawOptions, policy: PolicyName): EngineConfig 
   const onOom = (raw.onOom ?? 'kill') as OnOom;
   if (onOom !== 'kill' && onOom !== 'error') throw new UsageError(`--on-oom: '${raw.onOom}' is not kill or error`);
   const seed = raw.seed === undefined ? 1 : parseCount(raw.seed, '--seed', 0);
+  const policyOptions = parsePolicyOptions(raw, used);
   return {
+    ...(policyOptions && { policyOptions }),
     frames,
     pageSize,
     swapSlots,

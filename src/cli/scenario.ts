@@ -16,7 +16,7 @@ import type { IdleTaxOptions } from '../schedulers/scheduler.js';
 import { DEFAULT_REBALANCE } from '../schedulers/balance.js';
 import { vmNameFromPath } from '../trace/source.js';
 import { parseBytes, parseCount } from '../units.js';
-import type { RawOptions } from './options.js';
+import { policiesUsing, type RawOptions } from './options.js';
 
 export const DEFAULT_ACTIVE_WINDOW = 10000;
 
@@ -152,6 +152,9 @@ const SCENARIO_OPTIONS: Record<
   on_oom: { option: 'onOom', types: ['string'] },
   latency: { option: 'latency', types: ['string', 'object'] },
   strict_alloc: { option: 'strictAlloc', types: ['boolean'] },
+  tick: { option: 'tick', types: ['number', 'string'] },
+  aging_bits: { option: 'agingBits', types: ['number', 'string'] },
+  tau: { option: 'tau', types: ['number', 'string'] },
   trace_format: { option: 'traceFormat', types: ['string'] },
   hex: { option: 'hex', types: ['boolean'] },
   ifetch: { option: 'ifetch', types: ['boolean'] },
@@ -286,6 +289,8 @@ export function checkScenarioOptions(scenario: Scenario, check: (raw: RawOptions
     }
     if (option === 'idleTax') raw.scheduler = 'weight';
     if (option === 'rebalance') raw.scheduler = 'balance';
+    // a policy option is checked as a value here; whether the run's policy reads it, by the run
+    if (option === 'tick' || option === 'agingBits' || option === 'tau') raw.policy = policiesUsing(option)[0];
     try {
       check(raw as RawOptions & SchedulingRawOptions);
     } catch (err) {

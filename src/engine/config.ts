@@ -3,6 +3,7 @@
  */
 import type { MemoryConfig } from '../memory/config.js';
 import type { PolicyName } from '../policies/index.js';
+import type { PolicyOptions } from '../policies/policy.js';
 import type { SchedulerName } from '../schedulers/index.js';
 import type { IdleTaxOptions, VmParams } from '../schedulers/scheduler.js';
 
@@ -54,4 +55,6 @@ export interface EngineConfig {
   idleTax?: IdleTaxOptions | null;
   /** the `balance` scheduler's accesses between rebalances; absent: 100000 */
   rebalance?: number;
+  /** --tick, --aging-bits, --tau; absent: DEFAULT_POLICY_OPTIONS */
+  policyOptions?: PolicyOptions;
 }

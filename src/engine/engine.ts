@@ -22,6 +22,11 @@ export const DIRTY = 2;
 /** the page's content is in a swap slot (a valid copy while clean) */
 export const SWAPPED = 4;
 export const COMMITTED = 8;
+/**
+ * evicted since the page was last released (F, RESET, kill): its next load is a refault (for
+ * policies that remember evicted pages, PolicyContext.refault); a release clears it
+ */
+export const EVICTED = 16;
 
 export interface OomEvent {
   vm: number;
@@ -121,6 +126,8 @@ export class Engine {
   /** the page the current fault loads, for policies that look at it when naming a victim */
   readonly incoming = new Int32Array(1);
   private readonly droppable: (page: number) => boolean;
+  /** true while evict() removes its page from the scheduler (PolicyContext.evicting) */
+  evicting = false;
 
   constructor(
     readonly config: EngineConfig,
@@ -135,7 +142,18 @@ export class Engine {
     this.scheduler = schedulers[config.scheduler].create({
       view: this,
       policy: policies[config.policy],
-      policyContext: { seed: config.seed, nextUse, incoming: this.incoming, capacity: () => config.frames },
+      policyContext: {
+        seed: config.seed,
+        nextUse,
+        incoming: this.incoming,
+        capacity: () => config.frames,
+        options: config.policyOptions,
+        now: () => this.position - 1,
+        vmOf: (page) => this.ids.vmOf[page]!,
+        writeBack: (page) => this.writeBack(page),
+        evicting: () => this.evicting,
+        refault: (page) => (this.state[page]! & EVICTED) !== 0,
+      },
       declaredReserve,
       idleTax: config.idleTax ?? null,
       rebalance: config.rebalance,
@@ -242,7 +260,7 @@ export class Engine {
       s.writes++;
       this.state[p] = st | DIRTY;
     } else s.reads++;
-    this.scheduler.hit(p, v, position);
+    this.scheduler.hit(p, v, position, write);
     this.sums[0] += this.usedFrames - this.freedTop;
   }
 
@@ -257,7 +275,7 @@ export class Engine {
     let previousFrame = -1;
     if ((st & RESIDENT) !== 0) {
       s.hits++;
-      this.scheduler.hit(p, v, position);
+      this.scheduler.hit(p, v, position, write);
       kind = HIT;
     } else {
       this.incoming[0] = p;
@@ -268,7 +286,7 @@ export class Engine {
         return;
       }
       // Major fault: read back from swap; the page is clean and keeps its slot.
-      kind = this.loaded(p, v, s, position, (st & SWAPPED) !== 0);
+      kind = this.loaded(p, v, s, position, (st & SWAPPED) !== 0, write);
       if (this.trackFrames) {
         this.frameOwner[frame] = p;
         // Only observers want the frame a page was in before (reading it costs a cache miss).
@@ -325,7 +343,7 @@ export class Engine {
    * model): counts the fault, major when its content is read back from swap, and hands the
    * page to the scheduler. Returns MAJOR or MINOR.
    */
-  loaded(p: number, v: number, s: VmCounters, position: number, fromSwap: boolean): number {
+  loaded(p: number, v: number, s: VmCounters, position: number, fromSwap: boolean, write: boolean): number {
     s.faults++;
     let kind = MINOR;
     if (fromSwap) {
@@ -333,7 +351,7 @@ export class Engine {
       s.swapIns++;
       kind = MAJOR;
     } else s.minorFaults++;
-    this.scheduler.insert(p, v, position);
+    this.scheduler.insert(p, v, position, write);
     if (++s.resident > s.residentPeak) s.residentPeak = s.resident;
     return kind;
   }
@@ -360,7 +378,9 @@ export class Engine {
     const u = this.vmOfPage(q);
     const owner = this.vms[u]!;
     let st = this.state[q]!;
+    this.evicting = true;
     this.scheduler.remove(q, u);
+    this.evicting = false;
     if ((st & DIRTY) !== 0) {
       owner.swapOuts++;
       this.vms[v]!.swapOutWaits++;
@@ -372,7 +392,7 @@ export class Engine {
       st = (st & ~DIRTY) | SWAPPED;
     }
     // Clean with a swap copy: dropped, no I/O. Clean and never written: dropped (zero page).
-    this.state[q] = st & ~RESIDENT;
+    this.state[q] = (st & ~RESIDENT) | EVICTED;
     owner.resident--;
     owner.evictions++;
     if (u !== v) {
@@ -384,6 +404,29 @@ export class Engine {
     this.frameOwner[frame] = -1;
     if (this.observer !== null) this.observer.unmapped(q, u, frame);
     return frame;
+  }
+
+  /**
+   * Writes resident dirty page p to swap ahead of its eviction, at a policy's request (wsclock):
+   * a swap-out of p's VM, which takes a slot; p stays resident, clean, with a valid swap copy
+   * (SPEC 2: kept until p is written again). No faulting access waits for it (the write is
+   * asynchronous, as the pageout daemon's), so it is not counted in swapOutWaits. True when p is
+   * now clean (written, or it was clean); false when swap is full.
+   */
+  writeBack(p: number): boolean {
+    if (this.memory !== null) return this.memory.writeBack(p);
+    const st = this.state[p]!;
+    if ((st & RESIDENT) === 0) return false;
+    if ((st & DIRTY) === 0) return true;
+    if (this.swapUsed >= this.config.swapSlots) return false;
+    const owner = this.vms[this.vmOfPage(p)]!;
+    owner.swapOuts++;
+    // A dirty page has no slot (a write releases it as stale).
+    this.swapUsed++;
+    if (this.swapUsed > this.swapPeak) this.swapPeak = this.swapUsed;
+    if (++owner.swapSlots > owner.swapPeak) owner.swapPeak = owner.swapSlots;
+    this.state[p] = (st & ~DIRTY) | SWAPPED;
+    return true;
   }
 
   /** Releases everything page p holds (F, RESET, OOM kill). */

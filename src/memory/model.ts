@@ -25,7 +25,7 @@
  *
  * Per-page and per-frame state is in typed arrays; nothing is allocated per access.
  */
-import { COMMITTED, DIRTY, HIT, RESIDENT, SWAPPED, type Engine } from '../engine/engine.js';
+import { COMMITTED, DIRTY, EVICTED, HIT, RESIDENT, SWAPPED, type Engine } from '../engine/engine.js';
 import type { PageBatch } from '../engine/expand.js';
 import { PageIds } from '../engine/page-ids.js';
 import { grown, type Accept } from '../policies/policy.js';
@@ -196,7 +196,7 @@ export class MemoryModel {
     let previousFrame = -1;
     if ((st & RESIDENT) !== 0) {
       s.hits++;
-      e.scheduler.hit(p, v, position);
+      e.scheduler.hit(p, v, position, write);
       kind = HIT;
     } else {
       previousFrame = e.frameOf[p]!;
@@ -208,7 +208,7 @@ export class MemoryModel {
         return;
       }
       // A page merged into a resident frame needs no read, even with a copy in swap.
-      kind = e.loaded(p, v, s, position, (st & SWAPPED) !== 0 && merged === 0);
+      kind = e.loaded(p, v, s, position, (st & SWAPPED) !== 0 && merged === 0, write);
       st |= RESIDENT;
       if (this.buddy.inUse > e.framesPeak) e.framesPeak = this.buddy.inUse;
     }
@@ -288,7 +288,7 @@ export class MemoryModel {
         e.outOfMemory(v, p, position);
         return false;
       }
-      e.scheduler.insert(p, v, position);
+      e.scheduler.insert(p, v, position, true);
       this.attach(p, frame);
       this.frameContent[frame] = c;
       if (ideal && c >= 0) this.setTable(c, frame);
@@ -489,14 +489,16 @@ export class MemoryModel {
       const next = this.nextSharer[s]!;
       const w = e.ids.vmOf[s]!;
       const owner = e.vms[w]!;
+      e.evicting = true;
       e.scheduler.remove(s, w);
+      e.evicting = false;
       let st = e.state[s]!;
       if ((st & DIRTY) !== 0) {
         this.slotOf[s] = slot;
         this.slotRefs[slot]!++;
         st = (st & ~DIRTY) | SWAPPED;
       }
-      e.state[s] = st & ~RESIDENT;
+      e.state[s] = (st & ~RESIDENT) | EVICTED;
       owner.resident--;
       owner.evictions++;
       if (w !== v) {
@@ -511,6 +513,30 @@ export class MemoryModel {
     e.frameOwner[f] = -1;
     this.refs[f] = 0;
     this.freeFrame(f);
+  }
+
+  /**
+   * A policy's write-back ahead of eviction (wsclock, Engine.writeBack): the frame of resident page
+   * p is written to one swap slot, as evictFrame writes it, and its sharers stay resident, clean,
+   * with that copy. True when the frame is now clean; false when swap is full.
+   */
+  writeBack(p: number): boolean {
+    const e = this.engine;
+    if ((e.state[p]! & RESIDENT) === 0) return false;
+    const f = e.frameOf[p]!;
+    if (!this.frameDirty(f)) return true;
+    if (e.swapUsed >= e.config.swapSlots) return false;
+    const u = e.ids.vmOf[p]!;
+    const slot = this.newSlot(u);
+    e.vms[u]!.swapOuts++;
+    for (let s = e.frameOwner[f]!; s >= 0; s = this.nextSharer[s]!) {
+      const st = e.state[s]!;
+      if ((st & DIRTY) === 0) continue;
+      this.slotOf[s] = slot;
+      this.slotRefs[slot]!++;
+      e.state[s] = (st & ~DIRTY) | SWAPPED;
+    }
+    return true;
   }
 
   /** Whether evicting the frame needs a write (a sharer's content is not in swap). */

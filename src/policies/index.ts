@@ -7,7 +7,11 @@ import { clock } from './clock.js';
 import { fifo } from './fifo.js';
 import { lfu } from './lfu.js';
 import { lirs } from './lirs.js';
+import { aging } from './aging.js';
+import { linux } from './linux.js';
 import { lru } from './lru.js';
+import { mru } from './mru.js';
+import { nru } from './nru.js';
 import { opt } from './opt.js';
 import type { PolicyDefinition } from './policy.js';
 import { random } from './random.js';
@@ -15,8 +19,14 @@ import { s3fifo } from './s3fifo.js';
 import { sieve } from './sieve.js';
 import { slru } from './slru.js';
 import { twoq } from './twoq.js';
+import { wsclock } from './wsclock.js';
 
-export const policies = { fifo, lru, lfu, clock, opt, random, sieve, s3fifo, twoq, arc, slru, lirs } satisfies Record<string, PolicyDefinition>;
+// The policies researchers compare, as libCacheSim runs them (docs/policies.md).
+const libCacheSimPolicies = { sieve, s3fifo, twoq, arc, slru, lirs };
+// The operating systems' policies (SPEC 2.1, docs/os-policies.md).
+const osPolicies = { mru, nru, aging, wsclock, linux };
+
+export const policies = { fifo, lru, lfu, clock, opt, random, ...libCacheSimPolicies, ...osPolicies } satisfies Record<string, PolicyDefinition>;
 
 export type PolicyName = keyof typeof policies;
 

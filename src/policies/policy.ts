@@ -27,15 +27,54 @@ export interface PolicyContext {
    * fractions of it: 2Q, SLRU, LIRS, S3-FIFO). Absent: the pages it holds when asked for a victim.
    */
   capacity?: () => number;
+  /** --tick, --aging-bits, --tau; absent: DEFAULT_POLICY_OPTIONS */
+  options?: PolicyOptions;
+  /**
+   * The host's page-access position of the access being served (the engine's `position`: every
+   * R and W page touch of every VM), for policies whose clock ticks (nru, aging) when a victim
+   * is asked for between their own accesses.
+   */
+  now?: () => number;
+  /** the VM of a page, for policies that keep per-VM time (wsclock) */
+  vmOf?: (page: number) => number;
+  /**
+   * Writes a resident dirty page to swap now, leaving it resident and clean (a swap-out: it takes
+   * a slot; SPEC 2: the copy is valid until the page is written again). False when it cannot (swap
+   * full). For policies that clean pages ahead of eviction (wsclock).
+   */
+  writeBack?: (page: number) => boolean;
+  /**
+   * True while the engine removes a page because it evicts it (the page victim() named), false
+   * when the page is freed (F, RESET, OOM kill) or moved: for policies that remember evicted pages
+   * (linux's shadow entries).
+   */
+  evicting?: () => boolean;
+  /** the page was evicted since it was last freed (F, RESET, kill): its load is a refault */
+  refault?: (page: number) => boolean;
 }
+
+/** The options of the operating systems' policies (SPEC 2.1). */
+export interface PolicyOptions {
+  /** nru, aging: referenced bits are cleared (aging: counters shifted) every `tick` host accesses */
+  tick: number;
+  /** aging: bits per counter */
+  agingBits: number;
+  /** wsclock: working-set window, in the page's VM's own accesses */
+  tau: number;
+}
+
+export const DEFAULT_POLICY_OPTIONS: Readonly<PolicyOptions> = { tick: 1000, agingBits: 8, tau: 10000 };
+
+/** The most bits an aging counter may have (a page's reference history is one 32-bit word). */
+export const MAX_AGING_BITS = 31;
 
 export interface ReplacementPolicy {
   /** Make room for page ids below `pages` (called before such ids are inserted). */
   resize(pages: number): void;
-  /** `page` was loaded into a frame by the access at `position`. */
-  insert(page: number, position: number): void;
-  /** resident `page` was accessed again at `position`. */
-  hit(page: number, position: number): void;
+  /** `page` was loaded into a frame by the access at `position` (`write`: that access writes it). */
+  insert(page: number, position: number, write?: boolean): void;
+  /** resident `page` was accessed again at `position` (`write`: a write; the page is then dirty). */
+  hit(page: number, position: number, write?: boolean): void;
   /** `page` left memory (evicted, freed, or its VM was killed). */
   remove(page: number): void;
   /**
@@ -62,6 +101,8 @@ export interface PolicyDefinition {
    * finds its own page without walking past other VMs' (schedulers/own-pages.ts).
    */
   readonly ordersSubsets?: boolean;
+  /** the options of PolicyOptions it reads (the CLI refuses the others with it) */
+  readonly options?: readonly (keyof PolicyOptions)[];
   create(ctx: PolicyContext): ReplacementPolicy;
 }
 

@@ -98,10 +98,10 @@ class BalanceScheduler extends BaseScheduler {
     stack.access(local, false);
   }
 
-  insert(page: number, vm: number, position: number): void {
+  insert(page: number, vm: number, position: number, write: boolean): void {
     this.clock(position);
     if (this.anyReserve) this.loaded(vm);
-    this.groups.insert(page, vm, position);
+    this.groups.insert(page, vm, position, write);
     this.record(page, vm);
     if (!this.touched[vm]) {
       this.touched[vm] = true;
@@ -111,9 +111,9 @@ class BalanceScheduler extends BaseScheduler {
     this.setLeaf(vm);
   }
 
-  hit(page: number, vm: number, position: number): void {
+  hit(page: number, vm: number, position: number, write: boolean): void {
     this.clock(position);
-    this.groups.hit(page, vm, position);
+    this.groups.hit(page, vm, position, write);
     this.record(page, vm);
   }
 

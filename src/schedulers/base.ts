@@ -29,8 +29,8 @@ export abstract class BaseScheduler implements Scheduler {
   }
 
   abstract resize(pages: number): void;
-  abstract insert(page: number, vm: number, position: number): void;
-  abstract hit(page: number, vm: number, position: number): void;
+  abstract insert(page: number, vm: number, position: number, write: boolean): void;
+  abstract hit(page: number, vm: number, position: number, write: boolean): void;
   abstract remove(page: number, vm: number): void;
   abstract victim(vm: number, accept: Accept): number;
 

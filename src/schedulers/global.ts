@@ -33,14 +33,14 @@ class GlobalScheduler extends BaseScheduler {
     this.policy.resize(pages);
     this.own.resize(pages);
   }
-  insert(page: number, vm: number, position: number): void {
+  insert(page: number, vm: number, position: number, write: boolean): void {
     if (this.anyReserve) this.loaded(vm);
-    this.policy.insert(page, position);
-    if (this.anyLimit) this.own.insert(page, vm, position);
+    this.policy.insert(page, position, write);
+    if (this.anyLimit) this.own.insert(page, vm, position, write);
   }
-  hit(page: number, vm: number, position: number): void {
-    this.policy.hit(page, position);
-    if (this.anyLimit) this.own.hit(page, vm, position);
+  hit(page: number, vm: number, position: number, write: boolean): void {
+    this.policy.hit(page, position, write);
+    if (this.anyLimit) this.own.hit(page, vm, position, write);
   }
   remove(page: number, vm: number): void {
     if (this.anyReserve) this.unloaded(vm);

@@ -39,11 +39,16 @@ export class PolicyGroups {
     const k = this.policies.length;
     const cell = new Int32Array(1).fill(-1);
     this.incoming.push(cell);
+    // Callbacks that take a page get the group's local id: translate it back.
+    const { vmOf, writeBack, refault } = this.context;
     const policy = this.definition.create({
       ...this.context,
       seed: (this.context.seed + k) >>> 0,
       incoming: cell,
       capacity: capacity ?? this.context.capacity,
+      vmOf: vmOf && ((local: number) => vmOf(this.pageOf[k]![local]!)),
+      writeBack: writeBack && ((local: number) => writeBack(this.pageOf[k]![local]!)),
+      refault: refault && ((local: number) => refault(this.pageOf[k]![local]!)),
     });
     policy.resize(16);
     this.policies.push(policy);
@@ -56,7 +61,7 @@ export class PolicyGroups {
     this.localOf = grown(this.localOf, pages, -1);
   }
 
-  insert(page: number, group: number, position: number): void {
+  insert(page: number, group: number, position: number, write: boolean): void {
     let local = this.localOf[page]!;
     if (local < 0) {
       local = this.counts[group]!++;
@@ -67,11 +72,11 @@ export class PolicyGroups {
       this.pageOf[group]![local] = page;
       this.localOf[page] = local;
     }
-    this.policies[group]!.insert(local, position);
+    this.policies[group]!.insert(local, position, write);
   }
 
-  hit(page: number, group: number, position: number): void {
-    this.policies[group]!.hit(this.localOf[page]!, position);
+  hit(page: number, group: number, position: number, write: boolean): void {
+    this.policies[group]!.hit(this.localOf[page]!, position, write);
   }
 
   remove(page: number, group: number): void {

@@ -33,14 +33,14 @@ export class OwnPages {
     this.groups?.resize(pages);
   }
 
-  insert(page: number, vm: number, position: number): void {
+  insert(page: number, vm: number, position: number, write: boolean): void {
     const g = this.groupOf[vm]!;
-    if (g >= 0) this.groups!.insert(page, g, position);
+    if (g >= 0) this.groups!.insert(page, g, position, write);
   }
 
-  hit(page: number, vm: number, position: number): void {
+  hit(page: number, vm: number, position: number, write: boolean): void {
     const g = this.groupOf[vm]!;
-    if (g >= 0) this.groups!.hit(page, g, position);
+    if (g >= 0) this.groups!.hit(page, g, position, write);
   }
 
   remove(page: number, vm: number): void {

@@ -47,11 +47,11 @@ class PartitionScheduler extends BaseScheduler {
   resize(pages: number): void {
     this.groups.resize(pages);
   }
-  insert(page: number, vm: number, position: number): void {
-    this.groups.insert(page, vm, position);
+  insert(page: number, vm: number, position: number, write: boolean): void {
+    this.groups.insert(page, vm, position, write);
   }
-  hit(page: number, vm: number, position: number): void {
-    this.groups.hit(page, vm, position);
+  hit(page: number, vm: number, position: number, write: boolean): void {
+    this.groups.hit(page, vm, position, write);
   }
   remove(page: number, vm: number): void {
     this.groups.remove(page, vm);

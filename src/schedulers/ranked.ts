@@ -85,20 +85,20 @@ export class RankedScheduler extends BaseScheduler {
     this.own.resize(pages);
   }
 
-  insert(page: number, vm: number, position: number): void {
+  insert(page: number, vm: number, position: number, write: boolean): void {
     const c = this.classOf[vm]!;
     const p = this.params[vm]!;
     const resident = this.view.vms[vm]!.resident;
     if (resident >= p.reserve) {
       if (this.spare[c]!++ === 0) this.withSpare.set(c, -this.strength(c));
     } else this.reserveDeficit--;
-    this.groups.insert(page, c, position);
-    if (this.anyLimit) this.own.insert(page, vm, position);
+    this.groups.insert(page, c, position, write);
+    if (this.anyLimit) this.own.insert(page, vm, position, write);
   }
 
-  hit(page: number, vm: number, position: number): void {
-    this.groups.hit(page, this.classOf[vm]!, position);
-    if (this.anyLimit) this.own.hit(page, vm, position);
+  hit(page: number, vm: number, position: number, write: boolean): void {
+    this.groups.hit(page, this.classOf[vm]!, position, write);
+    if (this.anyLimit) this.own.hit(page, vm, position, write);
   }
 
   remove(page: number, vm: number): void {

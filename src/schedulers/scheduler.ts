@@ -63,9 +63,10 @@ export interface Scheduler {
   resize(pages: number): void;
   /** VM `vm` joined (VMs are numbered densely, in order of first appearance) */
   addVm(vm: number, params: VmParams): void;
-  /** page of VM `vm` was loaded at `position` (the engine then counts it resident) */
-  insert(page: number, vm: number, position: number): void;
-  hit(page: number, vm: number, position: number): void;
+  /** page of VM `vm` was loaded at `position` (the engine then counts it resident); `write`: by a write */
+  insert(page: number, vm: number, position: number, write: boolean): void;
+  /** resident page of VM `vm` was accessed at `position`; `write`: a write */
+  hit(page: number, vm: number, position: number, write: boolean): void;
   /** page of VM `vm` left memory (called while it is still counted resident) */
   remove(page: number, vm: number): void;
   /** VM `vm` was OOM-killed; all its pages have been removed */

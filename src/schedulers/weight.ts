@@ -87,9 +87,9 @@ class WeightScheduler extends BaseScheduler {
     this.dirtyList[this.dirtyCount++] = vm;
   }
 
-  insert(page: number, vm: number, position: number): void {
+  insert(page: number, vm: number, position: number, write: boolean): void {
     if (this.anyReserve) this.loaded(vm);
-    this.groups.insert(page, vm, position);
+    this.groups.insert(page, vm, position, write);
     if (!this.touched[vm]) {
       this.touched[vm] = true;
       this.stale = true;
@@ -101,8 +101,8 @@ class WeightScheduler extends BaseScheduler {
     this.mark(vm);
   }
 
-  hit(page: number, vm: number, position: number): void {
-    this.groups.hit(page, vm, position);
+  hit(page: number, vm: number, position: number, write: boolean): void {
+    this.groups.hit(page, vm, position, write);
     // only a change of the active count (or of a sampled estimate) moves the VM's key
     if (this.activity !== null && this.activity.accessed(page, vm)) this.mark(vm);
   }

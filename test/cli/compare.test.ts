@@ -181,7 +181,7 @@ describe('compare, merge and mrc from the command line (spawned)', () => {
     const badSize = cli(['compare', 'traces/zipf.csv', '--frames', '64..128']);
     expect(badSize.status).toBe(64);
     expect(badSize.stderr).toMatch(/needs a step/);
-    expect(cli(['compare', 'traces/zipf.csv', '--policies', 'lru,nru']).status).toBe(64);
+    expect(cli(['compare', 'traces/zipf.csv', '--policies', 'lru,nope']).status).toBe(64);
     expect(cli(['compare', 'traces/zipf.csv', '--shard', '3/2']).status).toBe(64);
     expect(cli(['compare', 'traces/zipf.csv', 'traces/zipf.csv']).status).toBe(64);
     const bad = tempFile('bad.plain', 'R 1\nQ 2\n');

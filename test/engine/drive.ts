@@ -14,6 +14,7 @@ import type { VmSpec } from '../../src/engine/config.js';
 import { policies, type PolicyName } from '../../src/policies/index.js';
 import type { SchedulerName } from '../../src/schedulers/index.js';
 import type { IdleTaxOptions } from '../../src/schedulers/scheduler.js';
+import type { PolicyOptions } from '../../src/policies/policy.js';
 import { OP_ALLOC, OP_FREE, OP_READ, OP_RESET, OP_WRITE } from '../../src/trace/rows.js';
 import { DEFAULT_READ_OPTIONS } from '../../src/trace/reader.js';
 import { config, textSource } from '../helpers.js';
@@ -38,6 +39,8 @@ export interface EngineSettings {
   /** parameters of VMs vm0, vm1, ... (by name: see vmName) */
   vms?: VmSpec[];
   idleTax?: IdleTaxOptions | null;
+  /** --tick, --aging-bits, --tau */
+  policyOptions?: PolicyOptions;
   /** Engine.trackFrames (default true: the frame table the checks read) */
   trackFrames?: boolean;
 }

@@ -6,6 +6,10 @@
  *
  * Its one choice where SPEC is silent: when CLOCK finds no page it may evict (swap full, every
  * page dirty), the hand has made two full turns (clearing every bit) and rests where it began.
+ *
+ * The operating systems' policies (mru, nru, aging, wsclock, linux) follow the rules written in
+ * docs/os-policies.md, literally: every tick clears every page's R bit (shifts every counter),
+ * every victim is a minimum over all candidates.
  */
 
 export type RefOp = 'R' | 'W' | 'A' | 'F' | 'RESET';
@@ -18,7 +22,7 @@ export interface RefRow {
 }
 
 /** How the model chooses victims: a SPEC 2.1 rule, or the engine's own choices replayed (random). */
-export type RefPolicy = 'fifo' | 'lru' | 'lfu' | 'clock' | 'opt' | 'forced';
+export type RefPolicy = 'fifo' | 'lru' | 'lfu' | 'clock' | 'opt' | 'forced' | 'mru' | 'nru' | 'aging' | 'wsclock' | 'linux';
 
 export interface RefConfig {
   frames: number;
@@ -32,6 +36,12 @@ export interface RefConfig {
    * none. The model checks each one is resident and allowed (clean when swap is full).
    */
   victims?: ([number, number] | null)[];
+  /** nru, aging: a tick before every access whose position is a positive multiple of it (default 1000) */
+  tick?: number;
+  /** aging: counter bits (default 8) */
+  agingBits?: number;
+  /** wsclock: window (default 10000) */
+  tau?: number;
 }
 
 export interface RefCounters {
@@ -84,6 +94,13 @@ interface PageState {
   ref: boolean;
   /** OPT: position of the next access after the last one (Infinity = never) */
   nextUse: number;
+  /** AGING: the counter (NRU and AGING use `ref` as their R bit) */
+  counter: number;
+  /** WSCLOCK: the page's VM's access count at its last use */
+  vmTimeOfUse: number;
+  /** LINUX: evictions counted when it was evicted; evicted since its last release */
+  shadow: number;
+  evicted: boolean;
 }
 
 function zero(): RefCounters {
@@ -152,14 +169,55 @@ export function referenceSimulate(rows: readonly RefRow[], config: RefConfig): R
     const key = `${vm}:${page}`;
     let p = pages.get(key);
     if (!p) {
-      p = { vm, page, committed: false, resident: false, dirty: false, slot: false, loadedAt: -1, lastUse: -1, count: 0, ref: false, nextUse: Infinity };
+      p = {
+        vm,
+        page,
+        committed: false,
+        resident: false,
+        dirty: false,
+        slot: false,
+        loadedAt: -1,
+        lastUse: -1,
+        count: 0,
+        ref: false,
+        nextUse: Infinity,
+        counter: 0,
+        vmTimeOfUse: 0,
+        shadow: 0,
+        evicted: false,
+      };
       pages.set(key, p);
     }
     return p;
   };
 
+  const tick = config.tick ?? 1000;
+  const agingBits = config.agingBits ?? 8;
+  const tau = config.tau ?? 10000;
+  /** WSCLOCK: accesses served per VM */
+  const vmTime: number[] = [];
+  // LINUX: the two lists, least recent first, and the evictions so far
+  let inactive: PageState[] = [];
+  let active: PageState[] = [];
+  let evictionCount = 0;
+
+  /** WSCLOCK's write-back: a swap-out that leaves the page resident and clean, if swap has room */
+  const writeBack = (q: PageState): void => {
+    if (swapUsed >= config.swapSlots) return;
+    const owner = vmOf(q.vm);
+    owner.swapOuts++;
+    q.slot = true;
+    swapUsed++;
+    swapPeak = Math.max(swapPeak, swapUsed);
+    owner.swapSlots++;
+    owner.swapPeak = Math.max(owner.swapPeak, owner.swapSlots);
+    q.dirty = false;
+  };
+
   const unlink = (p: PageState): void => {
     resident = resident.filter((q) => q !== p);
+    inactive = inactive.filter((q) => q !== p);
+    active = active.filter((q) => q !== p);
     const i = ring.indexOf(p);
     if (i >= 0) {
       ring.splice(i, 1);
@@ -199,6 +257,48 @@ export function referenceSimulate(rows: readonly RefRow[], config: RefConfig): R
         }
         return null;
       }
+      case 'mru':
+        return min((a, b) => a.lastUse > b.lastUse);
+      case 'nru': {
+        const cls = (q: PageState): number => (q.ref ? 2 : 0) + (q.dirty ? 1 : 0);
+        return min((a, b) => cls(a) < cls(b) || (cls(a) === cls(b) && a.loadedAt < b.loadedAt));
+      }
+      case 'aging':
+        return min((a, b) => a.counter < b.counter || (a.counter === b.counter && a.loadedAt < b.loadedAt));
+      case 'wsclock': {
+        const n = ring.length;
+        if (n === 0) return null;
+        const old = (q: PageState): boolean => vmTime[q.vm]! - q.vmTimeOfUse > tau;
+        // One circle from the hand: an old clean page goes; an old dirty one is written back.
+        for (let step = 0; step < n; step++) {
+          const q = ring[(hand + step) % n]!;
+          if (!ok(q) || !old(q)) continue;
+          if (!q.dirty) {
+            hand = (hand + step) % n;
+            return q;
+          }
+          writeBack(q);
+        }
+        for (let step = 0; step < n; step++) {
+          const q = ring[(hand + step) % n]!;
+          if (ok(q) && !q.dirty) {
+            hand = (hand + step) % n;
+            return q;
+          }
+        }
+        for (let step = 0; step < n; step++) {
+          const q = ring[(hand + step) % n]!;
+          if (ok(q)) {
+            hand = (hand + step) % n;
+            return q;
+          }
+        }
+        return null;
+      }
+      case 'linux': {
+        while (active.length > inactive.length) inactive.push(active.shift()!);
+        return inactive.find(ok) ?? active.find(ok) ?? null;
+      }
       case 'forced': {
         if (victims.length === 0) throw new Error(`model: the engine chose no victim at position ${position}, yet it had to`);
         const chosen = victims.shift()!;
@@ -231,6 +331,8 @@ export function referenceSimulate(rows: readonly RefRow[], config: RefConfig): R
     // Clean with a slot: dropped, the copy stays valid. Clean, never written: dropped (zero page).
     q.resident = false;
     unlink(q);
+    q.shadow = ++evictionCount;
+    q.evicted = true;
     owner.resident--;
     owner.evictions++;
     if (q.vm !== faultingVm) owner.stolen++;
@@ -251,6 +353,8 @@ export function referenceSimulate(rows: readonly RefRow[], config: RefConfig): R
     }
     p.dirty = false;
     p.committed = false;
+    p.shadow = 0;
+    p.evicted = false;
   };
 
   let oomError: number | undefined;
@@ -269,6 +373,13 @@ export function referenceSimulate(rows: readonly RefRow[], config: RefConfig): R
       continue;
     }
     const pos = position++;
+    if ((config.policy === 'nru' || config.policy === 'aging') && pos > 0 && pos % tick === 0) {
+      // NRU and AGING's clock tick: every R bit is cleared (AGING: shifted into its counter first).
+      for (const q of pages.values()) {
+        q.counter = (q.counter >> 1) | (q.ref ? 1 << (agingBits - 1) : 0);
+        q.ref = false;
+      }
+    }
     if (dead[row.vm]) {
       s.oomSkipped++;
       continue;
@@ -287,6 +398,14 @@ export function referenceSimulate(rows: readonly RefRow[], config: RefConfig): R
       p.count++;
       p.ref = true;
       p.nextUse = future[pos]!;
+      vmTime[row.vm] = (vmTime[row.vm] ?? 0) + 1;
+      p.vmTimeOfUse = vmTime[row.vm]!;
+      if (config.policy === 'linux') {
+        // An access activates an inactive page, and moves an active one to the recent end.
+        inactive = inactive.filter((q) => q !== p);
+        active = active.filter((q) => q !== p);
+        active.push(p);
+      }
     } else {
       if (resident.length >= config.frames) {
         // Swap full: only a victim that can be dropped without a write will do (SPEC 2 step 3).
@@ -316,8 +435,17 @@ export function referenceSimulate(rows: readonly RefRow[], config: RefConfig): R
       p.loadedAt = pos;
       p.lastUse = pos;
       p.count = 1;
-      p.ref = false;
+      // NRU and AGING: a load is a reference; CLOCK's bit starts clear
+      p.ref = config.policy === 'nru' || config.policy === 'aging';
+      p.counter = 0;
       p.nextUse = future[pos]!;
+      vmTime[row.vm] = (vmTime[row.vm] ?? 0) + 1;
+      p.vmTimeOfUse = vmTime[row.vm]!;
+      if (config.policy === 'linux') {
+        // A refault within the active list's size of its eviction goes straight to the active list.
+        if (p.evicted && evictionCount - p.shadow <= active.length) active.push(p);
+        else inactive.push(p);
+      }
       resident.push(p);
       // CLOCK: a new page goes just behind the hand.
       if (ring.length === 0) {

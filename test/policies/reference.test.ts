@@ -28,6 +28,11 @@ const MODEL: Partial<Record<string, RefPolicy>> = {
   lirs: 'forced',
   sieve: 'forced',
   s3fifo: 'forced',
+  mru: 'mru',
+  nru: 'nru',
+  aging: 'aging',
+  wsclock: 'wsclock',
+  linux: 'linux',
 };
 
 const RUNS = Number(process.env.RUNS ?? 150);
