@@ -119,6 +119,16 @@ export class Engine {
   /** the last victim search wanted a page it could drop without a write (swap full) */
   victimFiltered = false;
   private readonly droppable: (page: number) => boolean;
+  /**
+   * Two levels (two-level.ts) only; the one-level engine leaves these alone.
+   * heldFrames: host frames in use outside the pages (compression caches).
+   * reclaim: tried when a frame is needed and none is free, before the policy's victim is
+   * evicted: > 0 it freed a frame, 0 evict as usual, < 0 no frame may be had (out of memory).
+   * onEvict: told of every eviction, and whether it wrote the page to swap.
+   */
+  heldFrames = 0;
+  reclaim: ((v: number) => number) | null = null;
+  onEvict: ((q: number, swapOut: boolean) => void) | null = null;
 
   constructor(
     readonly config: EngineConfig,
@@ -163,7 +173,7 @@ export class Engine {
   }
 
   get framesInUse(): number {
-    return this.memory !== null ? this.memory.framesInUse : this.usedFrames - this.freedTop;
+    return this.memory !== null ? this.memory.framesInUse : this.usedFrames - this.freedTop + this.heldFrames;
   }
 
   /**
@@ -336,12 +346,11 @@ export class Engine {
 
   /** A free frame, or one freed by evicting the victim the policy names; -1 when none can be. */
   private takeFrame(v: number): number {
-    if ((this.freedTop > 0 || this.usedFrames < this.config.frames) && this.scheduler.mayTakeFree(v)) {
-      // Frames are handed out lowest first; a frame given back is reused first.
-      if (this.freedTop > 0) return this.freedFrames[--this.freedTop]!;
-      const frame = this.usedFrames++;
-      if (this.trackFrames && frame >= this.frameOwner.length) this.frameOwner = grown(this.frameOwner, Math.min(frame + 1, this.config.frames), -1);
-      return frame;
+    if (this.usedFrames - this.freedTop + this.heldFrames < this.config.frames && this.scheduler.mayTakeFree(v)) return this.freeFrame();
+    if (this.reclaim !== null) {
+      const got = this.reclaim(v);
+      if (got < 0) return -1;
+      if (got > 0 && this.usedFrames - this.freedTop + this.heldFrames < this.config.frames && this.scheduler.mayTakeFree(v)) return this.freeFrame();
     }
     // Swap full: only victims that can be dropped without a write will do (SPEC 2 step 3).
     const accept: Accept = this.swapUsed >= this.config.swapSlots ? this.droppable : null;
@@ -351,13 +360,22 @@ export class Engine {
     return this.evict(victim, v);
   }
 
+  /** A free frame (there is one). Frames are handed out lowest first; a frame given back is reused first. */
+  private freeFrame(): number {
+    if (this.freedTop > 0) return this.freedFrames[--this.freedTop]!;
+    const frame = this.usedFrames++;
+    if (this.trackFrames && frame >= this.frameOwner.length) this.frameOwner = grown(this.frameOwner, Math.min(frame + 1, this.config.frames), -1);
+    return frame;
+  }
+
   /** Evicts resident page q for a fault of VM v; returns its frame. */
   private evict(q: number, v: number): number {
     const u = this.vmOfPage(q);
     const owner = this.vms[u]!;
     let st = this.state[q]!;
     this.scheduler.remove(q, u);
-    if ((st & DIRTY) !== 0) {
+    const dirty = (st & DIRTY) !== 0;
+    if (dirty) {
       owner.swapOuts++;
       this.vms[v]!.swapOutWaits++;
       if ((st & SWAPPED) === 0) {
@@ -375,6 +393,7 @@ export class Engine {
       owner.stolen++;
       this.vms[v]!.stole++;
     }
+    if (this.onEvict !== null) this.onEvict(q, dirty);
     if (!this.trackFrames) return 0;
     const frame = this.frameOf[q]!;
     this.frameOwner[frame] = -1;
