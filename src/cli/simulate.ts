@@ -15,6 +15,8 @@ import { sourcesPlan, startProgress } from './progress.js';
 import { addEngineOptions, addOutputOptions, addTraceOptions, engineConfig, outputFormat, parsePolicy, readOptions, type RawOptions } from './options.js';
 import { chalkFor, type Io } from './io.js';
 import { addMemoryOptions, memoryConfig, type MemoryRawOptions } from './memory-options.js';
+import { addTwoLevelOptions, twoLevelConfig, type TwoLevelRawOptions } from './two-level-options.js';
+import { simulateTwoLevel } from '../engine/two-level-run.js';
 import { addTranslationOptions, translationConfig, type TranslationRawOptions } from './translation-options.js';
 import {
   addSchedulingOptions,
@@ -29,7 +31,7 @@ import {
   type SchedulingRawOptions,
 } from './scenario.js';
 
-type SimulateOptions = RawOptions & SchedulingRawOptions & TranslationRawOptions & MemoryRawOptions & BaselineOptions;
+type SimulateOptions = RawOptions & SchedulingRawOptions & TranslationRawOptions & MemoryRawOptions & TwoLevelRawOptions & BaselineOptions;
 
 export function simulateCommand(io: Io): Command {
   const cmd = new Command('simulate')
@@ -48,6 +50,7 @@ export function simulateCommand(io: Io): Command {
   addSchedulingOptions(cmd);
   addTranslationOptions(cmd);
   addMemoryOptions(cmd);
+  addTwoLevelOptions(cmd);
   addOutputOptions(cmd);
   addBaselineOptions(cmd);
   cmd.addHelpText(
@@ -83,6 +86,8 @@ export function simulateCommand(io: Io): Command {
     const { read, config, interval, translation } = settings(raw);
     const drafts = [...(scenario?.vms ?? []), ...(raw.vm ?? []).map((spec, i) => parseVmFlag(spec, i))];
     if (scenario || raw.vm) config.vms = resolveVms(drafts, config);
+    const twoLevel = twoLevelConfig(raw, config);
+    if (twoLevel) config.twoLevel = twoLevel;
     const declared = config.vms ?? [];
     if (traces.filter((t) => t === '-').length + declared.filter((v) => v.trace === '-').length > 1) {
       throw new UsageError('standard input (-) can be given once');
@@ -104,7 +109,7 @@ export function simulateCommand(io: Io): Command {
     const progress = startProgress(io, raw.quiet, sourcesPlan('simulate', sources, policies[config.policy].needsFuture ? 2 : 1));
     let outcome: Awaited<ReturnType<typeof simulate>>;
     try {
-      outcome = await simulate({ sources, read, config, translation, interval, series: plot, progress });
+      outcome = await (config.twoLevel ? simulateTwoLevel : simulate)({ sources, read, config, translation, interval, series: plot, progress });
     } finally {
       progress.stop();
     }

@@ -32,6 +32,8 @@ export interface VmSpec extends VmParams {
   origin: string;
   /** its trace file, when it names one */
   trace?: string;
+  /** two levels (SPEC 2.7): its guest OS's settings as declared (memory=, guest_policy=, ...) */
+  guest?: Partial<GuestSettings>;
 }
 
 export interface EngineConfig {
