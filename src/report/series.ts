@@ -30,8 +30,19 @@ export const SERIES_HUGE_COLUMNS: Column[] = [
   { key: 'unusable_index_2mib', heading: 'unusable 2M', kind: 'number' },
 ];
 
+/** two levels: backed guest frames and balloon size at the sample (`resident` is then the guest's) */
+export const SERIES_LEVEL_COLUMNS: Column[] = [
+  { key: 'backed', heading: 'backed' },
+  { key: 'balloon', heading: 'balloon' },
+];
+
 export function seriesColumns(s: SeriesOutcome): Column[] {
-  return [...SERIES_COLUMNS, ...(s.memory?.dedup ? SERIES_DEDUP_COLUMNS : []), ...(s.memory?.huge ? SERIES_HUGE_COLUMNS : [])];
+  return [
+    ...SERIES_COLUMNS,
+    ...(s.memory?.dedup ? SERIES_DEDUP_COLUMNS : []),
+    ...(s.memory?.huge ? SERIES_HUGE_COLUMNS : []),
+    ...(s.levels ? SERIES_LEVEL_COLUMNS : []),
+  ];
 }
 
 export function seriesRows(s: SeriesOutcome): Row[] {
@@ -57,6 +68,10 @@ export function seriesRows(s: SeriesOutcome): Row[] {
         row.huge_fallbacks = m.hugeFallbacks[j]![i]!;
         row.compaction_moves = m.compactionMoves[j]![i]!;
         row.unusable_index_2mib = m.unusableIndex2MiB[i]!;
+      }
+      if (s.levels) {
+        row.backed = s.levels.backed[j]![i]!;
+        row.balloon = s.levels.balloon[j]![i]!;
       }
       rows.push(row);
     }
