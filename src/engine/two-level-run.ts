@@ -128,7 +128,7 @@ function vmLevels(run: TwoLevel, v: number): VmLevels {
     hostSwapIns: h.swapIns,
     hostSwapOuts: h.swapOuts,
     hostHits: h.hits,
-    hostTouches: l.touches,
+    hostTouches: h.accesses + h.oomSkipped,
     backedEnd: h.resident,
     backedPeak: h.residentPeak,
     balloonEnd: g.balloon,

@@ -83,8 +83,6 @@ export class LevelCounters {
   balloonDeflations = 0;
   balloonPeak = 0;
   compressedPeak = 0;
-  /** guest frames touched at the host (guest accesses and guest swap-out reads) */
-  touches = 0;
 }
 
 /** One VM's guest OS. */
@@ -169,6 +167,8 @@ export class TwoLevel {
   // per trace page (guest level)
   private gstate = new Uint8Array(0);
   private gframe = new Int32Array(0);
+  /** the host page id of the guest frame a resident page is in (saves a lookup on every hit) */
+  private ghost = new Int32Array(0);
   private pageCapacity = 0;
   // per host page
   private compressedFlag = new Uint8Array(0);
@@ -198,7 +198,8 @@ export class TwoLevel {
     this.two = config.twoLevel!;
     this.host = new Engine({ ...config, strictAlloc: false, memory: undefined, twoLevel: undefined }, this.hostIds);
     this.host.trackFrames = false;
-    this.host.reclaim = (v) => this.reclaim(v);
+    // `--reclaim swap` alone is the engine's own eviction: no hook
+    if (this.two.reclaim.length !== 1 || this.two.reclaim[0] !== 'swap') this.host.reclaim = (v) => this.reclaim(v);
     this.host.onEvict = (q, swapOut) => {
       if (!swapOut) return;
       const u = this.hostIds.vmOf[q]!;
@@ -236,6 +237,7 @@ export class TwoLevel {
     while (cap < n) cap *= 2;
     this.gstate = grown(this.gstate, cap);
     this.gframe = grown(this.gframe, cap, -1);
+    this.ghost = grown(this.ghost, cap, -1);
     for (const g of this.guests) g.policy.resize(cap);
     this.pageCapacity = cap;
   }
@@ -260,8 +262,42 @@ export class TwoLevel {
     }
   }
 
-  /** One guest read or write of trace page p (SPEC 2.7 guest steps 1-3). */
+  /**
+   * One guest read or write of trace page p (SPEC 2.7 guest steps 1-3). A guest hit on a backed
+   * frame is handled here, kept small (as Engine.access) so that the policies' hit paths inline;
+   * everything else in guestFault().
+   */
   access(p: number, write: boolean): void {
+    const st = this.gstate[p]!;
+    // A resident page's VM is alive (a kill releases every page).
+    if ((st & RESIDENT) === 0 || (write && (st & SWAPPED) !== 0)) {
+      this.guestFault(p, write);
+      return;
+    }
+    const position = this.position++;
+    const v = this.guests.length === 1 ? 0 : this.ids.vmOf[p]!;
+    const g = this.guests[v]!;
+    const s = g.counters;
+    s.hits++;
+    s.accesses++;
+    if (write) {
+      s.writes++;
+      this.gstate[p] = st | DIRTY;
+    } else s.reads++;
+    g.policy.hit(p, position);
+    const h = this.ghost[p]!;
+    // A backed frame: a host hit (a compressed or swapped frame is not resident at the host).
+    if ((this.host.state[h]! & RESIDENT) !== 0) {
+      this.host.access(h, write);
+      return;
+    }
+    this.busyPage = p;
+    this.touch(g, v, this.gframe[p]!, write, TOUCH_ACCESS);
+    this.busyPage = -1;
+  }
+
+  /** Every guest access the hit path in access() does not take. */
+  private guestFault(p: number, write: boolean): void {
     const position = this.position++;
     const v = this.guests.length === 1 ? 0 : this.ids.vmOf[p]!;
     const g = this.guests[v]!;
@@ -326,6 +362,7 @@ export class TwoLevel {
     this.busyPage = p;
     this.touch(g, v, frame, write || cause === TOUCH_LOAD, cause);
     this.busyPage = -1;
+    this.ghost[p] = g.hostOf[frame]!;
   }
 
   /**
@@ -396,7 +433,6 @@ export class TwoLevel {
       this.host.ensurePages();
       if (this.hasCompress && this.compressedFlag.length < this.hostIds.count) this.compressedFlag = grown(this.compressedFlag, this.hostIds.count);
     }
-    g.level.touches++;
     const outer = this.busyHost;
     this.busyHost = h;
     const host = this.host;

@@ -25,7 +25,7 @@ describe('SPEC 2.7 worked example', () => {
     expect(g.level.falseReads).toBe(0);
     expect(g.balloon).toBe(0);
     // host touches: a, b, the swap-out read of frame 0, c
-    expect(g.level.touches).toBe(4);
+    expect(h.accesses).toBe(4);
   });
 
   it('--reclaim balloon,swap: the balloon takes frame 0 (the guest evicts a itself), no host I/O', () => {
