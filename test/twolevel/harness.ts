@@ -73,6 +73,8 @@ export function runTwo(list: readonly Row[], s: TwoSettings, each?: (run: TwoLev
   const ops = Uint8Array.from(list.map((r) => OPS[r.op]));
   const nextUse = needsFuture ? nextUseOf({ op: ops, page: Int32Array.from(pageOf), length: list.length }, ids.count) : undefined;
   const run = new TwoLevel(twoConfig(s), ids, nextUse);
+  // the frame table, for the check that no host frame backs two guest frames (counts are the same either way)
+  run.host.trackFrames = true;
   run.vmNames = Array.from({ length: vms }, (_, v) => `vm${v}`);
   run.ensureVm(vms - 1);
   const batch = new PageBatch(1);
@@ -107,6 +109,14 @@ export function checkInvariants(run: TwoLevel): void {
   // backed guest frames <= F (and the compression caches' frames fit beside them); every host
   // frame backs one guest frame at most: host pages are (vm, guest frame), each resident in one frame
   expect(backed + host.heldFrames).toBeLessThanOrEqual(run.config.frames);
+  const owner = new Map<number, number>();
+  for (let h = 0; h < run.hostIds.count; h++) {
+    if ((host.state[h]! & RESIDENT) === 0) continue;
+    const frame = host.frameOf[h]!;
+    expect(owner.has(frame)).toBe(false);
+    owner.set(frame, h);
+    expect(host.frameOwner[frame]).toBe(h);
+  }
   expect(backed).toBe(host.framesInUse - host.heldFrames);
 }
 
