@@ -5,6 +5,7 @@
  * `--vm[0].weight: ...`.
  */
 import type { MemoryRawOptions } from './memory-options.js';
+import { GUEST_VM_KEYS, guestFields, TWO_LEVEL_SCENARIO_OPTIONS, type TwoLevelRawOptions } from './two-level-options.js';
 import type { TranslationRawOptions } from './translation-options.js';
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
@@ -76,7 +77,7 @@ interface Given {
   origin: string;
 }
 
-const VM_KEYS = ['name', 'trace', 'priority', 'weight', 'reserve', 'limit'] as const;
+const VM_KEYS = ['name', 'trace', 'priority', 'weight', 'reserve', 'limit', ...GUEST_VM_KEYS] as const;
 type VmKey = (typeof VM_KEYS)[number];
 
 /** One VM's fields before validation (a later declaration of the same name overrides fields). */
@@ -140,7 +141,10 @@ export function parseVmFlag(spec: string, index: number): VmDraft {
 /** Scenario keys -> the command-line option they stand for, and the JSON types they take. */
 const SCENARIO_OPTIONS: Record<
   string,
-  { option: keyof RawOptions | keyof SchedulingRawOptions | keyof TranslationRawOptions | keyof MemoryRawOptions; types: ('number' | 'string' | 'boolean' | 'object')[] }
+  {
+    option: keyof RawOptions | keyof SchedulingRawOptions | keyof TranslationRawOptions | keyof MemoryRawOptions | keyof TwoLevelRawOptions;
+    types: ('number' | 'string' | 'boolean' | 'object')[];
+  }
 > = {
   frames: { option: 'frames', types: ['number', 'string'] },
   memory: { option: 'memory', types: ['number', 'string'] },
@@ -178,6 +182,7 @@ const SCENARIO_OPTIONS: Record<
   ksm_pages: { option: 'ksmPages', types: ['number', 'string'] },
   ksm_interval: { option: 'ksmInterval', types: ['number', 'string'] },
   compaction: { option: 'compaction', types: ['boolean'] },
+  ...TWO_LEVEL_SCENARIO_OPTIONS,
 };
 
 export const SCENARIO_KEYS = ['description', 'vms', ...Object.keys(SCENARIO_OPTIONS)];
@@ -390,6 +395,8 @@ export function resolveVms(drafts: VmDraft[], config: Pick<EngineConfig, 'frames
       const at = f.limit ?? f.reserve!;
       throw new ConfigError(`${at.origin}.limit: ${spec.limit} frames is below the reserve of ${spec.reserve} frames`);
     }
+    const guest = guestFields(f, config.pageSize, { number, frames, text });
+    if (guest !== undefined) spec.guest = guest;
     reserved += spec.reserve;
     if (reserved > config.frames) {
       throw new ConfigError(

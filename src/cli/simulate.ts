@@ -17,6 +17,8 @@ import { sourcesPlan, startProgress } from './progress.js';
 import { addEngineOptions, addOutputOptions, addTraceOptions, engineConfig, outputFormat, parsePolicy, readOptions, type RawOptions } from './options.js';
 import { chalkFor, type Io } from './io.js';
 import { addMemoryOptions, memoryConfig, type MemoryRawOptions } from './memory-options.js';
+import { addTwoLevelOptions, twoLevelConfig, type TwoLevelRawOptions } from './two-level-options.js';
+import { simulateTwoLevel } from '../engine/two-level-run.js';
 import { addTranslationOptions, translationConfig, type TranslationRawOptions } from './translation-options.js';
 import {
   addSchedulingOptions,
@@ -32,7 +34,7 @@ import {
   type SchedulingRawOptions,
 } from './scenario.js';
 
-type SimulateOptions = RawOptions & SchedulingRawOptions & TranslationRawOptions & MemoryRawOptions & BaselineOptions & { plotOut?: string };
+type SimulateOptions = RawOptions & SchedulingRawOptions & TranslationRawOptions & MemoryRawOptions & TwoLevelRawOptions & BaselineOptions & { plotOut?: string };
 
 export function simulateCommand(io: Io): Command {
   const cmd = new Command('simulate')
@@ -51,6 +53,7 @@ export function simulateCommand(io: Io): Command {
   addSchedulingOptions(cmd);
   addTranslationOptions(cmd);
   addMemoryOptions(cmd);
+  addTwoLevelOptions(cmd);
   addPlotOutOption(cmd, 'the frames each VM holds over time (the --interval series; without it, an adaptive one)');
   addOutputOptions(cmd);
   addBaselineOptions(cmd);
@@ -87,6 +90,8 @@ export function simulateCommand(io: Io): Command {
     const { read, config, interval, translation } = settings(raw);
     const drafts = [...(scenario?.vms ?? []), ...(raw.vm ?? []).map((spec, i) => parseVmFlag(spec, i))];
     if (scenario || raw.vm) config.vms = resolveVms(drafts, config);
+    const twoLevel = twoLevelConfig(raw, config);
+    if (twoLevel) config.twoLevel = twoLevel;
     const declared = config.vms ?? [];
     if (traces.filter((t) => t === '-').length + declared.filter((v) => v.trace === '-').length > 1) {
       throw new UsageError('standard input (-) can be given once');
@@ -109,7 +114,7 @@ export function simulateCommand(io: Io): Command {
     const progress = startProgress(io, raw.quiet, sourcesPlan('simulate', sources, policies[config.policy].needsFuture ? 2 : 1));
     let outcome: Awaited<ReturnType<typeof simulate>>;
     try {
-      outcome = await simulate({ sources, read, config, translation, interval, series: plot || raw.plotOut !== undefined, progress });
+      outcome = await (config.twoLevel ? simulateTwoLevel : simulate)({ sources, read, config, translation, interval, series: plot || raw.plotOut !== undefined, progress });
     } finally {
       progress.stop();
     }

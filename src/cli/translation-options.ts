@@ -45,7 +45,7 @@ export function addTranslationOptions(cmd: Command): Command {
         'are one host level shorter (two for 1GiB)',
     )
     .option('--guest-alloc <how>', 'guest-physical pages on first touch: seq (lowest free, default) or random (uniform, seeded by --seed)')
-    .option('--guest-memory <size>', 'guest-physical memory per VM for --guest-alloc random (default: host memory)');
+    .option('--guest-memory <size>', 'guest memory per VM: two levels of memory (SPEC 2.7, docs/two-levels.md); with --guest-alloc random, only the guest-physical size of the translation model (default: host memory)');
 }
 
 function parseModes(text: string): TranslationMode[] | undefined {

@@ -33,6 +33,8 @@ export interface VmSpec extends VmParams {
   origin: string;
   /** its trace file, when it names one */
   trace?: string;
+  /** two levels (SPEC 2.7): its guest OS's settings as declared (memory=, guest_policy=, ...) */
+  guest?: Partial<GuestSettings>;
 }
 
 export interface EngineConfig {
@@ -57,4 +59,40 @@ export interface EngineConfig {
   rebalance?: number;
   /** --tick, --aging-bits, --tau; absent: DEFAULT_POLICY_OPTIONS */
   policyOptions?: PolicyOptions;
+  /** two levels of memory (SPEC 2.7, two-level.ts); absent: one level */
+  twoLevel?: TwoLevelConfig;
 }
+
+/** A guest OS's settings (SPEC 2.7): per VM (`--vm ...,memory=`), else the run's defaults. */
+export interface GuestSettings {
+  /** guest frames G; Infinity: as many as the VM touches (a VM given no memory) */
+  frames: number;
+  policy: PolicyName;
+  /** guest swap slots; Infinity = unlimited */
+  swapSlots: number;
+  /** has a balloon driver (balloon=0: none) */
+  balloon: boolean;
+  /** the most of its guest frames the balloon may hold, a fraction (ESX Mem.CtlMaxPercent, 0.65) */
+  balloonMax: number;
+  /** pages per frame of the compression cache */
+  compressRatio: number;
+  /** the most of its guest frames the compression cache may hold, a fraction (ESX Mem.MemZipMaxPct, 0.10) */
+  compressMax: number;
+}
+
+export type ReclaimStep = 'share' | 'balloon' | 'compress' | 'swap';
+export const RECLAIM_STEPS: readonly ReclaimStep[] = ['share', 'balloon', 'compress', 'swap'];
+
+export interface TwoLevelConfig {
+  /** VMs not declared with settings of their own (`--guest-memory`, `--guest-policy`, ...) */
+  defaults: GuestSettings;
+  /** per declared VM name */
+  perVm: ReadonlyMap<string, GuestSettings>;
+  /** --reclaim, in order */
+  reclaim: readonly ReclaimStep[];
+  freePageReporting: boolean;
+  /** --latency decompress= */
+  decompressNs: number;
+}
+
+export const DEFAULT_DECOMPRESS_NS = 5000;

@@ -128,6 +128,16 @@ export class Engine {
   private readonly droppable: (page: number) => boolean;
   /** true while evict() removes its page from the scheduler (PolicyContext.evicting) */
   evicting = false;
+  /**
+   * Two levels (two-level.ts) only; the one-level engine leaves these alone.
+   * heldFrames: host frames in use outside the pages (compression caches).
+   * reclaim: tried when a frame is needed and none is free, before the policy's victim is
+   * evicted: > 0 it freed a frame, 0 evict as usual, < 0 no frame may be had (out of memory).
+   * onEvict: told of every eviction, and whether it wrote the page to swap.
+   */
+  heldFrames = 0;
+  reclaim: ((v: number) => number) | null = null;
+  onEvict: ((q: number, swapOut: boolean) => void) | null = null;
 
   constructor(
     readonly config: EngineConfig,
@@ -184,7 +194,7 @@ export class Engine {
   }
 
   get framesInUse(): number {
-    return this.memory !== null ? this.memory.framesInUse : this.usedFrames - this.freedTop;
+    return this.memory !== null ? this.memory.framesInUse : this.usedFrames - this.freedTop + this.heldFrames;
   }
 
   /**
@@ -358,12 +368,11 @@ export class Engine {
 
   /** A free frame, or one freed by evicting the victim the policy names; -1 when none can be. */
   private takeFrame(v: number): number {
-    if ((this.freedTop > 0 || this.usedFrames < this.config.frames) && this.scheduler.mayTakeFree(v)) {
-      // Frames are handed out lowest first; a frame given back is reused first.
-      if (this.freedTop > 0) return this.freedFrames[--this.freedTop]!;
-      const frame = this.usedFrames++;
-      if (this.trackFrames && frame >= this.frameOwner.length) this.frameOwner = grown(this.frameOwner, Math.min(frame + 1, this.config.frames), -1);
-      return frame;
+    if (this.usedFrames - this.freedTop + this.heldFrames < this.config.frames && this.scheduler.mayTakeFree(v)) return this.freeFrame();
+    if (this.reclaim !== null) {
+      const got = this.reclaim(v);
+      if (got < 0) return -1;
+      if (got > 0 && this.usedFrames - this.freedTop + this.heldFrames < this.config.frames && this.scheduler.mayTakeFree(v)) return this.freeFrame();
     }
     // Swap full: only victims that can be dropped without a write will do (SPEC 2 step 3).
     const accept: Accept = this.swapUsed >= this.config.swapSlots ? this.droppable : null;
@@ -371,6 +380,14 @@ export class Engine {
     const victim = this.scheduler.victim(v, accept);
     if (victim < 0) return -1;
     return this.evict(victim, v);
+  }
+
+  /** A free frame (there is one). Frames are handed out lowest first; a frame given back is reused first. */
+  private freeFrame(): number {
+    if (this.freedTop > 0) return this.freedFrames[--this.freedTop]!;
+    const frame = this.usedFrames++;
+    if (this.trackFrames && frame >= this.frameOwner.length) this.frameOwner = grown(this.frameOwner, Math.min(frame + 1, this.config.frames), -1);
+    return frame;
   }
 
   /** Evicts resident page q for a fault of VM v; returns its frame. */
@@ -381,7 +398,8 @@ export class Engine {
     this.evicting = true;
     this.scheduler.remove(q, u);
     this.evicting = false;
-    if ((st & DIRTY) !== 0) {
+    const dirty = (st & DIRTY) !== 0;
+    if (dirty) {
       owner.swapOuts++;
       this.vms[v]!.swapOutWaits++;
       if ((st & SWAPPED) === 0) {
@@ -399,6 +417,7 @@ export class Engine {
       owner.stolen++;
       this.vms[v]!.stole++;
     }
+    if (this.onEvict !== null) this.onEvict(q, dirty);
     if (!this.trackFrames) return 0;
     const frame = this.frameOf[q]!;
     this.frameOwner[frame] = -1;

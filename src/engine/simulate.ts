@@ -27,6 +27,7 @@ import { feedPages } from './feed.js';
 import { PageIds } from './page-ids.js';
 import { NextUseBuilder } from './page-trace.js';
 import { VmCounters } from './stats.js';
+import type { LevelsOutcome } from './two-level.js';
 
 export interface SimulationInput {
   sources: TraceSource[];
@@ -64,6 +65,8 @@ export interface SeriesOutcome extends IntervalSeries {
   names: string[];
   /** recorded for a plot with an adaptive interval, not asked for with --interval */
   adaptive: boolean;
+  /** two levels: per VM and sample, backed guest frames and balloon size at the sample */
+  levels?: { backed: number[][]; balloon: number[][] };
 }
 
 export interface HostOutcome {
@@ -96,9 +99,11 @@ export interface SimulationOutcome {
   /** with a scheduler other than global or declared VMs: Jain's fairness index of resident / entitlement */
   scheduling: { jainIndex: number } | null;
   series: SeriesOutcome | null;
+  /** two levels (SPEC 2.7, `memory=`): the host level's figures per VM and in total */
+  levels?: LevelsOutcome;
 }
 
-async function passOver(
+export async function passOver(
   readers: TraceReader[],
   registry: VmRegistry,
   expander: PageExpander,
@@ -108,7 +113,7 @@ async function passOver(
 }
 
 /** The look-ahead pass of opt over the sources (read again for the replay). */
-async function lookAhead(input: SimulationInput, ids: PageIds, registry: VmRegistry): Promise<Int32Array> {
+export async function lookAhead(input: SimulationInput, ids: PageIds, registry: VmRegistry): Promise<Int32Array> {
   const builder = new NextUseBuilder();
   const expander = new PageExpander(
     input.config.pageSize,
@@ -123,7 +128,7 @@ async function lookAhead(input: SimulationInput, ids: PageIds, registry: VmRegis
 }
 
 /** A pass that only learns the VMs' names (static partitions need them all before the replay). */
-async function discoverVms(input: SimulationInput, registry: VmRegistry): Promise<TraceReader[]> {
+export async function discoverVms(input: SimulationInput, registry: VmRegistry): Promise<TraceReader[]> {
   const readers = input.sources.map((s) => createReader(s, { ...input.read, contents: new ContentNames() }));
   for await (const rows of interleave(readers, registry)) void rows;
   return readers;
@@ -133,7 +138,7 @@ async function discoverVms(input: SimulationInput, registry: VmRegistry): Promis
  * Every declared VM must come from a trace: its own (`trace=`), from which no other trace may
  * also yield it, or one of the TRACE arguments.
  */
-function checkDeclaredVms(config: EngineConfig, registry: VmRegistry, readers: TraceReader[]): void {
+export function checkDeclaredVms(config: EngineConfig, registry: VmRegistry, readers: TraceReader[]): void {
   const seen = new Set(registry.names);
   for (const spec of config.vms ?? []) {
     if (spec.trace !== undefined) {
@@ -162,6 +167,7 @@ function checkDeclaredVms(config: EngineConfig, registry: VmRegistry, readers: T
 
 export async function simulate(input: SimulationInput): Promise<SimulationOutcome> {
   const { config } = input;
+  if (config.twoLevel) throw new Error('two levels of memory replay through simulateTwoLevel (two-level-run.ts)');
   const ids = new PageIds();
   const registry = new VmRegistry();
   let nextUse: Int32Array | undefined;
@@ -201,7 +207,7 @@ export async function simulate(input: SimulationInput): Promise<SimulationOutcom
 }
 
 /** Total cost of a VM's accesses in ns, without translation (SPEC 2.5). */
-function cost(c: VmCounters, config: EngineConfig): number {
+export function cost(c: VmCounters, config: EngineConfig): number {
   const l = config.latency;
   return c.hits * l.hitNs + c.minorFaults * l.minorNs + c.majorFaults * l.majorNs + c.swapOutWaits * l.swapoutNs;
 }

@@ -32,6 +32,11 @@ export const SERIES_HUGE_COLUMNS: Column[] = [
 
 /** `balance`: the VM's target frames at the sample */
 export const SERIES_TARGET_COLUMNS: Column[] = [{ key: 'target', heading: 'target', kind: 'number' }];
+/** two levels: backed guest frames and balloon size at the sample (`resident` is then the guest's) */
+export const SERIES_LEVEL_COLUMNS: Column[] = [
+  { key: 'backed', heading: 'backed' },
+  { key: 'balloon', heading: 'balloon' },
+];
 
 export function seriesColumns(s: SeriesOutcome): Column[] {
   return [
@@ -39,6 +44,7 @@ export function seriesColumns(s: SeriesOutcome): Column[] {
     ...(s.memory?.dedup ? SERIES_DEDUP_COLUMNS : []),
     ...(s.memory?.huge ? SERIES_HUGE_COLUMNS : []),
     ...(s.target ? SERIES_TARGET_COLUMNS : []),
+    ...(s.levels ? SERIES_LEVEL_COLUMNS : []),
   ];
 }
 
@@ -67,6 +73,10 @@ export function seriesRows(s: SeriesOutcome): Row[] {
         row.unusable_index_2mib = m.unusableIndex2MiB[i]!;
       }
       if (s.target) row.target = s.target[j]![i]!;
+      if (s.levels) {
+        row.backed = s.levels.backed[j]![i]!;
+        row.balloon = s.levels.balloon[j]![i]!;
+      }
       rows.push(row);
     }
   }

@@ -4,6 +4,7 @@
 import type { SimulationOutcome, VmOutcome } from '../engine/simulate.js';
 import { formatBytes } from '../units.js';
 import type { Column, CommandResult, Row } from './result.js';
+import { withLevels } from './levels.js';
 import { withMemory } from './memory.js';
 import { withTranslation } from './translation.js';
 import { SCHEDULING_COLUMNS, schedulerLabel, schedulingCells, schedulingExtra, schedulingSummary } from './scheduling.js';
@@ -94,7 +95,7 @@ export function simulateResult(out: SimulationOutcome): CommandResult {
     if (v.counters.invalid) notes.push(`VM '${v.name}': ${v.counters.invalid} accesses to never-allocated pages (--strict-alloc), not replayed`);
   }
   const swap = Number.isFinite(config.swapSlots) ? `${config.swapSlots} slots` : 'unlimited';
-  return withScheduling(withMemory(withTranslation({
+  return withLevels(withScheduling(withMemory(withTranslation({
     command: 'simulate',
     config: {
       policy: config.policy,
@@ -146,7 +147,7 @@ export function simulateResult(out: SimulationOutcome): CommandResult {
       ...(out.scheduling ? [schedulingSummary(out)!] : []),
     ],
     notes,
-  }, out), out), out);
+  }, out), out), out), out);
 }
 
 /**

@@ -65,7 +65,7 @@ describe('bad configurations exit 64 with one line naming the field', () => {
 
   it('an unknown key in a VM', () => {
     const f = scenario({ ...base, vms: [{ name: 'web', trace: web, colour: 'red' }] });
-    expectConfigError(['simulate', '--config', f], `${f}: vms[0].colour: unknown key (keys: name, trace, priority, weight, reserve, limit)`);
+    expectConfigError(['simulate', '--config', f], `${f}: vms[0].colour: unknown key (keys: name, trace, priority, weight, reserve, limit, memory, guest_policy, guest_swap, balloon, balloon_max, compress_ratio, compress_max)`);
   });
 
   it('an unknown key in --vm', () => {

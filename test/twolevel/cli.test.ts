@@ -1,0 +1,92 @@
+/**
+ * Two levels through the built CLI: the SPEC 3.1 columns (names, order, the worked example's
+ * values), memory= in --vm and --config, JSON `levels`, --interval, and bad input (exit 64, one line).
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli } from '../helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'vmmem-two-'));
+const example = join(dir, 'example.plain');
+writeFileSync(example, 'W 0\nW 1\nR 2\n');
+const web = join(dir, 'web.plain');
+writeFileSync(web, 'W 0\nW 1\nR 2\nR 0\n');
+const db = join(dir, 'db.plain');
+writeFileSync(db, 'R 0\nR 1\nR 0\n');
+
+const LEVEL_COLUMNS =
+  'guest_frames,host_faults,host_minor_faults,host_major_faults,host_swap_ins,host_swap_outs,backed_end,backed_peak,balloon_end,balloon_peak,compressed_end,double_paging,false_reads';
+
+function csv(args: string[]): Record<string, string>[] {
+  const r = cli(['simulate', ...args, '--format', 'csv']);
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  const [head, ...lines] = r.stdout.trimEnd().split('\n');
+  const keys = head!.split(',');
+  return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [keys[i]!, v])));
+}
+
+describe('two levels on the command line', () => {
+  it('the worked example: the two-level columns follow all the others, guest counts in the usual columns', () => {
+    const r = cli(['simulate', example, '--page-size', '1', '--frames', '1', '--guest-memory', '2', '--format', 'csv']);
+    expect(r.stdout.split('\n')[0]).toBe(
+      'vm,policy,scheduler,frames,accesses,reads,writes,hits,faults,minor_faults,major_faults,fault_rate,swap_ins,swap_outs,evictions,stolen,' +
+        `resident_end,resident_peak,swap_end,swap_peak,oom_kills,eat_ns,${LEVEL_COLUMNS}`,
+    );
+    const [vm] = csv([example, '--page-size', '1', '--frames', '1', '--guest-memory', '2']);
+    // SPEC 2.7: guest faults 3 (minor), guest swap-outs 1; host faults 3 (2 minor, 1 major), host swap-outs 2, double paging 1
+    expect([vm!.frames, vm!.faults, vm!.minor_faults, vm!.swap_outs]).toEqual(['1', '3', '3', '1']);
+    expect([vm!.guest_frames, vm!.host_faults, vm!.host_minor_faults, vm!.host_major_faults, vm!.host_swap_ins, vm!.host_swap_outs]).toEqual(['2', '3', '2', '1', '1', '2']);
+    expect([vm!.double_paging, vm!.false_reads, vm!.balloon_end]).toEqual(['1', '0', '0']);
+    // EAT, both levels: guest 3 minor + 1 swap-out waited for; host 2 minor + 1 major + 2 swap-outs waited for
+    expect(Number(vm!.eat_ns)).toBeCloseTo((3 * 2000 + 50000 + 2 * 2000 + 50000 + 2 * 50000) / 3, 6);
+    const [b] = csv([example, '--page-size', '1', '--frames', '1', '--guest-memory', '2', '--reclaim', 'balloon,swap']);
+    expect([b!.faults, b!.swap_outs, b!.host_faults, b!.host_minor_faults, b!.host_swap_outs, b!.balloon_end, b!.double_paging]).toEqual(['3', '2', '2', '2', '0', '1', '0']);
+  });
+
+  it('memory= per VM in --vm (a bare number is frames) and in --config; a VM given no memory has every page it touches', () => {
+    const rows = csv(['--vm', `name=web,trace=${web},memory=2`, '--vm', `name=db,trace=${db}`, '--page-size', '1', '--frames', '8']);
+    expect(rows.map((r) => r.guest_frames)).toEqual(['2', '', '']);
+    // web: W 0, W 1 in frames 0, 1; R 2 evicts 0 (dirty: guest swap-out); R 0 evicts 1 (dirty), a guest swap-in
+    expect([rows[0]!.faults, rows[0]!.major_faults, rows[0]!.swap_outs]).toEqual(['4', '1', '2']);
+    expect([rows[1]!.faults, rows[1]!.evictions]).toEqual(['2', '0']);
+    const scenario = join(dir, 'two.json');
+    writeFileSync(scenario, JSON.stringify({ page_size: 1, frames: 8, guest_policy: 'fifo', vms: [{ name: 'web', trace: web, memory: 2, guest_swap: 'unlimited' }] }));
+    const viaConfig = csv(['--config', scenario]);
+    expect([viaConfig[0]!.guest_frames, viaConfig[0]!.faults]).toEqual(['2', '4']);
+  });
+
+  it('JSON: a levels section explaining each pathology, the guest settings and host figures per VM', () => {
+    const r = cli(['simulate', example, '--page-size', '1', '--frames', '1', '--guest-memory', '2', '--format', 'json']);
+    const doc = JSON.parse(r.stdout);
+    expect(Object.keys(doc.levels.explanations)).toEqual(['double_paging', 'false_reads', 'freed_swap_outs']);
+    expect(doc.levels.vms.example).toMatchObject({ guest_frames: 2, guest_policy: 'lru', balloon_max_percent: 65, double_paging: 1, host_touches: 4, freed_swap_outs: 0 });
+    expect(doc.config.reclaim).toBe('swap');
+  });
+
+  it('--interval adds backed guest frames and the balloon per VM', () => {
+    const r = cli(['simulate', example, '--page-size', '1', '--frames', '1', '--guest-memory', '2', '--reclaim', 'balloon,swap', '--interval', '1', '--format', 'csv']);
+    const series = r.stdout.split('\n\n')[1]!.trimEnd().split('\n');
+    expect(series).toEqual(['t,vm,faults,swap_ins,swap_outs,resident,backed,balloon', '1,example,1,0,0,1,1,0', '2,example,1,0,1,1,1,1', '3,example,1,0,1,1,1,1']);
+  });
+
+  it.each([
+    [['--reclaim', 'swap'], /^vmmem: --reclaim: applies to two levels of memory only/],
+    [['--guest-memory', '2', '--reclaim', 'balloon,bogus'], /^vmmem: --reclaim: 'bogus' is not one of share, balloon, compress, swap/],
+    [['--guest-memory', '2', '--reclaim', 'share,swap'], /^vmmem: --reclaim: share .* not built yet/],
+    [['--guest-memory', '2', '--balloon-max', '150'], /^vmmem: --balloon-max: '150' is not a percentage/],
+    [['--guest-memory', '2', '--compress-ratio', '0.5'], /^vmmem: --compress-ratio: '0.5' is not a ratio/],
+    [['--guest-memory', '2', '--policy', 'opt'], /^vmmem: --policy opt: the host level cannot look ahead/],
+    [['--guest-memory', '2', '--translation', 'nested'], /do not combine with --translation yet/],
+    [['--vm', 'name=example,memory=0'], /^vmmem: --vm\[0\]\.memory: must be at least one page/],
+    [['--vm', 'name=example,balloon=maybe,memory=2'], /^vmmem: --vm\[0\]\.balloon: 'maybe' is not 0 or 1/],
+  ])('bad input %j exits 64 with one line', (args, message) => {
+    const r = cli(['simulate', example, '--page-size', '1', '--frames', '4', ...args]);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(message);
+    expect(r.status).toBe(64);
+  });
+});

@@ -1,0 +1,130 @@
+/**
+ * Runs two levels of memory (src/engine/two-level.ts) on rows built in the test, one row at a
+ * time, so that a check can look at the machine after every step; and the invariants of SPEC 2.7
+ * that must hold at every step.
+ */
+import { expect } from 'vitest';
+import { DEFAULT_DECOMPRESS_NS, type EngineConfig, type GuestSettings, type ReclaimStep, type TwoLevelConfig } from '../../src/engine/config.js';
+import { RESIDENT } from '../../src/engine/engine.js';
+import { PageBatch } from '../../src/engine/expand.js';
+import { nextUseOf } from '../../src/engine/page-trace.js';
+import { PageIds } from '../../src/engine/page-ids.js';
+import { FRAME_BALLOONED, TwoLevel } from '../../src/engine/two-level.js';
+import { policies, type PolicyName } from '../../src/policies/index.js';
+import { OP_ALLOC, OP_FREE, OP_READ, OP_RESET, OP_WRITE } from '../../src/trace/rows.js';
+import { config } from '../helpers.js';
+
+export interface Row {
+  vm?: number;
+  op: 'R' | 'W' | 'A' | 'F' | 'RESET';
+  page: number;
+}
+
+const OPS = { R: OP_READ, W: OP_WRITE, A: OP_ALLOC, F: OP_FREE, RESET: OP_RESET } as const;
+
+/** `W a, W b, R c` -> rows of VM 0 (pages are letters a=0, b=1, ... or numbers) */
+export function rows(text: string, vm = 0): Row[] {
+  return text
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '')
+    .map((t) => {
+      const [op, page] = t.split(/\s+/) as [Row['op'], string];
+      const n = /^\d+$/.test(page) ? Number(page) : page.charCodeAt(0) - 97;
+      return { vm, op, page: n };
+    });
+}
+
+export function guest(over: Partial<GuestSettings> = {}): GuestSettings {
+  return { frames: 2, policy: 'lru', swapSlots: Infinity, balloon: true, balloonMax: 65, compressRatio: 2, compressMax: 10, ...over };
+}
+
+export interface TwoSettings {
+  frames: number;
+  policy?: PolicyName;
+  swapSlots?: number;
+  scheduler?: EngineConfig['scheduler'];
+  /** per VM index (named vm0, vm1, ...); VMs beyond the list get the last */
+  guests: GuestSettings[];
+  reclaim?: ReclaimStep[];
+  freePageReporting?: boolean;
+  onOom?: 'kill' | 'error';
+}
+
+export function twoConfig(s: TwoSettings): EngineConfig {
+  const perVm = new Map(s.guests.map((g, i) => [`vm${i}`, g]));
+  const twoLevel: TwoLevelConfig = {
+    defaults: s.guests[s.guests.length - 1]!,
+    perVm,
+    reclaim: s.reclaim ?? ['swap'],
+    freePageReporting: s.freePageReporting ?? false,
+    decompressNs: DEFAULT_DECOMPRESS_NS,
+  };
+  return config({ frames: s.frames, policy: s.policy ?? 'lru', swapSlots: s.swapSlots ?? Infinity, scheduler: s.scheduler ?? 'global', onOom: s.onOom ?? 'kill', twoLevel });
+}
+
+/** Runs the rows; `each` sees the machine after every row. */
+export function runTwo(list: readonly Row[], s: TwoSettings, each?: (run: TwoLevel, i: number) => void): TwoLevel {
+  const ids = new PageIds();
+  const vms = Math.max(0, ...list.map((r) => r.vm ?? 0)) + 1;
+  // page ids first (the guest policy opt needs the future of the whole trace)
+  const pageOf = list.map((r) => (r.op === 'RESET' ? (r.vm ?? 0) : ids.id(r.vm ?? 0, 0, r.page)));
+  const needsFuture = s.guests.some((g) => policies[g.policy].needsFuture);
+  const ops = Uint8Array.from(list.map((r) => OPS[r.op]));
+  const nextUse = needsFuture ? nextUseOf({ op: ops, page: Int32Array.from(pageOf), length: list.length }, ids.count) : undefined;
+  const run = new TwoLevel(twoConfig(s), ids, nextUse);
+  // the frame table, for the check that no host frame backs two guest frames (counts are the same either way)
+  run.host.trackFrames = true;
+  run.vmNames = Array.from({ length: vms }, (_, v) => `vm${v}`);
+  run.ensureVm(vms - 1);
+  const batch = new PageBatch(1);
+  list.forEach((r, i) => {
+    batch.op[0] = ops[i]!;
+    batch.page[0] = pageOf[i]!;
+    batch.length = 1;
+    run.replay(batch);
+    each?.(run, i);
+  });
+  return run;
+}
+
+/** SPEC 2.7's invariants (issue #15): checked after every step. */
+export function checkInvariants(run: TwoLevel): void {
+  const host = run.host;
+  let backed = 0;
+  for (let v = 0; v < run.guests.length; v++) {
+    const g = run.guests[v]!;
+    // guest resident <= G - balloon
+    expect(g.counters.resident).toBeLessThanOrEqual(g.frames - g.balloon);
+    expect(g.balloon).toBeLessThanOrEqual(g.balloonLimit);
+    for (let f = 0; f < g.nextUnused; f++) {
+      const h = g.hostOf[f]!;
+      const isBacked = h >= 0 && (host.state[h]! & RESIDENT) !== 0;
+      if (isBacked) backed++;
+      // a ballooned guest frame is never backed
+      if (g.pageOf[f] === FRAME_BALLOONED) expect(isBacked).toBe(false);
+    }
+    expect(host.vms[v]!.resident).toBe(count(g, run));
+  }
+  // backed guest frames <= F (and the compression caches' frames fit beside them); every host
+  // frame backs one guest frame at most: host pages are (vm, guest frame), each resident in one frame
+  expect(backed + host.heldFrames).toBeLessThanOrEqual(run.config.frames);
+  const owner = new Map<number, number>();
+  for (let h = 0; h < run.hostIds.count; h++) {
+    if ((host.state[h]! & RESIDENT) === 0) continue;
+    const frame = host.frameOf[h]!;
+    expect(owner.has(frame)).toBe(false);
+    owner.set(frame, h);
+    expect(host.frameOwner[frame]).toBe(h);
+  }
+  expect(backed).toBe(host.framesInUse - host.heldFrames);
+}
+
+function count(g: TwoLevel['guests'][number], run: TwoLevel): number {
+  let n = 0;
+  for (let f = 0; f < g.nextUnused; f++) {
+    const h = g.hostOf[f]!;
+    if (h >= 0 && (run.host.state[h]! & RESIDENT) !== 0) n++;
+  }
+  return n;
+}
