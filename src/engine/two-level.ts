@@ -12,7 +12,7 @@
 import { OutOfMemoryError } from '../errors.js';
 import { PageList } from '../policies/list.js';
 import { policies } from '../policies/index.js';
-import { grown, type Accept, type ReplacementPolicy } from '../policies/policy.js';
+import { grown, type Accept, type PolicyContext, type ReplacementPolicy } from '../policies/policy.js';
 import { toHex } from '../trace/address.js';
 import { OP_ALLOC, OP_FREE, OP_RESET, OP_WRITE } from '../trace/rows.js';
 import type { EngineConfig, GuestSettings, TwoLevelConfig } from './config.js';
@@ -110,15 +110,31 @@ export class Guest {
   readonly compressLimit: number;
   readonly compressRatio: number;
   dead = false;
+  /** the VM's own R/W page accesses begun so far (its policy's clock, as the one-level engine's position) */
+  clock = 0;
+  /** the page the current guest fault loads (PolicyContext.incoming), -1 outside a fault */
+  readonly incoming = new Int32Array(1).fill(-1);
+  /** true while the guest evicts its policy's victim (PolicyContext.evicting) */
+  evicting = false;
 
   constructor(
     readonly settings: GuestSettings,
     seed: number,
     nextUse: Int32Array | undefined,
+    /** the rest of the policy's context, from the two-level engine: options, vmOf, writeBack, refault */
+    extra: Partial<PolicyContext>,
   ) {
     this.frames = settings.frames;
     this.swapSlots = settings.swapSlots;
-    this.policy = policies[settings.policy].create({ seed, nextUse });
+    this.policy = policies[settings.policy].create({
+      seed,
+      nextUse,
+      incoming: this.incoming,
+      capacity: () => settings.frames,
+      now: () => this.clock - 1,
+      evicting: () => this.evicting,
+      ...extra,
+    });
     const bounded = Number.isFinite(settings.frames);
     // Percentages of G, rounded down (ESX's Mem.CtlMaxPercent and Mem.MemZipMaxPct).
     this.balloonLimit = settings.balloon && bounded ? Math.floor((settings.balloonMax * settings.frames) / 100) : 0;
@@ -166,6 +182,8 @@ export class TwoLevel {
 
   // per trace page (guest level)
   private gstate = new Uint8Array(0);
+  /** per trace page: evicted by its guest since it was last freed (PolicyContext.refault) */
+  private gEvicted = new Uint8Array(0);
   private gframe = new Int32Array(0);
   /** the host page id of the guest frame a resident page is in (saves a lookup on every hit) */
   private ghost = new Int32Array(0);
@@ -224,7 +242,13 @@ export class TwoLevel {
     while (this.guests.length <= v) {
       const name = this.names[this.guests.length];
       const settings = (name === undefined ? undefined : this.two.perVm.get(name)) ?? this.two.defaults;
-      const g = new Guest(settings, this.config.seed, this.nextUse);
+      const u = this.guests.length;
+      const g: Guest = new Guest(settings, this.config.seed, this.nextUse, {
+        options: this.config.policyOptions,
+        vmOf: () => u,
+        writeBack: (page) => this.guestWriteBack(g, u, page),
+        refault: (page) => this.gEvicted[page] !== 0,
+      });
       g.policy.resize(this.pageCapacity);
       this.guests.push(g);
     }
@@ -236,6 +260,7 @@ export class TwoLevel {
     let cap = Math.max(1024, this.pageCapacity);
     while (cap < n) cap *= 2;
     this.gstate = grown(this.gstate, cap);
+    this.gEvicted = grown(this.gEvicted, cap);
     this.gframe = grown(this.gframe, cap, -1);
     this.ghost = grown(this.ghost, cap, -1);
     for (const g of this.guests) g.policy.resize(cap);
@@ -277,6 +302,7 @@ export class TwoLevel {
     const position = this.position++;
     const v = this.guests.length === 1 ? 0 : this.ids.vmOf[p]!;
     const g = this.guests[v]!;
+    g.clock++;
     const s = g.counters;
     s.hits++;
     s.accesses++;
@@ -284,7 +310,7 @@ export class TwoLevel {
       s.writes++;
       this.gstate[p] = st | DIRTY;
     } else s.reads++;
-    g.policy.hit(p, position);
+    g.policy.hit(p, position, write);
     const h = this.ghost[p]!;
     // A backed frame: a host hit (a compressed or swapped frame is not resident at the host).
     if ((this.host.state[h]! & RESIDENT) !== 0) {
@@ -301,6 +327,7 @@ export class TwoLevel {
     const position = this.position++;
     const v = this.guests.length === 1 ? 0 : this.ids.vmOf[p]!;
     const g = this.guests[v]!;
+    g.clock++;
     const s = g.counters;
     if (g.dead) {
       s.oomSkipped++;
@@ -320,10 +347,12 @@ export class TwoLevel {
     let cause = TOUCH_ACCESS;
     if ((st & RESIDENT) !== 0) {
       s.hits++;
-      g.policy.hit(p, position);
+      g.policy.hit(p, position, write);
       frame = this.gframe[p]!;
     } else {
+      g.incoming[0] = p;
       frame = this.guestFrame(g, v);
+      g.incoming[0] = -1;
       if (g.dead) {
         // the host ran out of memory on the victim's swap-out read and killed the VM
         s.oomSkipped++;
@@ -338,7 +367,8 @@ export class TwoLevel {
         s.majorFaults++;
         s.swapIns++;
       } else s.minorFaults++;
-      g.policy.insert(p, position);
+      g.policy.insert(p, position, write);
+      this.gEvicted[p] = 0;
       if (++s.resident > s.residentPeak) s.residentPeak = s.resident;
       if (++this.residentTotal > this.residentTotalPeak) this.residentTotalPeak = this.residentTotal;
       this.gframe[p] = frame;
@@ -396,12 +426,38 @@ export class TwoLevel {
     return g.policy.victim(accept);
   }
 
+  /**
+   * A guest policy cleans resident dirty page q ahead of eviction (wsclock): a guest swap-out
+   * that leaves q resident and clean with a valid copy, reading its guest frame (guest step 2's
+   * swap-out read). False when guest swap has no slot for it.
+   */
+  private guestWriteBack(g: Guest, v: number, q: number): boolean {
+    let st = this.gstate[q]!;
+    if ((st & RESIDENT) === 0) return false;
+    if ((st & DIRTY) === 0) return true;
+    const s = g.counters;
+    if ((st & SWAPPED) === 0) {
+      if (g.swapUsed >= g.swapSlots) return false;
+      g.swapUsed++;
+      if (++s.swapSlots > s.swapPeak) s.swapPeak = s.swapSlots;
+      if (++this.swapTotal > this.swapTotalPeak) this.swapTotalPeak = this.swapTotal;
+    }
+    s.swapOuts++;
+    st = (st & ~DIRTY) | SWAPPED;
+    this.gstate[q] = st;
+    this.touch(g, v, this.gframe[q]!, false, TOUCH_SWAPOUT);
+    return true;
+  }
+
   /** Evicts guest page q of VM v from its guest frame (a guest swap-out when dirty, reading the frame); returns the frame. */
   private evictGuest(g: Guest, v: number, q: number): number {
     const s = g.counters;
     const f = this.gframe[q]!;
     let st = this.gstate[q]!;
+    g.evicting = true;
     g.policy.remove(q);
+    g.evicting = false;
+    this.gEvicted[q] = 1;
     s.evictions++;
     s.resident--;
     this.residentTotal--;
@@ -620,6 +676,7 @@ export class TwoLevel {
   /** Releases everything guest page p holds; `report`: the freed guest frame is reported (--free-page-reporting). */
   private release(g: Guest, p: number, report: boolean): void {
     const st = this.gstate[p]!;
+    this.gEvicted[p] = 0;
     if (st === 0) return;
     const s = g.counters;
     if ((st & RESIDENT) !== 0) {
