@@ -663,7 +663,7 @@ const rows: Row[] = [
   { name: '--page-size 3000', files: { 't.plain': 'R 0x1\n' }, args: [...SIM, '{t.plain}', '--page-size', '3000'], code: 64, stderr: "vmmem: --page-size: must be a power of two from 1 B to 1 GiB, got '3000'\n" },
   { name: '--page-size 2GiB', files: { 't.plain': 'R 0x1\n' }, args: [...SIM, '{t.plain}', '--page-size', '2GiB'], code: 64, stderr: "vmmem: --page-size: must be a power of two from 1 B to 1 GiB, got '2GiB'\n" },
   { name: '--swap 1Q', files: { 't.plain': 'R 0x1\n' }, args: [...SIM, '{t.plain}', '--swap', '1Q'], code: 64, stderr: "vmmem: --swap: '1Q' is not a size (examples: 4096, 64KiB, 512MiB, 2GiB)\n" },
-  { name: 'an unknown --policy', files: { 't.plain': 'R 0x1\n' }, args: [...SIM, '{t.plain}', '--policy', 'nope'], code: 64, stderr: "vmmem: --policy: unknown policy 'nope' (one of fifo, lru, lfu, clock, opt, random, mru, nru, aging, wsclock, linux)\n" },
+  { name: 'an unknown --policy', files: { 't.plain': 'R 0x1\n' }, args: [...SIM, '{t.plain}', '--policy', 'nope'], code: 64, stderr: "vmmem: --policy: unknown policy 'nope' (one of fifo, lru, lfu, clock, opt, random, sieve, s3fifo, twoq, arc, slru, lirs, mru, nru, aging, wsclock, linux)\n" },
   { name: 'an unknown --format', files: { 't.plain': 'R 0x1\n' }, args: ['simulate', '{t.plain}', '--format', 'xml'], code: 64, stderr: "vmmem: --format: unknown format 'xml' (one of table, csv, json)\n" },
   { name: 'a bad --on-oom', files: { 't.plain': 'R 0x1\n' }, args: [...SIM, '{t.plain}', '--on-oom', 'maybe'], code: 64, stderr: "vmmem: --on-oom: 'maybe' is not kill or error\n" },
   { name: 'a negative --seed', files: { 't.plain': 'R 0x1\n' }, args: [...SIM, '{t.plain}', '--seed', '-1'], code: 64, stderr: "vmmem: --seed: '-1' is not a whole number\n" },

@@ -53,7 +53,9 @@ function scenarioArb(maxVms: number, maxFrames: number, maxAccesses: number, wit
           minLength: 1,
           maxLength: maxAccesses,
         }),
-        policy: fc.constantFrom(...POLICY_NAMES),
+        // the victim VM is what is compared: the policies the scan reference was written with (it
+        // does not hand later policies their capacity, incoming page or writes)
+        policy: fc.constantFrom(...POLICY_NAMES.filter((p) => ['fifo', 'lru', 'lfu', 'clock', 'opt', 'random'].includes(p))),
         swapSlots: fc.constantFrom(Infinity, Infinity, Infinity, 0, 2, 5),
         idleTax: fc.option(fc.record({ rate: fc.constantFrom(0, 0.5, 0.75), window: fc.integer({ min: 1, max: 30 }), samplePages: fc.constantFrom(0, 0, 2) }), {
           nil: null,
@@ -98,11 +100,13 @@ function sameAsScan(s: Scenario, scheduler: SchedulerName): void {
 }
 
 describe('O(log n) victim choice equals the reference scan', () => {
-  it('every scheduler has a reference model here', () => {
-    for (const name of SCHEDULER_NAMES) expect(REFERENCE[name], name).toBeDefined();
+  // balance is held to its own naive scan in test/schedulers/balance.test.ts
+  const SCANNED = SCHEDULER_NAMES.filter((n) => n !== 'balance');
+  it('every scheduler has a reference model here (balance: balance.test.ts)', () => {
+    for (const name of SCANNED) expect(REFERENCE[name], name).toBeDefined();
   });
 
-  for (const scheduler of SCHEDULER_NAMES) {
+  for (const scheduler of SCANNED) {
     it(`${scheduler}: few VMs, reserves, limits, priorities, full swap`, () => {
       fc.assert(
         fc.property(scenarioArb(5, 12, 150, true), (s) => sameAsScan(s, scheduler)),
