@@ -27,7 +27,7 @@ export function parsePolicies(text: string | undefined): PolicyName[] {
   if (text === undefined || text.trim() === 'all') return [...POLICY_NAMES];
   const names: PolicyName[] = [];
   for (const part of text.split(',')) {
-    const name = parsePolicy(part.trim());
+    const name = parsePolicy(part.trim(), '--policies');
     if (!names.includes(name)) names.push(name);
   }
   return names;

@@ -1,6 +1,6 @@
 /**
- * Where results go: the result alone on standard output, notes on standard error. Colour only
- * on a terminal and never with NO_COLOR set (chalk does not check NO_COLOR itself).
+ * Where results go: the result alone on standard output, notes on standard error. Colour by
+ * colorWanted's rules (chalk's own detection is not used: it ignores NO_COLOR).
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import { render } from '../report/index.js';
@@ -25,12 +25,25 @@ export function processIo(): Io {
   };
 }
 
+/**
+ * Whether to colour text for a stream, first rule that applies: --color or --no-color (a flag
+ * overrides the environment, no-color.org); TERM=dumb: never; FORCE_COLOR (0 or false: never,
+ * else always; Node's rule, it beats NO_COLOR); NO_COLOR set and not empty: never; else only on
+ * a terminal. `tty`: whether the stream is a terminal.
+ */
+export function colorWanted(env: NodeJS.ProcessEnv, color: boolean | undefined, tty: boolean): boolean {
+  if (color !== undefined) return color;
+  if (env.TERM === 'dumb') return false;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return !(force === '0' || force.toLowerCase() === 'false');
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  return tty;
+}
+
 /** `tty`: whether the stream the text goes to is a terminal (standard output unless said). */
 export function chalkFor(io: Io, color: boolean | undefined, tty = io.stdoutIsTty): ChalkInstance {
-  const noColor = io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '';
-  // --color forces colour on, --no-color (color === false) and NO_COLOR force it off.
-  const on = !noColor && color !== false && (color === true ? true : tty);
-  return new Chalk({ level: on ? 1 : 0 });
+  // --color declared before --no-color: undefined by default, true or false when given.
+  return new Chalk({ level: colorWanted(io.env, color, tty) ? 1 : 0 });
 }
 
 export function emit(io: Io, result: CommandResult, raw: RawOptions): void {

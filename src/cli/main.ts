@@ -27,8 +27,7 @@ export function buildProgram(io: Io): Command {
         'replacement policies, memory scheduling between VMs, and address translation.',
     )
     .version(version(), '-V, --version')
-    .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+    .showHelpAfterError('vmmem: run with --help for usage');
   program.addCommand(simulateCommand(io));
   program.addCommand(compareCommand(io));
   program.addCommand(mrcCommand(io));
@@ -38,22 +37,29 @@ export function buildProgram(io: Io): Command {
   program.addCommand(convertCommand(io));
   program.addCommand(inspectCommand(io));
   program.addHelpText('after', '\nRun vmmem COMMAND --help for the options of a command.');
-  // Usage errors exit 64 (not commander's 1); help and version exit 0.
+  // Usage errors exit 64 (not commander's 1); help and version exit 0. Commander's error lines
+  // start with `vmmem: ` like every other error (`error: ` dropped).
   const override = (cmd: Command): void => {
     cmd.exitOverride();
-    cmd.configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+    cmd.configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s), outputError: (s, write) => write(prefixLines(s)) });
     cmd.commands.forEach(override);
   };
   override(program);
   return program;
 }
 
+function prefixLines(text: string): string {
+  return text.replace(/^error: /, '').replace(/^(?=.)/gm, 'vmmem: ');
+}
+
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   const program = buildProgram(io);
   try {
+    // No command: the usage on standard error and exit 64, so that a script whose command
+    // is an empty variable notices.
     if (argv.length === 0) {
-      program.outputHelp();
-      return EXIT.ok;
+      program.outputHelp({ error: true });
+      return EXIT.usage;
     }
     await program.parseAsync(argv, { from: 'user' });
     return EXIT.ok;

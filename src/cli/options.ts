@@ -36,7 +36,7 @@ export interface RawOptions {
 export function addOutputOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--format <format>', `output format: ${OUTPUT_FORMATS.join(', ')}`).default('table'))
-    .option('--color', 'colour the table even when stdout is not a terminal')
+    .option('--color', 'colour the table even when stdout is not a terminal (beats NO_COLOR and TERM=dumb)')
     .option('--no-color', 'never colour (also: NO_COLOR set in the environment)')
     .option('-q, --quiet', 'no notes (skipped lines, OOM kills) on standard error');
 }
@@ -94,8 +94,9 @@ export function readOptions(raw: RawOptions): ReadOptions & { traceFormat?: Trac
   };
 }
 
-export function parsePolicy(name: string): PolicyName {
-  if (!isPolicyName(name)) throw new UsageError(`--policy: unknown policy '${name}' (one of ${POLICY_NAMES.join(', ')})`);
+/** `option`: the option the user typed the name in, for the message. */
+export function parsePolicy(name: string, option = '--policy'): PolicyName {
+  if (!isPolicyName(name)) throw new UsageError(`${option}: unknown policy '${name}' (one of ${POLICY_NAMES.join(', ')})`);
   return name;
 }
 
@@ -122,9 +123,7 @@ export function parseFrames(raw: RawOptions, pageSize: number): number {
 }
 
 function parseFrames1(text: string): number {
-  const frames = parseCount(text, '--frames', 1);
-  if (frames > 2 ** 31 - 1) throw new UsageError(`--frames: at most ${2 ** 31 - 1}, got ${text}`);
-  return frames;
+  return parseCount(text, '--frames', 1, 2 ** 31 - 1);
 }
 
 export function parseLatency(text: string | undefined): Latency {

@@ -16,6 +16,7 @@ import type { IdleTaxOptions } from '../schedulers/scheduler.js';
 import { vmNameFromPath } from '../trace/source.js';
 import { parseBytes, parseCount } from '../units.js';
 import type { RawOptions } from './options.js';
+import { didYouMean } from './suggest.js';
 
 export const DEFAULT_ACTIVE_WINDOW = 10000;
 
@@ -124,7 +125,7 @@ export function parseVmFlag(spec: string, index: number): VmDraft {
     const eq = part.indexOf('=');
     if (eq < 0) throw new ConfigError(`${origin}: '${part}' is not KEY=VALUE (keys: ${VM_KEYS.join(', ')})`);
     const key = part.slice(0, eq).trim().toLowerCase();
-    if (!(VM_KEYS as readonly string[]).includes(key)) throw new ConfigError(`${origin}.${key}: unknown key (keys: ${VM_KEYS.join(', ')})`);
+    if (!(VM_KEYS as readonly string[]).includes(key)) throw new ConfigError(`${origin}.${key}: unknown key${didYouMean(key, VM_KEYS)} (keys: ${VM_KEYS.join(', ')})`);
     if (draft.fields[key as VmKey]) throw new ConfigError(`${origin}.${key}: given twice`);
     draft.fields[key as VmKey] = { value: part.slice(eq + 1).trim(), origin };
   }
@@ -227,7 +228,7 @@ export function parseScenario(doc: Json, file: string): Scenario {
       continue;
     }
     const known = SCENARIO_OPTIONS[key];
-    if (!known) throw new ConfigError(`${file}: ${key}: unknown key (keys: ${SCENARIO_KEYS.join(', ')})`);
+    if (!known) throw new ConfigError(`${file}: ${key}: unknown key${didYouMean(key, SCENARIO_KEYS)} (keys: ${SCENARIO_KEYS.join(', ')})`);
     const type = jsonType(value);
     if (!(known.types as string[]).includes(type)) throw new ConfigError(`${file}: ${key}: must be a ${known.types.join(' or ')}, got ${type}`);
     if (key === 'latency' && type === 'object') {
@@ -243,7 +244,7 @@ function scenarioVm(vm: Json, origin: string, base: string): VmDraft {
   if (jsonType(vm) !== 'object') throw new ConfigError(`${origin}: must be an object with name, trace, priority, weight, reserve, limit, got ${jsonType(vm)}`);
   const draft: VmDraft = { origin, fields: {} };
   for (const [key, value] of Object.entries(vm as Record<string, Json>)) {
-    if (!(VM_KEYS as readonly string[]).includes(key)) throw new ConfigError(`${origin}.${key}: unknown key (keys: ${VM_KEYS.join(', ')})`);
+    if (!(VM_KEYS as readonly string[]).includes(key)) throw new ConfigError(`${origin}.${key}: unknown key${didYouMean(key, VM_KEYS)} (keys: ${VM_KEYS.join(', ')})`);
     let v = value;
     if (key === 'trace') {
       if (typeof v !== 'string' || v === '') throw new ConfigError(`${origin}.trace: must be a file name, got ${describe(v)}`);
@@ -266,6 +267,21 @@ export function mergeOptions<T extends RawOptions & SchedulingRawOptions>(cli: T
   return merged as T;
 }
 
+/** What a scenario option checked alone needs beside it to apply at all (else it is refused). */
+const SCENARIO_ENABLERS: Record<string, Record<string, string>> = {
+  tlb: { translation: 'nested' },
+  tlbWays: { translation: 'nested' },
+  levels: { translation: 'nested' },
+  guestLevels: { translation: 'nested' },
+  hostLevels: { translation: 'nested' },
+  guestPage: { translation: 'nested' },
+  guestAlloc: { translation: 'nested' },
+  guestMemory: { translation: 'nested', guestAlloc: 'random' },
+  ksmPages: { dedup: 'ksm' },
+  ksmInterval: { dedup: 'ksm' },
+  compaction: { hostPage: '2MiB' },
+};
+
 /**
  * Validates a scenario's engine options one by one so that a bad value names its key (the parse
  * functions name the command-line option; the message is re-addressed).
@@ -281,6 +297,7 @@ export function checkScenarioOptions(scenario: Scenario, check: (raw: RawOptions
       raw.scheduler = 'weight';
     }
     if (option === 'idleTax') raw.scheduler = 'weight';
+    Object.assign(raw, { ...SCENARIO_ENABLERS[option], [option]: value });
     try {
       check(raw as RawOptions & SchedulingRawOptions);
     } catch (err) {

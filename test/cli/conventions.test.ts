@@ -6,7 +6,28 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, tempFile } from '../helpers.js';
+import { spawnSync } from 'node:child_process';
+import { BIN, cli, tempFile } from '../helpers.js';
+
+const ESC = '\x1b[';
+
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The CLI on a pseudo-terminal (`script -qc`) of `columns` columns: standard output and
+ * standard error both go to the terminal, so what comes back is both, with \r\n line ends.
+ */
+function pty(args: string[], opts: { env?: NodeJS.ProcessEnv; columns?: number; cwd?: string } = {}): { status: number | null; out: string } {
+  const command = `stty cols ${opts.columns ?? 200} rows 50; ${[process.execPath, BIN, ...args].map(shellQuote).join(' ')}`;
+  const r = spawnSync('script', ['-qec', command, '/dev/null'], {
+    cwd: opts.cwd,
+    env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, TERM: 'xterm', COLUMNS: undefined, CI: undefined, ...opts.env },
+    encoding: 'utf8',
+  });
+  return { status: r.status, out: r.stdout.replace(/\r\n/g, '\n') };
+}
 
 function dir(): string {
   return tempFile('x', '').replace(/\/x$/, '');
@@ -63,5 +84,128 @@ describe('two files that would be one VM (SPEC 1.2)', () => {
     expect(rows.map((x) => x[0])).toEqual(['vm', 'web', 'TOTAL']);
     expect(rows[1]![4]).toBe('5');
     expect(rows[1]![8]).toBe('4');
+  });
+});
+
+describe('messages that say what is wrong', () => {
+  it('an integer option above 2^53 names the largest value accepted', () => {
+    const d = dir();
+    writeFileSync(join(d, 't.plain'), 'R 0x1\n');
+    const big = '99999999999999999999';
+    expect(cli(['simulate', 't.plain', '--frames', big], { cwd: d }).stderr).toBe(`vmmem: --frames: at most 2147483647, got ${big}\n`);
+    expect(cli(['simulate', 't.plain', '--translation', 'nested', '--tlb', big], { cwd: d }).stderr).toBe(`vmmem: --tlb: at most 1048576, got ${big}\n`);
+    const pages = cli(['generate', '--pages', big, '-o', join(d, 'g.csv')]);
+    expect(pages.status).toBe(64);
+    expect(pages.stderr).toBe(`vmmem: --pages: at most ${2 ** 53 - 1}, got ${big}\n`);
+    const seed = cli(['simulate', 't.plain', '--seed', big], { cwd: d });
+    expect(seed.status).toBe(64);
+    expect(seed.stderr).toBe(`vmmem: --seed: at most ${2 ** 53 - 1}, got ${big}\n`);
+  });
+
+  it('compare --policies names --policies, not --policy', () => {
+    const d = dir();
+    writeFileSync(join(d, 't.plain'), 'R 0x1\n');
+    const r = cli(['compare', 't.plain', '--policies', 'lru,nope'], { cwd: d });
+    expect(r.status).toBe(64);
+    expect(r.stderr).toMatch(/^vmmem: --policies: unknown policy 'nope'/);
+  });
+
+  it('a misspelt --config key suggests the nearest key', () => {
+    const f = tempFile('s.json', JSON.stringify({ swapiness: 1 }));
+    const near = tempFile('s.json', JSON.stringify({ 'page-size': '4KiB' }));
+    const vm = cli(['simulate', '--vm', 'name=a,trace=x.plain,wieght=2']);
+    expect(vm.status).toBe(64);
+    expect(vm.stderr).toMatch(/^vmmem: --vm\[0\]\.wieght: unknown key, did you mean 'weight'\? \(keys: /);
+    const r = cli(['simulate', '--config', near]);
+    expect(r.status).toBe(64);
+    expect(r.stderr).toMatch(/: page-size: unknown key, did you mean 'page_size'\? \(keys: /);
+    // nothing near: no suggestion
+    expect(cli(['simulate', '--config', f]).stderr).toMatch(/: swapiness: unknown key \(keys: /);
+  });
+});
+
+describe('options that would have no effect are refused (exit 64)', () => {
+  const d = dir();
+  writeFileSync(join(d, 't.plain'), 'R 0x1\n');
+  const cases: [string[], string][] = [
+    [['--tlb', '16'], '--tlb: applies with --translation only'],
+    [['--tlb-ways', '2'], '--tlb-ways: applies with --translation only'],
+    [['--levels', '5'], '--levels: applies with --translation only'],
+    [['--guest-levels', '5'], '--guest-levels: applies with --translation only'],
+    [['--host-levels', '5'], '--host-levels: applies with --translation only'],
+    [['--guest-page', '2MiB'], '--guest-page: applies with --translation only'],
+    [['--guest-alloc', 'random'], '--guest-alloc: applies with --translation only'],
+    [['--translation', 'nested', '--guest-memory', '1MiB'], '--guest-memory: applies with --guest-alloc random only'],
+    [['--ksm-pages', '5'], '--ksm-pages: applies with --dedup ksm only'],
+    [['--ksm-interval', '5'], '--ksm-interval: applies with --dedup ksm only'],
+    [['--compaction'], '--compaction: applies with --host-page only'],
+  ];
+  for (const [args, message] of cases) {
+    it(args.join(' '), () => {
+      const r = cli(['simulate', 't.plain', ...args], { cwd: d });
+      expect(r.status).toBe(64);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(`vmmem: ${message}\n`);
+    });
+  }
+
+  it('an explicit --translation none or --dedup off accepts them (a loop over the modes)', () => {
+    expect(cli(['simulate', 't.plain', '--translation', 'none', '--tlb', '16'], { cwd: d }).status).toBe(0);
+    expect(cli(['simulate', 't.plain', '--dedup', 'off', '--ksm-pages', '5'], { cwd: d }).status).toBe(0);
+  });
+
+  it('a scenario file that sets --tlb with translation is accepted, without it refused', () => {
+    const t = join(d, 't.plain');
+    const on = tempFile('on.json', JSON.stringify({ translation: 'nested', tlb: 16, vms: [{ name: 'a', trace: t }] }));
+    const off = tempFile('off.json', JSON.stringify({ tlb: 16, vms: [{ name: 'a', trace: t }] }));
+    expect(cli(['simulate', '--config', on]).status).toBe(0);
+    const r = cli(['simulate', '--config', off]);
+    expect(r.status).toBe(64);
+    expect(r.stderr).toBe('vmmem: --tlb: applies with --translation only\n');
+  });
+});
+
+describe('no command, and commander errors', () => {
+  it('vmmem alone prints the usage on standard error and exits 64', () => {
+    const r = cli([]);
+    expect(r.status).toBe(64);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^Usage: vmmem /);
+  });
+
+  it("every line of commander's errors starts with vmmem:", () => {
+    const r = cli(['simulate', '--fram', '3']);
+    expect(r.status).toBe(64);
+    expect(r.stderr).toBe("vmmem: unknown option '--fram'\nvmmem: (Did you mean --frames?)\n");
+    const missing = cli(['simulate', '--frames']);
+    expect(missing.stderr).toBe("vmmem: option '-f, --frames <n>' argument missing\n");
+  });
+});
+
+describe('colour (no-color.org, FORCE_COLOR, TERM=dumb)', () => {
+  const d = dir();
+  writeFileSync(join(d, 't.plain'), 'R 0x1\nW 0x2\n');
+  const sim = ['simulate', join(d, 't.plain')];
+
+  it('on a terminal the table is coloured; NO_COLOR turns it off', () => {
+    expect(pty(sim).out).toContain(ESC);
+    expect(pty(sim, { env: { NO_COLOR: '1' } }).out).not.toContain(ESC);
+  });
+
+  it('--color wins over NO_COLOR, on a terminal and in a pipe', () => {
+    expect(pty([...sim, '--color'], { env: { NO_COLOR: '1' } }).out).toContain(ESC);
+    expect(cli([...sim, '--color'], { env: { NO_COLOR: '1' } }).stdout).toContain(ESC);
+  });
+
+  it('FORCE_COLOR colours a pipe (and beats NO_COLOR); FORCE_COLOR=0 turns a terminal off', () => {
+    expect(cli(sim, { env: { FORCE_COLOR: '1', TERM: 'xterm' } }).stdout).toContain(ESC);
+    expect(cli(sim, { env: { FORCE_COLOR: '1', NO_COLOR: '1', TERM: 'xterm' } }).stdout).toContain(ESC);
+    expect(pty(sim, { env: { FORCE_COLOR: '0' } }).out).not.toContain(ESC);
+  });
+
+  it('TERM=dumb: no escape codes at all on a terminal, even with FORCE_COLOR', () => {
+    expect(pty(sim, { env: { TERM: 'dumb' } }).out).not.toContain('\x1b');
+    expect(pty(sim, { env: { TERM: 'dumb', FORCE_COLOR: '1' } }).out).not.toContain('\x1b');
+    expect(pty(['mrc', join(d, 't.plain')], { env: { TERM: 'dumb' } }).out).not.toContain('\x1b');
   });
 });
