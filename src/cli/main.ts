@@ -4,8 +4,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { EXIT, VmmemError } from '../errors.js';
+import { EXIT, PartialFailure, RegressionError, VmmemError } from '../errors.js';
 import { processIo, type Io } from './io.js';
+import { resultGoesToOutput } from './options.js';
+import { formatFromOutputName, OutputRouter } from './output-file.js';
 import { compareCommand } from './compare.js';
 import { mergeCommand } from './merge.js';
 import { mrcCommand } from './mrc.js';
@@ -53,7 +55,17 @@ function prefixLines(text: string): string {
 }
 
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
-  const program = buildProgram(io);
+  const output = new OutputRouter(io);
+  const program = buildProgram(output.io);
+  // -o FILE: standard output is held and written to FILE once the command has succeeded; the
+  // format follows FILE's name unless --format is given.
+  program.hook('preAction', (_program, command) => {
+    const file = command.opts().output as string | undefined;
+    if (file === undefined || !resultGoesToOutput(command)) return;
+    const format = formatFromOutputName(file);
+    if (format !== undefined && command.getOptionValueSource('format') === 'default') command.setOptionValueWithSource('format', format, 'implied');
+    output.toFile(file);
+  });
   try {
     // No command: the usage on standard error and exit 64, so that a script whose command
     // is an empty variable notices.
@@ -62,8 +74,17 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       return EXIT.usage;
     }
     await program.parseAsync(argv, { from: 'user' });
+    output.commit();
     return EXIT.ok;
   } catch (err) {
+    // A regression (exit 1) or a partial failure still has a complete result to keep.
+    if (err instanceof RegressionError || err instanceof PartialFailure) {
+      try {
+        output.commit();
+      } catch (writeErr) {
+        return exitCodeFor(writeErr, io);
+      }
+    } else output.discard();
     return exitCodeFor(err, io);
   }
 }

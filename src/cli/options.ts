@@ -31,9 +31,22 @@ export interface RawOptions {
   format?: string;
   color?: boolean;
   quiet?: boolean;
+  output?: string;
+}
+
+/** Commands whose -o, --output is the result's file (generate and convert: -o is the trace they write). */
+const RESULT_TO_OUTPUT = new WeakSet<Command>();
+
+/** Whether `cmd`'s --output takes its result (and main.ts routes standard output there). */
+export function resultGoesToOutput(cmd: Command): boolean {
+  return RESULT_TO_OUTPUT.has(cmd);
 }
 
 export function addOutputOptions(cmd: Command): Command {
+  if (!cmd.options.some((o) => o.long === '--output')) {
+    cmd.option('-o, --output <file>', "write the result to FILE instead of standard output, whole or not at all (format: --format, else FILE's .csv or .json, else table)");
+    RESULT_TO_OUTPUT.add(cmd);
+  }
   return cmd
     .addOption(new Option('--format <format>', `output format: ${OUTPUT_FORMATS.join(', ')}`).default('table'))
     .option('--color', 'colour the table even when stdout is not a terminal (beats NO_COLOR and TERM=dumb)')

@@ -3,7 +3,7 @@
  * is wrong, options that have no effect, colour rules, -o, @FILE lists, tables that fit the
  * terminal, JSON inputs, merge of CSV shards, completion and the man page.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
@@ -207,5 +207,68 @@ describe('colour (no-color.org, FORCE_COLOR, TERM=dumb)', () => {
     expect(pty(sim, { env: { TERM: 'dumb' } }).out).not.toContain('\x1b');
     expect(pty(sim, { env: { TERM: 'dumb', FORCE_COLOR: '1' } }).out).not.toContain('\x1b');
     expect(pty(['mrc', join(d, 't.plain')], { env: { TERM: 'dumb' } }).out).not.toContain('\x1b');
+  });
+});
+
+describe('-o, --output FILE on every command (SPEC 3.2a)', () => {
+  it('every command declares -o, --output', async () => {
+    const { buildProgram } = await import('../../src/cli/main.js');
+    const { processIo } = await import('../../src/cli/io.js');
+    for (const cmd of buildProgram(processIo()).commands) {
+      if (cmd.name() === 'completion') continue; // prints a shell script, not a result
+      expect(cmd.options.find((o) => o.long === '--output')?.short, cmd.name()).toBe('-o');
+    }
+  });
+
+  it('writes what standard output would show, the format from the name; nothing on standard output', () => {
+    const d = dir();
+    writeFileSync(join(d, 't.plain'), 'R 0x1000\nW 0x2000\nR 0x1000\n');
+    for (const [command, name, format] of [
+      ['simulate', 'r.csv', 'csv'],
+      ['simulate', 'r.json', 'json'],
+      ['simulate', 'r.txt', 'table'],
+      ['mrc', 'm.csv', 'csv'],
+      ['compare', 'c.json', 'json'],
+      ['inspect', 'i.csv', 'csv'],
+    ] as const) {
+      const piped = cli([command, 't.plain', '--format', format], { cwd: d });
+      const r = cli([command, 't.plain', '-o', name], { cwd: d });
+      expect(r.status, `${command} -o ${name}`).toBe(0);
+      expect(r.stdout).toBe('');
+      expect(readFileSync(join(d, name), 'utf8')).toBe(piped.stdout);
+    }
+    // --format wins over the name
+    expect(cli(['simulate', 't.plain', '--format', 'csv', '-o', 'x.json'], { cwd: d }).status).toBe(0);
+    expect(readFileSync(join(d, 'x.json'), 'utf8')).toMatch(/^vm,policy,/);
+  });
+
+  it('a failed run leaves the file as it was and no temporary file behind', () => {
+    const d = dir();
+    writeFileSync(join(d, 'bad.plain'), 'R 0x1\nQ zz\n');
+    writeFileSync(join(d, 'out.csv'), 'old\n');
+    const r = cli(['simulate', 'bad.plain', '-o', 'out.csv'], { cwd: d });
+    expect(r.status).toBe(65);
+    expect(readFileSync(join(d, 'out.csv'), 'utf8')).toBe('old\n');
+    expect(readdirSync(d).sort()).toEqual(['bad.plain', 'out.csv', 'x']);
+  });
+
+  it('exit 73 when the file cannot be written, before the run', () => {
+    const d = dir();
+    writeFileSync(join(d, 't.plain'), 'R 0x1\n');
+    const r = cli(['simulate', 't.plain', '-o', 'no/such/dir/r.csv'], { cwd: d });
+    expect(r.status).toBe(73);
+    expect(r.stderr).toBe('vmmem: --output: cannot write no/such/dir/r.csv (its directory does not exist)\n');
+    const isDir = cli(['simulate', 't.plain', '-o', '.'], { cwd: d });
+    expect(isDir.status).toBe(73);
+    expect(isDir.stderr).toBe('vmmem: --output: . is a directory\n');
+  });
+
+  it('convert -o OUT takes every path as an input', () => {
+    const d = dir();
+    writeFileSync(join(d, 'a.plain'), 'R 0x1000\n');
+    writeFileSync(join(d, 'b.plain'), 'W 0x2000\n');
+    const r = cli(['convert', 'a.plain', 'b.plain', '-o', 'ab.csv'], { cwd: d });
+    expect(r.status).toBe(0);
+    expect(readFileSync(join(d, 'ab.csv'), 'utf8')).toBe('op,addr,size,vm\nR,0x1000,1,a\nW,0x2000,1,b\n');
   });
 });
