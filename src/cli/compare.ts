@@ -7,7 +7,7 @@ import { compareResult, compareRow, failedCells, type CompareConfig, type Compar
 import type { Row } from '../report/result.js';
 import { openSource } from '../trace/source.js';
 import { parseCount } from '../units.js';
-import type { Io } from './io.js';
+import { inputsOf, type Io } from './io.js';
 import { addBaselineOptions, emitChecked, startBaselineCheck, type BaselineOptions } from './baseline.js';
 import { addEngineOptions, addOutputOptions, addTraceOptions, engineConfig, parsePolicy, readOptions, type RawOptions } from './options.js';
 import { parseSizeList, resolveSizes } from './sizes.js';
@@ -191,7 +191,7 @@ export function compareCommand(io: Io): Command {
     }
     const result = compareResult({ config, traces: stats, rows, shard });
     try {
-      emitChecked(io, result, raw, check);
+      emitChecked(io, result, raw, check, inputsOf(sources, traces));
     } finally {
       // a failed cell's exit code (3 or 70) wins over a regression's 1
       throwIfCellsFailed(result.rows);

@@ -11,7 +11,7 @@ import { openSource, vmNameFromPath, type TraceSource } from '../trace/source.js
 import { FORMAT_KEEPS, openTraceWriter, outputTarget, type TraceWriter } from '../trace/write.js';
 import { skipNotes } from '../report/skips.js';
 import type { CommandResult } from '../report/result.js';
-import { emit, type Io } from './io.js';
+import { emit, inputsOf, type Io } from './io.js';
 import { addOutputOptions, addTraceOptions, parsePageSize, readOptions, type RawOptions } from './options.js';
 import { onInterrupt } from './interrupt.js';
 import { sourcesPlan, startProgress } from './progress.js';
@@ -138,7 +138,7 @@ export function convertCommand(io: Io): Command {
       if (!raw.quiet) for (const n of notes) io.stderr(`vmmem: ${n}\n`);
       return;
     }
-    emit(io, convertResult(inputs, target.display, target.format, target.gzip, writer, registry.names, hasTime, notes), raw);
+    emit(io, convertResult(inputs, target.display, target.format, target.gzip, writer, registry.names, hasTime, notes), raw, inputsOf(sources));
   });
   return cmd;
 }

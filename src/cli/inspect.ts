@@ -12,7 +12,7 @@ import { interleave, VmRegistry } from '../trace/interleave.js';
 import { createReader } from '../trace/reader.js';
 import { displayOf, openSource, type TraceSource } from '../trace/source.js';
 import { parseCount } from '../units.js';
-import { chalkFor, emit, type Io } from './io.js';
+import { chalkFor, emit, inputsOf, type Io } from './io.js';
 import { addOutputOptions, addTraceOptions, outputFormat, parsePageSize, readOptions, type RawOptions } from './options.js';
 import { sourcesPlan, startProgress } from './progress.js';
 
@@ -127,7 +127,7 @@ export function inspectCommand(io: Io): Command {
         result.summary!.push(...charts);
       }
     }
-    emit(io, result, raw);
+    emit(io, result, raw, inputsOf(sources));
   });
   return cmd;
 }

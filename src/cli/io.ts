@@ -6,6 +6,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import { render } from '../report/index.js';
 import type { CommandResult } from '../report/result.js';
 import { outputFormat, type RawOptions } from './options.js';
+import { version } from './version.js';
 
 export interface Io {
   stdout: (text: string) => void;
@@ -46,7 +47,30 @@ export function chalkFor(io: Io, color: boolean | undefined, tty = io.stdoutIsTt
   return new Chalk({ level: colorWanted(io.env, color, tty) ? 1 : 0 });
 }
 
-export function emit(io: Io, result: CommandResult, raw: RawOptions): void {
+/** An input file as JSON `config.inputs` shows it: its path and the format it was read as. */
+export interface InputFile {
+  path: string;
+  /** the format detected (or given by --trace-format); null for a trace this shard did not open */
+  format: string | null;
+  gzip?: boolean;
+}
+
+/** What JSON `config.inputs` holds for these trace sources (`paths` for those not opened). */
+export function inputsOf(sources: readonly ({ display: string; format: string; gzip: boolean } | null)[], paths?: readonly string[]): InputFile[] {
+  return sources.map((s, i) => (s === null ? { path: paths?.[i] ?? '', format: null } : { path: s.display, format: s.format, gzip: s.gzip }));
+}
+
+/**
+ * The result with `config.version` (vmmem's) and, when given, `config.inputs` at the end of its
+ * config: JSON says what produced it from what. Tables and CSV do not show config.
+ */
+export function stamped(result: CommandResult, inputs?: readonly InputFile[]): CommandResult {
+  const { version: _v, inputs: kept, ...config } = result.config;
+  return { ...result, config: { ...config, version: version(), inputs: inputs ?? kept ?? [] } };
+}
+
+export function emit(io: Io, unstamped: CommandResult, raw: RawOptions, inputs?: readonly InputFile[]): void {
+  const result = stamped(unstamped, inputs);
   const format = outputFormat(raw);
   // --color declared before --no-color: undefined by default, true or false when given.
   const chalk = chalkFor(io, raw.color);

@@ -2,12 +2,12 @@
  * The entry point: declares the commands, runs one, and is the only place that turns errors
  * into messages and exit codes (sysexits.h) and decides the process's exit status.
  */
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { EXIT, PartialFailure, RegressionError, VmmemError } from '../errors.js';
 import { processIo, type Io } from './io.js';
 import { resultGoesToOutput } from './options.js';
 import { formatFromOutputName, OutputRouter } from './output-file.js';
+import { version } from './version.js';
 import { compareCommand } from './compare.js';
 import { mergeCommand } from './merge.js';
 import { mrcCommand } from './mrc.js';
@@ -16,11 +16,6 @@ import { convertCommand } from './convert.js';
 import { diffCommand } from './diff.js';
 import { generateCommand } from './generate.js';
 import { inspectCommand } from './inspect.js';
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 export function buildProgram(io: Io): Command {
   const program = new Command('vmmem')

@@ -5,7 +5,7 @@ import { defaultJobs } from '../engine/sweep.js';
 import { mrcResult, type MrcCurve } from '../report/mrc.js';
 import { openSource } from '../trace/source.js';
 import { parseCount } from '../units.js';
-import { emit, type Io } from './io.js';
+import { emit, inputsOf, type Io } from './io.js';
 import { addOutputOptions, addTraceOptions, outputFormat, parsePageSize, readOptions, type RawOptions } from './options.js';
 import { geometricSizes, parseSizeList, resolveSizes } from './sizes.js';
 
@@ -139,7 +139,7 @@ export function mrcCommand(io: Io): Command {
       },
       withChart,
     );
-    emit(io, result, raw);
+    emit(io, result, raw, inputsOf(sources));
   });
   return cmd;
 }

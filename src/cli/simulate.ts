@@ -13,7 +13,7 @@ import { policies } from '../policies/index.js';
 import { addBaselineOptions, BASELINE_HELP, emitChecked, startBaselineCheck, type BaselineOptions } from './baseline.js';
 import { sourcesPlan, startProgress } from './progress.js';
 import { addEngineOptions, addOutputOptions, addTraceOptions, engineConfig, outputFormat, parsePolicy, readOptions, type RawOptions } from './options.js';
-import { chalkFor, type Io } from './io.js';
+import { chalkFor, inputsOf, type Io } from './io.js';
 import { addMemoryOptions, memoryConfig, type MemoryRawOptions } from './memory-options.js';
 import { addTranslationOptions, translationConfig, type TranslationRawOptions } from './translation-options.js';
 import {
@@ -112,7 +112,7 @@ export function simulateCommand(io: Io): Command {
     // The series goes to its file before anything is printed: a failure leaves no half output.
     if (raw.intervalOut !== undefined && outcome.series) writeSeries(raw.intervalOut, outcome.series);
     try {
-      emitChecked(io, result, raw, check);
+      emitChecked(io, result, raw, check, inputsOf(sources));
     } finally {
       if (outcome.series) emitSeries(io, outcome.series, raw, format, plot, config.frames);
     }

@@ -7,7 +7,8 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { BIN, cli, tempFile } from '../helpers.js';
+import { gzipSync } from 'node:zlib';
+import { BIN, cli, ROOT, tempFile } from '../helpers.js';
 
 const ESC = '\x1b[';
 
@@ -270,5 +271,47 @@ describe('-o, --output FILE on every command (SPEC 3.2a)', () => {
     const r = cli(['convert', 'a.plain', 'b.plain', '-o', 'ab.csv'], { cwd: d });
     expect(r.status).toBe(0);
     expect(readFileSync(join(d, 'ab.csv'), 'utf8')).toBe('op,addr,size,vm\nR,0x1000,1,a\nW,0x2000,1,b\n');
+  });
+});
+
+describe('JSON config carries the version and the inputs', () => {
+  it('simulate: version from package.json, each input with its detected format', () => {
+    const d = dir();
+    writeFileSync(join(d, 'a.plain'), 'R 0x1\n');
+    writeFileSync(join(d, 'b'), 'op,addr\nR,0x1000\n'); // no extension: csv told by content
+    writeFileSync(join(d, 'c.csv.gz'), gzipSync('addr\n0x2000\n'));
+    const r = cli(['simulate', 'a.plain', 'b', 'c.csv.gz', '--format', 'json'], { cwd: d });
+    expect(r.status, r.stderr).toBe(0);
+    const config = JSON.parse(r.stdout).config;
+    expect(config.version).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
+    expect(config.inputs).toEqual([
+      { path: 'a.plain', format: 'plain', gzip: false },
+      { path: 'b', format: 'csv', gzip: false },
+      { path: 'c.csv.gz', format: 'csv', gzip: true },
+    ]);
+    // the two new members come last: the members before them are as they were
+    expect(Object.keys(config).slice(-2)).toEqual(['version', 'inputs']);
+  });
+
+  it('a baseline saved elsewhere (other paths) still compares', () => {
+    const d = dir();
+    writeFileSync(join(d, 'a.plain'), 'R 0x1\nR 0x2\n');
+    mkdirSync(join(d, 'sub'));
+    writeFileSync(join(d, 'sub/a.plain'), 'R 0x1\nR 0x2\n');
+    expect(cli(['simulate', 'a.plain', '-o', 'base.json'], { cwd: d }).status).toBe(0);
+    const r = cli(['simulate', 'sub/a.plain', '--baseline', 'base.json'], { cwd: d });
+    expect(r.status, r.stderr).toBe(0);
+  });
+
+  it('merge of compare shards gives what the unsharded compare gives, inputs included', () => {
+    const d = dir();
+    writeFileSync(join(d, 'a.plain'), 'R 0x1000\nR 0x2000\nR 0x1000\n');
+    writeFileSync(join(d, 'b.plain'), 'W 0x1000\nR 0x3000\n');
+    const args = ['compare', 'a.plain', 'b.plain', '--frames', '1,2', '--policies', 'lru,fifo', '--format', 'json'];
+    const whole = cli(args, { cwd: d });
+    for (const i of [1, 2, 3]) expect(cli([...args, '--shard', `${i}/3`, '-o', `s${i}.json`], { cwd: d }).status).toBe(0);
+    const merged = cli(['merge', 's1.json', 's2.json', 's3.json', '--format', 'json'], { cwd: d });
+    expect(merged.status, merged.stderr).toBe(0);
+    expect(merged.stdout).toBe(whole.stdout);
   });
 });
