@@ -8,6 +8,7 @@ import { processIo, type Io } from './io.js';
 import { resultGoesToOutput } from './options.js';
 import { formatFromOutputName, OutputRouter } from './output-file.js';
 import { version } from './version.js';
+import { expandAtFiles } from './at-files.js';
 import { compareCommand } from './compare.js';
 import { mergeCommand } from './merge.js';
 import { mrcCommand } from './mrc.js';
@@ -68,7 +69,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       program.outputHelp({ error: true });
       return EXIT.usage;
     }
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(expandAtFiles(argv, program), { from: 'user' });
     output.commit();
     return EXIT.ok;
   } catch (err) {

@@ -34,6 +34,18 @@ export interface RawOptions {
   output?: string;
 }
 
+const REPEATABLE = new WeakSet<Option>();
+
+/** Marks an option that may be given several times (`--vm`): `@FILE` then gives it once per line. */
+export function repeatable(option: Option): Option {
+  REPEATABLE.add(option);
+  return option;
+}
+
+export function isRepeatable(option: Option): boolean {
+  return REPEATABLE.has(option);
+}
+
 /** Commands whose -o, --output is the result's file (generate and convert: -o is the trace they write). */
 const RESULT_TO_OUTPUT = new WeakSet<Command>();
 

@@ -15,7 +15,7 @@ import { isSchedulerName, SCHEDULER_NAMES, schedulers, type SchedulerName } from
 import type { IdleTaxOptions } from '../schedulers/scheduler.js';
 import { vmNameFromPath } from '../trace/source.js';
 import { parseBytes, parseCount } from '../units.js';
-import type { RawOptions } from './options.js';
+import { repeatable, type RawOptions } from './options.js';
 import { didYouMean } from './suggest.js';
 
 export const DEFAULT_ACTIVE_WINDOW = 10000;
@@ -40,11 +40,11 @@ export function addSchedulingOptions(cmd: Command): Command {
       `which VM gives up a frame when memory is full (default global)\n${SCHEDULER_NAMES.map((n) => `  ${n.padEnd(9)} ${schedulers[n].summary}`).join('\n')}`,
     )
     .addOption(
-      new Option(
+      repeatable(new Option(
         '--vm <spec>',
         'declare a VM (repeatable): name=NAME,trace=FILE,priority=P,weight=W,reserve=SIZE,limit=SIZE; ' +
           'SIZE is a number of frames, or bytes with a unit (64MiB); limit also "unlimited"',
-      ).argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]),
+      ).argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value])),
     )
     .option('--config <file>', 'scenario file (JSON): the VMs and any engine option; command-line options override it')
     .option('--idle-tax <rate>', 'weight: ESX idle memory tax rate T, 0 <= T < 1 (idle pages cost 1/(1-T) times as much)')

@@ -315,3 +315,42 @@ describe('JSON config carries the version and the inputs', () => {
     expect(merged.stdout).toBe(whole.stdout);
   });
 });
+
+describe('@FILE lists (one item a line)', () => {
+  it('simulate --vm @FILE with 10,000 VMs, past the argument limit of a shell', () => {
+    const d = dir();
+    const n = 10_000;
+    // 3 accesses of each VM, to pages 0, 1, 0 of its own
+    writeFileSync(join(d, 'all.csv'), 'vm,addr\n' + [0, 1, 0].map((p) => Array.from({ length: n }, (_, i) => `v${i},${p * 4096}\n`).join('')).join(''));
+    writeFileSync(join(d, 'decl.txt'), Array.from({ length: n }, (_, i) => `name=v${i},weight=2`).join('\n') + '\n');
+    const r = cli(['simulate', 'all.csv', '--vm', '@decl.txt', '--frames', '100000', '--format', 'csv', '-q'], { cwd: d });
+    expect(r.status, r.stderr).toBe(0);
+    const rows = r.stdout.trim().split('\n');
+    expect(rows).toHaveLength(1 + n + 1); // header, the VMs, TOTAL
+    const total = rows.at(-1)!.split(',');
+    expect([total[4], total[8]]).toEqual([String(3 * n), String(2 * n)]); // accesses, faults
+  });
+
+  it('generate --vms @FILE', () => {
+    const d = dir();
+    writeFileSync(join(d, 'vms.txt'), 'a:scan\nb:scan\nc:loop\n');
+    const g = cli(['generate', '--vms', '@vms.txt', '--pages', '2', '--accesses', '3', '-o', 'g.csv', '-q', '--format', 'csv'], { cwd: d });
+    expect(g.status, g.stderr).toBe(0);
+    expect(g.stdout.trim().split('\n').map((l) => l.split(',')[0])).toEqual(['vm', 'a', 'b', 'c']);
+  });
+
+  it('trace arguments and comma lists from @FILE; comments and blank lines skipped; a missing one is exit 66', () => {
+    const d = dir();
+    writeFileSync(join(d, 'a.plain'), 'R 0x1000\n');
+    writeFileSync(join(d, 'b.plain'), 'R 0x2000\nR 0x3000\n');
+    writeFileSync(join(d, 'traces.txt'), '# the two VMs\na.plain\n\nb.plain\n');
+    writeFileSync(join(d, 'policies.txt'), 'lru\nfifo\n');
+    const sim = cli(['simulate', '@traces.txt', '--format', 'csv'], { cwd: d });
+    expect(sim.stdout.trim().split('\n').map((l) => l.split(',')[0])).toEqual(['vm', 'a', 'b', 'TOTAL']);
+    const cmp = cli(['compare', 'a.plain', '--policies=@policies.txt', '--frames', '1', '--format', 'csv'], { cwd: d });
+    expect(cmp.stdout.trim().split('\n').map((l) => l.split(',')[1])).toEqual(['policy', 'lru', 'fifo']);
+    const missing = cli(['simulate', '@nope.txt'], { cwd: d });
+    expect(missing.status).toBe(66);
+    expect(missing.stderr).toBe('vmmem: @nope.txt: no such file\n');
+  });
+});
