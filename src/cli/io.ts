@@ -3,7 +3,10 @@
  * colorWanted's rules (chalk's own detection is not used: it ignores NO_COLOR).
  */
 import { Chalk, type ChalkInstance } from 'chalk';
+import { UsageError, nameList } from '../errors.js';
+import { chooseColumns } from '../report/columns.js';
 import { render } from '../report/index.js';
+import { didYouMean } from './suggest.js';
 import type { CommandResult } from '../report/result.js';
 import { outputFormat, type RawOptions } from './options.js';
 import { version } from './version.js';
@@ -14,6 +17,8 @@ export interface Io {
   stdoutIsTty: boolean;
   stderrIsTty: boolean;
   env: NodeJS.ProcessEnv;
+  /** the terminal's width when standard output is one */
+  stdoutColumns?: number;
 }
 
 export function processIo(): Io {
@@ -23,6 +28,7 @@ export function processIo(): Io {
     stdoutIsTty: process.stdout.isTTY === true,
     stderrIsTty: process.stderr.isTTY === true,
     env: process.env,
+    stdoutColumns: process.stdout.columns,
   };
 }
 
@@ -69,12 +75,31 @@ export function stamped(result: CommandResult, inputs?: readonly InputFile[]): C
   return { ...result, config: { ...config, version: version(), inputs: inputs ?? kept ?? [] } };
 }
 
+/** The terminal's width: COLUMNS when set, else what the terminal says, else 80. */
+export function terminalWidth(io: Io): number {
+  const fromEnv = Number(io.env.COLUMNS);
+  if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
+  return io.stdoutColumns ?? 80;
+}
+
 export function emit(io: Io, unstamped: CommandResult, raw: RawOptions, inputs?: readonly InputFile[]): void {
-  const result = stamped(unstamped, inputs);
+  let result = stamped(unstamped, inputs);
   const format = outputFormat(raw);
+  if (raw.columns !== undefined) {
+    const chosen = chooseColumns(result, raw.columns.split(',').map((s) => s.trim()).filter((s) => s !== ''));
+    if ('unknown' in chosen) {
+      const [first] = chosen.unknown;
+      throw new UsageError(`--columns: no column ${nameList(chosen.unknown)}${didYouMean(first!, chosen.known)} (columns: ${chosen.known.join(', ')})`);
+    }
+    result = chosen;
+  }
   // --color declared before --no-color: undefined by default, true or false when given.
   const chalk = chalkFor(io, raw.color);
-  const text = render(result, format, chalk);
+  // On a terminal a table is cut to its width unless --wide or --columns says what to show.
+  const width = format === 'table' && io.stdoutIsTty && raw.wide !== true && raw.columns === undefined ? terminalWidth(io) : undefined;
+  const left: string[] = [];
+  const text = render(result, format, chalk, width, left);
   if (!raw.quiet) for (const n of result.notes ?? []) io.stderr(`vmmem: ${n}\n`);
+  if (left.length > 0) io.stderr(`vmmem: ${left.length} column${left.length > 1 ? 's' : ''} left out to fit ${width} columns: ${left.join(', ')} (--wide shows all, --columns LIST chooses)\n`);
   io.stdout(text);
 }

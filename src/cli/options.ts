@@ -32,6 +32,8 @@ export interface RawOptions {
   color?: boolean;
   quiet?: boolean;
   output?: string;
+  columns?: string;
+  wide?: boolean;
 }
 
 const REPEATABLE = new WeakSet<Option>();
@@ -61,6 +63,8 @@ export function addOutputOptions(cmd: Command): Command {
   }
   return cmd
     .addOption(new Option('--format <format>', `output format: ${OUTPUT_FORMATS.join(', ')}`).default('table'))
+    .option('--columns <list>', 'only these columns, in this order (CSV names, or table headings), in every format; also @FILE')
+    .option('--wide', 'on a terminal, every table column even when the table is wider than the terminal')
     .option('--color', 'colour the table even when stdout is not a terminal (beats NO_COLOR and TERM=dumb)')
     .option('--no-color', 'never colour (also: NO_COLOR set in the environment)')
     .option('-q, --quiet', 'no notes (skipped lines, OOM kills) on standard error');

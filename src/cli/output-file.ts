@@ -30,6 +30,7 @@ export class OutputRouter {
         return real.stderrIsTty;
       },
       env: real.env,
+      stdoutColumns: real.stdoutColumns,
     };
   }
 

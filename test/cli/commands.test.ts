@@ -27,7 +27,7 @@ describe('commands', () => {
     for (const name of ['diff', 'generate', 'convert', 'inspect']) {
       const cmd = program.commands.find((c) => c.name() === name)!;
       for (const option of cmd.options) {
-        if (['--format', '--color', '--no-color', '--quiet', '--trace-format', '--hex', '--ifetch', '--skip-bad-lines', '--page-size'].includes(option.long!)) continue;
+        if (['--format', '--columns', '--wide', '--output', '--color', '--no-color', '--quiet', '--trace-format', '--hex', '--ifetch', '--skip-bad-lines', '--page-size'].includes(option.long!)) continue;
         expect(README, `${name} ${option.long}`).toContain(option.long!);
       }
     }

@@ -21,7 +21,9 @@ function shellQuote(s: string): string {
  * standard error both go to the terminal, so what comes back is both, with \r\n line ends.
  */
 function pty(args: string[], opts: { env?: NodeJS.ProcessEnv; columns?: number; cwd?: string } = {}): { status: number | null; out: string } {
-  const command = `stty cols ${opts.columns ?? 200} rows 50; ${[process.execPath, BIN, ...args].map(shellQuote).join(' ')}`;
+  // the variables go on the command itself: the shell resets COLUMNS when stty resizes the terminal
+  const assignments = Object.entries(opts.env ?? {}).map(([k, v]) => shellQuote(`${k}=${v}`));
+  const command = `stty cols ${opts.columns ?? 200} rows 50; exec env ${[...assignments, process.execPath, BIN, ...args].map((x, i) => (i < assignments.length ? x : shellQuote(x))).join(' ')}`;
   const r = spawnSync('script', ['-qec', command, '/dev/null'], {
     cwd: opts.cwd,
     env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, TERM: 'xterm', COLUMNS: undefined, CI: undefined, ...opts.env },
@@ -352,5 +354,56 @@ describe('@FILE lists (one item a line)', () => {
     const missing = cli(['simulate', '@nope.txt'], { cwd: d });
     expect(missing.status).toBe(66);
     expect(missing.stderr).toBe('vmmem: @nope.txt: no such file\n');
+  });
+});
+
+describe('tables that fit the terminal; --wide; --columns in every format', () => {
+  const d = dir();
+  writeFileSync(join(d, 'web.plain'), 'R 0x1000\nW 0x2000\nR 0x1000\n');
+  writeFileSync(join(d, 'db.plain'), 'R 0x1000\n');
+  const sim = ['simulate', join(d, 'web.plain'), join(d, 'db.plain'), '--no-color'];
+  const tableLines = (out: string): string[] => out.split('\n').filter((l) => /^[┌│├└]/.test(l));
+
+  it('on an 80-column terminal every table line fits, and standard error names the columns left out', () => {
+    const r = pty(sim, { columns: 80 });
+    expect(r.status).toBe(0);
+    const lines = tableLines(r.out);
+    expect(lines.length).toBeGreaterThan(3);
+    for (const l of lines) expect([...l].length).toBeLessThanOrEqual(80);
+    expect(lines[1]).toMatch(/^│ vm +│ accesses +│ hits +│ faults/); // the most useful first
+    expect(r.out).toMatch(/vmmem: \d+ columns left out to fit 80 columns: [a-z_, ]*eat_ns \(--wide shows all, --columns LIST chooses\)/);
+  });
+
+  it('COLUMNS sets the width; --wide prints every column and no note', () => {
+    const narrow = pty(sim, { columns: 200, env: { COLUMNS: '60' } });
+    for (const l of tableLines(narrow.out)) expect([...l].length).toBeLessThanOrEqual(60);
+    const wide = pty([...sim, '--wide'], { columns: 80 });
+    expect(Math.max(...tableLines(wide.out).map((l) => [...l].length))).toBeGreaterThan(80);
+    expect(wide.out).toMatch(/│ +EAT ns │/);
+    expect(wide.out).not.toMatch(/left out/);
+  });
+
+  it('in a pipe the table is whole, as before', () => {
+    const r = cli(sim);
+    expect(r.stderr).toBe('');
+    expect(Math.max(...tableLines(r.stdout).map((l) => [...l].length))).toBeGreaterThan(80);
+  });
+
+  it('--columns chooses columns and their order in CSV, JSON and the table', () => {
+    const csv = cli([...sim, '--format', 'csv', '--columns', 'faults,vm,fault_rate']);
+    // web: 3 accesses, 2 faults; db: 1 access, 1 fault; TOTAL 4 accesses, 3 faults
+    expect(csv.stdout).toBe('faults,vm,fault_rate\n2,web,0.666667\n1,db,1\n3,TOTAL,0.75\n');
+    const json = JSON.parse(cli([...sim, '--format', 'json', '--columns', 'faults,vm']).stdout);
+    expect(json.rows).toEqual([
+      { faults: 2, vm: 'web' },
+      { faults: 1, vm: 'db' },
+      { faults: 3, vm: 'TOTAL' },
+    ]);
+    expect(Object.keys(json.rows[0])).toEqual(['faults', 'vm']);
+    const table = cli([...sim, '--columns', 'swap_peak,vm']);
+    expect(tableLines(table.stdout)[1]).toMatch(/^│ swap_peak │ vm +│$/);
+    const bad = cli([...sim, '--columns', 'vm,fualts']);
+    expect(bad.status).toBe(64);
+    expect(bad.stderr).toMatch(/^vmmem: --columns: no column 'fualts', did you mean 'faults'\? \(columns: vm, policy, /);
   });
 });
