@@ -17,6 +17,7 @@ import { convertCommand } from './convert.js';
 import { diffCommand } from './diff.js';
 import { generateCommand } from './generate.js';
 import { inspectCommand } from './inspect.js';
+import { completionCommand } from './completion.js';
 
 export function buildProgram(io: Io): Command {
   const program = new Command('vmmem')
@@ -34,6 +35,7 @@ export function buildProgram(io: Io): Command {
   program.addCommand(generateCommand(io));
   program.addCommand(convertCommand(io));
   program.addCommand(inspectCommand(io));
+  program.addCommand(completionCommand(io, () => program));
   program.addHelpText('after', '\nRun vmmem COMMAND --help for the options of a command.');
   // Usage errors exit 64 (not commander's 1); help and version exit 0. Commander's error lines
   // start with `vmmem: ` like every other error (`error: ` dropped).

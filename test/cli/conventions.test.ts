@@ -407,3 +407,63 @@ describe('tables that fit the terminal; --wide; --columns in every format', () =
     expect(bad.stderr).toMatch(/^vmmem: --columns: no column 'fualts', did you mean 'faults'\? \(columns: vm, policy, /);
   });
 });
+
+describe('completion scripts and the man page, from the commander definitions', () => {
+  const program = async () => {
+    const { buildProgram } = await import('../../src/cli/main.js');
+    const { processIo } = await import('../../src/cli/io.js');
+    return buildProgram(processIo());
+  };
+
+  it('bash: every command and every option of every command; policy names after --policy', async () => {
+    const r = cli(['completion', 'bash']);
+    expect(r.status).toBe(0);
+    for (const c of (await program()).commands) {
+      if (c.name() === 'help') continue;
+      expect(r.stdout, c.name()).toMatch(new RegExp(`^    ${c.name()}\\)$`, 'm'));
+      for (const o of c.options) expect(r.stdout, `${c.name()} ${o.long}`).toContain(o.long!);
+    }
+    const d = dir();
+    writeFileSync(join(d, 'c.bash'), r.stdout);
+    writeFileSync(join(d, 'web.csv'), 'addr\n0x1\n');
+    const complete = (words: string[]): string => {
+      const script = `source c.bash; COMP_WORDS=(${words.map(shellQuote).join(' ')}); COMP_CWORD=${words.length - 1}; _vmmem; echo "\${COMPREPLY[*]}"`;
+      return spawnSync('bash', ['-c', script], { cwd: d, encoding: 'utf8' }).stdout.trim();
+    };
+    expect(complete(['vmmem', 'sim'])).toBe('simulate');
+    expect(complete(['vmmem', 'simulate', '--pol'])).toBe('--policy');
+    expect(complete(['vmmem', 'compare', 'x', '--policies', 'l']).split(' ').sort()).toEqual(['lfu', 'lru']);
+    expect(complete(['vmmem', 'simulate', '--scheduler', 'w'])).toBe('weight');
+    expect(complete(['vmmem', 'simulate', 'we'])).toBe('web.csv'); // trace file names
+  });
+
+  it('zsh wraps the bash function; fish names every command and option; an unknown shell is exit 64', async () => {
+    const zsh = cli(['completion', 'zsh']);
+    expect(zsh.stdout).toMatch(/^#compdef vmmem\n/);
+    expect(zsh.stdout).toContain('bashcompinit');
+    const fish = cli(['completion', 'fish']);
+    expect(fish.status).toBe(0);
+    for (const c of (await program()).commands) {
+      if (c.name() === 'help') continue;
+      expect(fish.stdout).toContain(`-a ${c.name()} -d`);
+      for (const o of c.options) expect(fish.stdout, `${c.name()} ${o.long}`).toContain(`__fish_seen_subcommand_from ${c.name()}' -l ${o.long!.slice(2)}`);
+    }
+    const bad = cli(['completion', 'tcsh']);
+    expect(bad.status).toBe(64);
+    expect(bad.stderr).toBe("vmmem: completion: unknown shell 'tcsh' (one of bash, zsh, fish)\n");
+  });
+
+  it('man/vmmem.1 is built, shipped ("man" in package.json), and shows every command and option', async () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    expect(pkg.man).toBe('./man/vmmem.1');
+    expect(pkg.files).toContain('man');
+    const page = spawnSync('man', ['-l', join(ROOT, 'man/vmmem.1')], { encoding: 'utf8', env: { ...process.env, MANWIDTH: '200', MAN_KEEP_FORMATTING: '', PAGER: 'cat' } });
+    expect(page.status).toBe(0);
+    const text = page.stdout.replace(/.\x08/g, '');
+    for (const c of (await program()).commands) {
+      if (c.name() === 'help') continue;
+      expect(text).toContain(`vmmem ${c.name()} [options]`);
+      for (const o of c.options) expect(text, `${c.name()} ${o.flags}`).toContain(o.flags);
+    }
+  });
+});
