@@ -42,6 +42,13 @@ export function buildProgram(io: Io): Command {
   const override = (cmd: Command): void => {
     cmd.exitOverride();
     cmd.configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s), outputError: (s, write) => write(prefixLines(s)) });
+    if (resultGoesToOutput(cmd)) {
+      cmd.addHelpText(
+        'after',
+        '\n-o FILE is written whole or not at all (exit 73 when it cannot be). --columns, --wide,\n' +
+          'colour (--color beats NO_COLOR; FORCE_COLOR; TERM=dumb), @FILE lists: docs/cli.md.',
+      );
+    }
     cmd.commands.forEach(override);
   };
   override(program);
