@@ -32,15 +32,18 @@ export function parseBytes(text: string, what: string): number {
     throw new UsageError(`${what}: '${text}' is not a size (examples: 4096, 64KiB, 512MiB, 2GiB)`);
   }
   const bytes = Number(m[1]) * unit;
+  if (bytes > Number.MAX_SAFE_INTEGER) throw new UsageError(`${what}: '${text}' is too large (at most ${Number.MAX_SAFE_INTEGER} bytes)`);
   if (!Number.isSafeInteger(bytes)) throw new UsageError(`${what}: '${text}' is not a whole number of bytes`);
   return bytes;
 }
 
 /** Parses a positive whole count such as `--frames 256`. */
-export function parseCount(text: string, what: string, min = 1): number {
+/** A whole number from `min` to `max` (at most 2^53 - 1, the largest a double holds exactly). */
+export function parseCount(text: string, what: string, min = 1, max = Number.MAX_SAFE_INTEGER): number {
   if (!/^\s*\d+\s*$/.test(text)) throw new UsageError(`${what}: '${text}' is not a whole number`);
   const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`${what}: must be at least ${min}, got '${text}'`);
+  if (!Number.isSafeInteger(n) || n > max) throw new UsageError(`${what}: at most ${max}, got ${text.trim()}`);
+  if (n < min) throw new UsageError(`${what}: must be at least ${min}, got '${text}'`);
   return n;
 }
 

@@ -22,7 +22,7 @@ import {
 } from '../report/baseline.js';
 import { render } from '../report/index.js';
 import type { CommandResult } from '../report/result.js';
-import { chalkFor, emit, type Io } from './io.js';
+import { chalkFor, emit, type InputFile, type Io } from './io.js';
 import type { RawOptions } from './options.js';
 
 export interface BaselineOptions {
@@ -66,9 +66,9 @@ export function startBaselineCheck(raw: BaselineOptions, command: string, known:
 }
 
 /** Emits the result; with a baseline, also the comparison, and throws RegressionError when worse. */
-export function emitChecked(io: Io, result: CommandResult, raw: RawOptions, check: BaselineCheck | undefined): void {
+export function emitChecked(io: Io, result: CommandResult, raw: RawOptions, check: BaselineCheck | undefined, inputs?: readonly InputFile[]): void {
   if (!check) {
-    emit(io, result, raw);
+    emit(io, result, raw, inputs);
     return;
   }
   const comparison = compareSaved(check.baseline, savedFromResult(result), check.tolerance);
@@ -81,7 +81,7 @@ export function emitChecked(io: Io, result: CommandResult, raw: RawOptions, chec
       worse: comparison.regressions.map((f) => ({ ...f.key, metric: f.metric, baseline: f.baseline, current: f.current })),
     },
   };
-  emit(io, result, raw);
+  emit(io, result, raw, inputs);
   reportToStderr(io, comparison, raw);
   if (comparison.regressions.length > 0) throw new RegressionError(regressionMessage(comparison));
 }

@@ -10,7 +10,7 @@ import { openSource } from '../trace/source.js';
 import { parseCount } from '../units.js';
 import { compareFigure } from '../report/figure.js';
 import { addPlotOutOption, plotOutKind, writeFigure } from './figure-out.js';
-import type { Io } from './io.js';
+import { inputsOf, type Io } from './io.js';
 import { addBaselineOptions, emitChecked, startBaselineCheck, type BaselineOptions } from './baseline.js';
 import { addEngineOptions, addOutputOptions, addTraceOptions, engineConfig, parsePolicy, readOptions, type RawOptions } from './options.js';
 import { parseSizeList, resolveSizes } from './sizes.js';
@@ -37,7 +37,7 @@ export function parsePolicies(text: string | undefined): PolicyName[] {
   if (text === undefined || text.trim() === 'all') return [...POLICY_NAMES];
   const names: PolicyName[] = [];
   for (const part of text.split(',')) {
-    const name = parsePolicy(part.trim());
+    const name = parsePolicy(part.trim(), '--policies');
     if (!names.includes(name)) names.push(name);
   }
   return names;
@@ -221,7 +221,7 @@ export function compareCommand(io: Io): Command {
     const result = compareResult({ config, traces: stats, rows, shard });
     if (raw.plotOut !== undefined) await writeFigure(raw.plotOut, compareFigure(result), result.summary?.join('\n') ?? '');
     try {
-      emitChecked(io, result, raw, check);
+      emitChecked(io, result, raw, check, inputsOf(sources, traces));
     } finally {
       // a failed cell's exit code (3 or 70) wins over a regression's 1
       throwIfCellsFailed(result.rows);

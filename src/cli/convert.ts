@@ -11,12 +11,13 @@ import { openSource, vmNameFromPath, type TraceSource } from '../trace/source.js
 import { FORMAT_KEEPS, openTraceWriter, outputTarget, type TraceWriter } from '../trace/write.js';
 import { skipNotes } from '../report/skips.js';
 import type { CommandResult } from '../report/result.js';
-import { emit, type Io } from './io.js';
+import { emit, inputsOf, type Io } from './io.js';
 import { addOutputOptions, addTraceOptions, parsePageSize, readOptions, type RawOptions } from './options.js';
 import { onInterrupt } from './interrupt.js';
 import { sourcesPlan, startProgress } from './progress.js';
 
 interface ConvertRaw extends RawOptions {
+  output?: string;
   to?: string;
   lossy?: boolean;
   vmtPageSize?: string;
@@ -36,6 +37,7 @@ export function convertCommand(io: Io): Command {
         'complete.',
     )
     .argument('<paths...>', 'IN... OUT: input traces (- for standard input), then the output (- for standard output)')
+    .option('-o, --output <file>', 'the output trace, instead of the last of PATHS (then every PATH is an input)')
     .option('--to <format>', 'output format, overriding OUT\'s name: csv, plain, vmt, optionally .gz (standard output: csv by default)')
     .option('--lossy', 'allow plain output to drop VM names and times')
     .option(
@@ -56,9 +58,9 @@ export function convertCommand(io: Io): Command {
       'data, 66 input missing or unreadable, 73 output cannot be written.',
   );
   cmd.action(async (paths: string[], raw: ConvertRaw) => {
-    if (paths.length < 2) throw new UsageError('convert needs IN and OUT (vmmem convert IN... OUT)');
-    const output = paths[paths.length - 1]!;
-    const inputs = paths.slice(0, -1);
+    if (paths.length < 2 && raw.output === undefined) throw new UsageError('convert needs IN and OUT (vmmem convert IN... OUT, or IN... -o OUT)');
+    const output = raw.output ?? paths[paths.length - 1]!;
+    const inputs = raw.output === undefined ? paths.slice(0, -1) : paths;
     if (inputs.filter((p) => p === '-').length > 1) throw new UsageError('standard input (-) can be given once');
     const target = outputTarget(output, raw.to);
     const vmtPageSize = raw.vmtPageSize === 'none' ? undefined : parsePageSize({ pageSize: raw.vmtPageSize ?? '4KiB' }, '--vmt-page-size');
@@ -136,7 +138,7 @@ export function convertCommand(io: Io): Command {
       if (!raw.quiet) for (const n of notes) io.stderr(`vmmem: ${n}\n`);
       return;
     }
-    emit(io, convertResult(inputs, target.display, target.format, target.gzip, writer, registry.names, hasTime, notes), raw);
+    emit(io, convertResult(inputs, target.display, target.format, target.gzip, writer, registry.names, hasTime, notes), raw, inputsOf(sources));
   });
   return cmd;
 }

@@ -37,7 +37,7 @@ export function diffCommand(io: Io): Command {
   cmd.action(async (baselinePath: string, currentPath: string, raw: RawOptions & { tolerance?: string; all?: boolean }) => {
     const tolerance = parseTolerance(raw.tolerance);
     const comparison = compareSaved(readSavedResult(baselinePath), readSavedResult(currentPath), tolerance);
-    emit(io, comparisonResult(comparison, raw.all === true), raw);
+    emit(io, comparisonResult(comparison, raw.all === true), raw, [baselinePath, currentPath].map((path) => ({ path, format: 'json' })));
     if (comparison.regressions.length > 0) throw new RegressionError(regressionMessage(comparison));
   });
   return cmd;

@@ -277,8 +277,7 @@ export function generateCommand(io: Io): Command {
     const output = raw.output ?? '-';
     const target = outputTarget(output, raw.to);
     const pageSize = parsePageSize(raw);
-    const seed = raw.seed === undefined ? 1 : parseCount(raw.seed, '--seed', 0);
-    if (seed > 0xffffffff) throw new UsageError(`--seed: at most ${0xffffffff}`);
+    const seed = raw.seed === undefined ? 1 : parseCount(raw.seed, '--seed', 0, 0xffffffff);
     const clones = clonesFrom(raw);
     let plans = plansFrom(raw, output === '-' ? 'generated' : vmNameFromPath(output), pageSize);
     if (clones) plans = Array.from({ length: clones.count }, (_, i) => ({ ...plans[0]!, name: `clone${i + 1}` }));

@@ -12,7 +12,7 @@ import { interleave, VmRegistry } from '../trace/interleave.js';
 import { createReader } from '../trace/reader.js';
 import { displayOf, openSource, type TraceSource } from '../trace/source.js';
 import { parseCount } from '../units.js';
-import { chalkFor, emit, type Io } from './io.js';
+import { chalkFor, emit, inputsOf, type Io } from './io.js';
 import { addOutputOptions, addTraceOptions, outputFormat, parsePageSize, readOptions, type RawOptions } from './options.js';
 import { sourcesPlan, startProgress } from './progress.js';
 
@@ -68,8 +68,7 @@ export function inspectCommand(io: Io): Command {
     const format = outputFormat(raw);
     const report = (raw.report ?? 'summary') as InspectReport;
     if (!INSPECT_REPORTS.includes(report)) throw new UsageError(`--report: '${raw.report}' is not one of ${INSPECT_REPORTS.join(', ')}`);
-    const window = raw.window === undefined ? DEFAULT_WINDOW : parseCount(raw.window, '--window');
-    if (window > 2 ** 31 - 1) throw new UsageError(`--window: at most ${2 ** 31 - 1} accesses`);
+    const window = raw.window === undefined ? DEFAULT_WINDOW : parseCount(raw.window, '--window', 1, 2 ** 31 - 1);
     const interval = raw.interval === undefined ? undefined : parseCount(raw.interval, '--interval');
     const pageSize = parsePageSize(raw);
     const read = readOptions(raw);
@@ -128,7 +127,7 @@ export function inspectCommand(io: Io): Command {
         result.summary!.push(...charts);
       }
     }
-    emit(io, result, raw);
+    emit(io, result, raw, inputsOf(sources));
   });
   return cmd;
 }

@@ -37,6 +37,11 @@ export function addMemoryOptions(cmd: Command): Command {
 export function memoryConfig(raw: MemoryRawOptions, engine: EngineConfig): MemoryConfig | undefined {
   const dedup = (raw.dedup ?? 'off') as DedupMode;
   if (!DEDUP_MODES.includes(dedup)) throw new UsageError(`--dedup: '${raw.dedup}' is not off, ideal or ksm`);
+  // Options that would have no effect are refused (as --idle-tax without --scheduler weight).
+  // An explicit --dedup of any mode accepts them: a loop over --dedup off|ideal|ksm passes them all.
+  if (raw.dedup === undefined && raw.ksmPages !== undefined) throw new UsageError('--ksm-pages: applies with --dedup ksm only');
+  if (raw.dedup === undefined && raw.ksmInterval !== undefined) throw new UsageError('--ksm-interval: applies with --dedup ksm only');
+  if (raw.compaction === true && raw.hostPage === undefined) throw new UsageError('--compaction: applies with --host-page only');
   const ksmPages = raw.ksmPages === undefined ? DEFAULT_KSM_PAGES : parseCount(raw.ksmPages, '--ksm-pages', 1);
   const ksmInterval = raw.ksmInterval === undefined ? DEFAULT_KSM_INTERVAL : parseCount(raw.ksmInterval, '--ksm-interval', 1);
   let hostPageSize = 0;

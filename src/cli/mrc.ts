@@ -10,7 +10,7 @@ import { openSource } from '../trace/source.js';
 import { parseCount } from '../units.js';
 import { mrcFigure } from '../report/figure.js';
 import { addPlotOutOption, plotOutKind, writeFigure } from './figure-out.js';
-import { emit, type Io } from './io.js';
+import { emit, inputsOf, type Io } from './io.js';
 import { addOutputOptions, addTraceOptions, outputFormat, parsePageSize, readOptions, type RawOptions } from './options.js';
 import { geometricSizes, parseSizeList, resolveSizes } from './sizes.js';
 
@@ -295,7 +295,7 @@ export function mrcCommand(io: Io): Command {
       withChart,
     );
     if (raw.plotOut !== undefined) await writeFigure(raw.plotOut, mrcFigure(result), result.summary?.join('\n') ?? '');
-    emit(io, result, raw);
+    emit(io, result, raw, inputsOf(sources));
   });
   return cmd;
 }

@@ -35,12 +35,41 @@ export interface RawOptions {
   format?: string;
   color?: boolean;
   quiet?: boolean;
+  output?: string;
+  columns?: string;
+  wide?: boolean;
+}
+
+const REPEATABLE = new WeakSet<Option>();
+
+/** Marks an option that may be given several times (`--vm`): `@FILE` then gives it once per line. */
+export function repeatable(option: Option): Option {
+  REPEATABLE.add(option);
+  return option;
+}
+
+export function isRepeatable(option: Option): boolean {
+  return REPEATABLE.has(option);
+}
+
+/** Commands whose -o, --output is the result's file (generate and convert: -o is the trace they write). */
+const RESULT_TO_OUTPUT = new WeakSet<Command>();
+
+/** Whether `cmd`'s --output takes its result (and main.ts routes standard output there). */
+export function resultGoesToOutput(cmd: Command): boolean {
+  return RESULT_TO_OUTPUT.has(cmd);
 }
 
 export function addOutputOptions(cmd: Command): Command {
+  if (!cmd.options.some((o) => o.long === '--output')) {
+    cmd.option('-o, --output <file>', "write the result to FILE instead of standard output, whole or not at all (format: --format, else FILE's .csv or .json, else table)");
+    RESULT_TO_OUTPUT.add(cmd);
+  }
   return cmd
     .addOption(new Option('--format <format>', `output format: ${OUTPUT_FORMATS.join(', ')}`).default('table'))
-    .option('--color', 'colour the table even when stdout is not a terminal')
+    .option('--columns <list>', 'only these columns, in this order (CSV names, or table headings), in every format; also @FILE')
+    .option('--wide', 'on a terminal, every table column even when the table is wider than the terminal')
+    .option('--color', 'colour the table even when stdout is not a terminal (beats NO_COLOR and TERM=dumb)')
     .option('--no-color', 'never colour (also: NO_COLOR set in the environment)')
     .option('-q, --quiet', 'no notes (skipped lines, OOM kills) on standard error');
 }
@@ -132,8 +161,9 @@ export function readOptions(raw: RawOptions): ReadOptions & { traceFormat?: Trac
   };
 }
 
-export function parsePolicy(name: string): PolicyName {
-  if (!isPolicyName(name)) throw new UsageError(`--policy: unknown policy '${name}' (one of ${POLICY_NAMES.join(', ')})`);
+/** `option`: the option the user typed the name in, for the message. */
+export function parsePolicy(name: string, option = '--policy'): PolicyName {
+  if (!isPolicyName(name)) throw new UsageError(`${option}: unknown policy '${name}' (one of ${POLICY_NAMES.join(', ')})`);
   return name;
 }
 
@@ -160,9 +190,7 @@ export function parseFrames(raw: RawOptions, pageSize: number): number {
 }
 
 function parseFrames1(text: string): number {
-  const frames = parseCount(text, '--frames', 1);
-  if (frames > 2 ** 31 - 1) throw new UsageError(`--frames: at most ${2 ** 31 - 1}, got ${text}`);
-  return frames;
+  return parseCount(text, '--frames', 1, 2 ** 31 - 1);
 }
 
 export function parseLatency(text: string | undefined): Latency {

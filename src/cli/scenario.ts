@@ -17,7 +17,8 @@ import type { IdleTaxOptions } from '../schedulers/scheduler.js';
 import { DEFAULT_REBALANCE } from '../schedulers/balance.js';
 import { vmNameFromPath } from '../trace/source.js';
 import { parseBytes, parseCount } from '../units.js';
-import { policiesUsing, type RawOptions } from './options.js';
+import { policiesUsing, repeatable, type RawOptions } from './options.js';
+import { didYouMean } from './suggest.js';
 
 export const DEFAULT_ACTIVE_WINDOW = 10000;
 
@@ -42,11 +43,11 @@ export function addSchedulingOptions(cmd: Command): Command {
       `which VM gives up a frame when memory is full (default global)\n${SCHEDULER_NAMES.map((n) => `  ${n.padEnd(9)} ${schedulers[n].summary}`).join('\n')}`,
     )
     .addOption(
-      new Option(
+      repeatable(new Option(
         '--vm <spec>',
         'declare a VM (repeatable): name=NAME,trace=FILE,priority=P,weight=W,reserve=SIZE,limit=SIZE; ' +
           'SIZE is a number of frames, or bytes with a unit (64MiB); limit also "unlimited"',
-      ).argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]),
+      ).argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value])),
     )
     .option('--config <file>', 'scenario file (JSON): the VMs and any engine option; command-line options override it')
     .option('--idle-tax <rate>', 'weight: ESX idle memory tax rate T, 0 <= T < 1 (idle pages cost 1/(1-T) times as much)')
@@ -128,7 +129,7 @@ export function parseVmFlag(spec: string, index: number): VmDraft {
     const eq = part.indexOf('=');
     if (eq < 0) throw new ConfigError(`${origin}: '${part}' is not KEY=VALUE (keys: ${VM_KEYS.join(', ')})`);
     const key = part.slice(0, eq).trim().toLowerCase();
-    if (!(VM_KEYS as readonly string[]).includes(key)) throw new ConfigError(`${origin}.${key}: unknown key (keys: ${VM_KEYS.join(', ')})`);
+    if (!(VM_KEYS as readonly string[]).includes(key)) throw new ConfigError(`${origin}.${key}: unknown key${didYouMean(key, VM_KEYS)} (keys: ${VM_KEYS.join(', ')})`);
     if (draft.fields[key as VmKey]) throw new ConfigError(`${origin}.${key}: given twice`);
     draft.fields[key as VmKey] = { value: part.slice(eq + 1).trim(), origin };
   }
@@ -239,7 +240,7 @@ export function parseScenario(doc: Json, file: string): Scenario {
       continue;
     }
     const known = SCENARIO_OPTIONS[key];
-    if (!known) throw new ConfigError(`${file}: ${key}: unknown key (keys: ${SCENARIO_KEYS.join(', ')})`);
+    if (!known) throw new ConfigError(`${file}: ${key}: unknown key${didYouMean(key, SCENARIO_KEYS)} (keys: ${SCENARIO_KEYS.join(', ')})`);
     const type = jsonType(value);
     if (!(known.types as string[]).includes(type)) throw new ConfigError(`${file}: ${key}: must be a ${known.types.join(' or ')}, got ${type}`);
     if (key === 'latency' && type === 'object') {
@@ -255,7 +256,7 @@ function scenarioVm(vm: Json, origin: string, base: string): VmDraft {
   if (jsonType(vm) !== 'object') throw new ConfigError(`${origin}: must be an object with name, trace, priority, weight, reserve, limit, got ${jsonType(vm)}`);
   const draft: VmDraft = { origin, fields: {} };
   for (const [key, value] of Object.entries(vm as Record<string, Json>)) {
-    if (!(VM_KEYS as readonly string[]).includes(key)) throw new ConfigError(`${origin}.${key}: unknown key (keys: ${VM_KEYS.join(', ')})`);
+    if (!(VM_KEYS as readonly string[]).includes(key)) throw new ConfigError(`${origin}.${key}: unknown key${didYouMean(key, VM_KEYS)} (keys: ${VM_KEYS.join(', ')})`);
     let v = value;
     if (key === 'trace') {
       if (typeof v !== 'string' || v === '') throw new ConfigError(`${origin}.trace: must be a file name, got ${describe(v)}`);
@@ -278,6 +279,21 @@ export function mergeOptions<T extends RawOptions & SchedulingRawOptions>(cli: T
   return merged as T;
 }
 
+/** What a scenario option checked alone needs beside it to apply at all (else it is refused). */
+const SCENARIO_ENABLERS: Record<string, Record<string, string>> = {
+  tlb: { translation: 'nested' },
+  tlbWays: { translation: 'nested' },
+  levels: { translation: 'nested' },
+  guestLevels: { translation: 'nested' },
+  hostLevels: { translation: 'nested' },
+  guestPage: { translation: 'nested' },
+  guestAlloc: { translation: 'nested' },
+  guestMemory: { translation: 'nested', guestAlloc: 'random' },
+  ksmPages: { dedup: 'ksm' },
+  ksmInterval: { dedup: 'ksm' },
+  compaction: { hostPage: '2MiB' },
+};
+
 /**
  * Validates a scenario's engine options one by one so that a bad value names its key (the parse
  * functions name the command-line option; the message is re-addressed).
@@ -296,6 +312,7 @@ export function checkScenarioOptions(scenario: Scenario, check: (raw: RawOptions
     if (option === 'rebalance') raw.scheduler = 'balance';
     // a policy option is checked as a value here; whether the run's policy reads it, by the run
     if (option === 'tick' || option === 'agingBits' || option === 'tau') raw.policy = policiesUsing(option)[0];
+    Object.assign(raw, { ...SCENARIO_ENABLERS[option], [option]: value });
     try {
       check(raw as RawOptions & SchedulingRawOptions);
     } catch (err) {

@@ -15,7 +15,7 @@ import { policies } from '../policies/index.js';
 import { addBaselineOptions, BASELINE_HELP, emitChecked, startBaselineCheck, type BaselineOptions } from './baseline.js';
 import { sourcesPlan, startProgress } from './progress.js';
 import { addEngineOptions, addOutputOptions, addTraceOptions, engineConfig, outputFormat, parsePolicy, readOptions, type RawOptions } from './options.js';
-import { chalkFor, type Io } from './io.js';
+import { chalkFor, inputsOf, type Io } from './io.js';
 import { addMemoryOptions, memoryConfig, type MemoryRawOptions } from './memory-options.js';
 import { addTwoLevelOptions, twoLevelConfig, type TwoLevelRawOptions } from './two-level-options.js';
 import { simulateTwoLevel } from '../engine/two-level-run.js';
@@ -126,7 +126,7 @@ export function simulateCommand(io: Io): Command {
       await writeFigure(raw.plotOut, figure, result.summary?.join('\n') ?? '');
     }
     try {
-      emitChecked(io, result, raw, check);
+      emitChecked(io, result, raw, check, inputsOf(sources));
     } finally {
       if (outcome.series) emitSeries(io, outcome.series, raw, format, plot, config.frames);
     }

@@ -88,14 +88,28 @@ function parseStagePage(text: string | undefined, pageSize: number, what: string
   return size;
 }
 
+/** The options that only mean something with translation on, by their flags. */
+const TRANSLATION_ONLY: [keyof TranslationRawOptions, string][] = [
+  ['tlb', '--tlb'],
+  ['tlbWays', '--tlb-ways'],
+  ['levels', '--levels'],
+  ['guestLevels', '--guest-levels'],
+  ['hostLevels', '--host-levels'],
+  ['guestPage', '--guest-page'],
+  ['guestAlloc', '--guest-alloc'],
+];
+
 /**
- * The translation configuration, or undefined for none. The other options are checked even
- * then (a loop over `--translation none|nested|shadow` may pass them all) but have no effect.
+ * The translation configuration, or undefined for none. Without --translation its options
+ * would have no effect: they are refused. With an explicit `--translation none` they are
+ * checked and accepted, so that a loop over `--translation none|nested|shadow` may pass them all.
  */
 export function translationConfig(raw: TranslationRawOptions, engine: EngineConfig): TranslationConfig | undefined {
+  if (raw.translation === undefined) {
+    for (const [key, flag] of TRANSLATION_ONLY) if (raw[key] !== undefined) throw new UsageError(`${flag}: applies with --translation only`);
+  }
   const modes = raw.translation === undefined ? undefined : parseModes(raw.translation);
-  const tlbEntries = raw.tlb === undefined ? DEFAULT_TLB_ENTRIES : parseCount(raw.tlb, '--tlb', 1);
-  if (tlbEntries > MAX_TLB) throw new UsageError(`--tlb: at most ${MAX_TLB} entries, got ${raw.tlb}`);
+  const tlbEntries = raw.tlb === undefined ? DEFAULT_TLB_ENTRIES : parseCount(raw.tlb, '--tlb', 1, MAX_TLB);
   const tlbWays = raw.tlbWays === undefined ? tlbEntries : parseCount(raw.tlbWays, '--tlb-ways', 1);
   if (tlbWays > tlbEntries || tlbEntries % tlbWays !== 0) {
     throw new UsageError(`--tlb-ways: ${tlbWays} ways do not divide ${tlbEntries} entries into whole sets`);
@@ -104,7 +118,8 @@ export function translationConfig(raw: TranslationRawOptions, engine: EngineConf
   const guestAlloc = (raw.guestAlloc ?? 'seq') as GuestAlloc;
   if (!GUEST_ALLOCS.includes(guestAlloc)) throw new UsageError(`--guest-alloc: '${raw.guestAlloc}' is not seq or random`);
   let guestPhysicalPages = engine.frames;
-  if (raw.guestMemory !== undefined) {
+  // Without --guest-alloc random, --guest-memory turns on two levels of memory (two-level-options.ts).
+  if (raw.guestMemory !== undefined && guestAlloc === 'random') {
     guestPhysicalPages = Math.floor(parseBytes(raw.guestMemory, '--guest-memory') / engine.pageSize);
     if (guestPhysicalPages < 1) throw new UsageError(`--guest-memory: ${raw.guestMemory} holds no page of ${engine.pageSize} bytes`);
     if (guestPhysicalPages > 2 ** 31 - 1) throw new UsageError(`--guest-memory: at most 2^31 - 1 pages, got ${raw.guestMemory}`);

@@ -94,6 +94,12 @@ function describe(value: unknown): string {
 }
 
 /**
+ * Config members that say where a result came from, not how it was computed: the vmmem version
+ * and the input files (a baseline saved from another path or an older vmmem still compares).
+ */
+const PROVENANCE = ['version', 'inputs'];
+
+/**
  * Checks that two configurations match on every member both have (except `ignore`); returns the
  * members only one of them has (saved by another vmmem version). Throws ConfigError otherwise.
  */
@@ -106,7 +112,7 @@ export function checkConfig(
   const oneSided: string[] = [];
   const keys = new Set([...Object.keys(baseline.config), ...Object.keys(current.config)]);
   for (const key of keys) {
-    if (ignore.includes(key)) continue;
+    if (ignore.includes(key) || PROVENANCE.includes(key)) continue;
     if (!(key in baseline.config) || !(key in current.config)) {
       oneSided.push(key);
       continue;

@@ -43,6 +43,16 @@ export interface CompareConfig {
   on_oom: string;
   strict_alloc: boolean;
   latency_ns: Record<string, number>;
+  /** vmmem's version (added by the CLI) */
+  version?: string;
+  /** per trace: its path and format (null in a shard that did not read it; added by the CLI) */
+  inputs?: { path: string; format: string | null; gzip?: boolean }[];
+}
+
+/** The config without `inputs`, which differ between the shards of one sweep (each opens its own traces). */
+function sweepIdentity(config: CompareConfig): string {
+  const { inputs: _inputs, ...rest } = config;
+  return JSON.stringify(rest);
 }
 
 export interface SkipCountsJson {
@@ -249,11 +259,11 @@ export function compareOutcomeFromJson(text: string, file: string): CompareOutco
 export function mergeShards(parts: { file: string; outcome: CompareOutcome }[]): CompareOutcome {
   if (parts.length === 0) throw new UsageError('merge: no files');
   const first = parts[0]!;
-  const configText = JSON.stringify(first.outcome.config);
+  const configText = sweepIdentity(first.outcome.config);
   const count = first.outcome.shard?.count ?? 1;
   const seen = new Map<number, string>();
   for (const { file, outcome } of parts) {
-    if (JSON.stringify(outcome.config) !== configText) {
+    if (sweepIdentity(outcome.config) !== configText) {
       throw new UsageError(`merge: ${file} comes from a compare run with other traces or options than ${first.file}`);
     }
     const index = outcome.shard?.index ?? 1;
@@ -266,7 +276,11 @@ export function mergeShards(parts: { file: string; outcome: CompareOutcome }[]):
   const missing: number[] = [];
   for (let k = 1; k <= count; k++) if (!seen.has(k)) missing.push(k);
   if (missing.length > 0) throw new UsageError(`merge: shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${count} missing`);
-  const config = first.outcome.config;
+  const config = { ...first.outcome.config };
+  if (config.inputs) {
+    // each trace as the shard that read it saw it
+    config.inputs = config.inputs.map((input, i) => parts.map((p) => p.outcome.config.inputs?.[i]).find((x) => x && x.format !== null) ?? input);
+  }
   const traces: (CompareTraceStats | null)[] = config.traces.map(() => null);
   for (const { outcome } of parts) outcome.traces.forEach((t, i) => (traces[i] ??= t));
   const rows: Row[] = [];

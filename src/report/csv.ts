@@ -8,9 +8,11 @@ function quote(field: string): string {
 /** CSV with a header row and the documented columns, in order (SPEC 3.1). */
 export function toCsv(result: CommandResult): string {
   const lines = [result.columns.map((c) => c.key).join(',')];
-  for (const row of result.rows) {
-    const total = typeof row.accesses === 'number' ? row.accesses : undefined;
+  result.rows.forEach((row, i) => {
+    // a rate is printed with the digits its count needs, also when --columns left accesses out
+    const accesses = (result.originalRows?.[i] ?? row).accesses;
+    const total = typeof accesses === 'number' ? accesses : undefined;
     lines.push(result.columns.map((c) => quote(formatCell(row[c.key] ?? null, c, total))).join(','));
-  }
+  });
   return `${lines.join('\n')}\n`;
 }

@@ -7,13 +7,14 @@ import { toTable } from './table.js';
 export const OUTPUT_FORMATS = ['table', 'csv', 'json'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
-export function render(result: CommandResult, format: OutputFormat, chalk: ChalkInstance): string {
+/** `maxWidth`, `left`: see toTable (table format only). */
+export function render(result: CommandResult, format: OutputFormat, chalk: ChalkInstance, maxWidth?: number, left?: string[]): string {
   switch (format) {
     case 'csv':
       return toCsv(result);
     case 'json':
       return toJson(result);
     default:
-      return toTable(result, chalk);
+      return toTable(result, chalk, maxWidth, left);
   }
 }

@@ -32,6 +32,8 @@ export interface CommandResult {
   highlight?: Set<number>;
   /** per row: shown green (`good`) or red (`bad`) in a coloured table (e.g. a figure better or worse than its baseline) */
   tones?: (Tone | undefined)[];
+  /** the rows before --columns chose some members (the table's TOTAL and tones read them) */
+  originalRows?: Row[];
   /** a plot drawn above the table (table view only) */
   chart?: { series: PlotSeries[]; options: PlotOptions };
 }

@@ -33,6 +33,28 @@ export class VmRegistry {
   }
 }
 
+/**
+ * Which trace first yielded each VM name. A file without a vm column is one VM named after the
+ * file (SPEC 1.2): no other trace may yield that name, or two VMs would be merged silently into
+ * one. Traces whose rows name their VMs (a vm column) may contribute rows to one VM.
+ */
+class NameClaims {
+  private readonly first = new Map<string, Cursor>();
+  claim(name: string, c: Cursor): void {
+    const other = this.first.get(name);
+    if (other === undefined) {
+      this.first.set(name, c);
+      return;
+    }
+    if (other === c || (other.reader.hasVmColumn && c.reader.hasVmColumn)) return;
+    const a = other.reader.source.display;
+    const b = c.reader.source.display;
+    if (!other.reader.hasVmColumn && !c.reader.hasVmColumn) throw new UsageError(`${a} and ${b} would both be VM '${name}': rename one of the files`);
+    const [column, file] = other.reader.hasVmColumn ? [a, b] : [b, a];
+    throw new UsageError(`${a} and ${b} would both be VM '${name}' (${file} is named after its file, ${column} names it in its vm column): rename the file or the VM`);
+  }
+}
+
 class Cursor {
   batch: RowBatch | undefined;
   at = 0;
@@ -44,6 +66,7 @@ class Cursor {
     readonly reader: TraceReader,
     readonly index: number,
     private readonly registry: VmRegistry,
+    private readonly claims: NameClaims,
   ) {
     this.it = reader.batches()[Symbol.asyncIterator]();
   }
@@ -66,6 +89,7 @@ class Cursor {
     const names = this.reader.vmNames;
     while (this.toGlobal.length < names.length) {
       const l = this.toGlobal.length;
+      this.claims.claim(names[l]!, this);
       this.toGlobal.push(this.registry.define(names[l]!, this.index * 65536 + l));
     }
   }
@@ -86,19 +110,10 @@ class Cursor {
 }
 
 export async function* interleave(readers: TraceReader[], registry: VmRegistry, batchSize = 8192): AsyncGenerator<RowBatch> {
-  // Names given by the files themselves (no vm column) may not collide.
-  const fileNames = new Map<string, string>();
-  const cursors = readers.map((r, i) => new Cursor(r, i, registry));
+  const claims = new NameClaims();
+  const cursors = readers.map((r, i) => new Cursor(r, i, registry, claims));
   for (const c of cursors) await c.fill();
-  for (const r of readers) {
-    if (r.source.format === 'csv' || r.source.format === 'vmt') continue;
-    const other = fileNames.get(r.source.vmName);
-    if (other !== undefined) {
-      throw new UsageError(`${other} and ${r.source.display} would both be VM '${r.source.vmName}': rename one of the files`);
-    }
-    fileNames.set(r.source.vmName, r.source.display);
-  }
-  // Register every VM known so far in command-line order.
+  // Register every VM known so far in command-line order (names given by files may not collide).
   for (const c of cursors) c.registerKnown();
 
   if (cursors.length === 1) {

@@ -37,6 +37,11 @@ export interface TraceReader {
   hasTime: boolean;
   /** true once it is known that the rows carry content tokens (csv `content` column, vmt content table) */
   hasContent: boolean;
+  /**
+   * true once it is known that the rows name their VMs (a csv `vm` column, a vmt header of
+   * several VMs); false: the file is one VM, named after the file (SPEC 1.2)
+   */
+  hasVmColumn: boolean;
   /** rows read so far */
   rows: number;
   batches(): AsyncGenerator<RowBatch>;
@@ -57,6 +62,7 @@ export function createReader(source: TraceSource, opts: ReadOptions): TraceReade
     skipped,
     hasTime: false,
     hasContent: false,
+    hasVmColumn: false,
     rows: 0,
     async *batches() {
       const display = source.display;
@@ -74,6 +80,7 @@ export function createReader(source: TraceSource, opts: ReadOptions): TraceReade
             onHeader: (cols) => {
               reader.hasTime = cols.time >= 0;
               reader.hasContent = cols.content >= 0;
+              reader.hasVmColumn = cols.vm >= 0;
             },
           });
           break;
@@ -109,6 +116,8 @@ export function createReader(source: TraceSource, opts: ReadOptions): TraceReade
   const onVmtHeader = (hasTime: boolean, hasContent: boolean): void => {
     reader.hasTime = hasTime;
     reader.hasContent = hasContent;
+    // a vmt header always names its VMs; one of them is what a file without a vm column is
+    reader.hasVmColumn = vms.names.length > 1;
   };
   if (source.format === 'vmt') {
     reader.replay = async (target) => {

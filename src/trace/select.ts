@@ -24,6 +24,10 @@ export function selectVm(inner: TraceReader, name: string): SelectedReader {
       return inner.hasContent;
     },
     set hasContent(_v: boolean) {},
+    get hasVmColumn() {
+      return inner.hasVmColumn;
+    },
+    set hasVmColumn(_v: boolean) {},
     rows: 0,
     available: inner.vmNames,
     async *batches(): AsyncGenerator<RowBatch> {

@@ -35,10 +35,11 @@ describe('help and version', () => {
     expect(r.stdout).toMatch(/Usage: vmmem simulate/);
   });
 
-  it('no arguments prints the help and exits 0', () => {
+  it('no arguments prints the usage on standard error and exits 64', () => {
     const r = cli([]);
-    expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/Usage: vmmem/);
+    expect(r.status).toBe(64);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/Usage: vmmem/);
   });
 });
 
@@ -108,9 +109,9 @@ describe('colour', () => {
     expect(r.stdout).not.toContain(ESC);
   });
 
-  it('--color forces them; NO_COLOR wins over --color; --no-color turns them off', () => {
+  it('--color forces them; --color wins over NO_COLOR (a flag beats the variable); --no-color turns them off', () => {
     expect(cli(['simulate', trace, '--color']).stdout).toContain(ESC);
-    expect(cli(['simulate', trace, '--color'], { env: { NO_COLOR: '1' } }).stdout).not.toContain(ESC);
+    expect(cli(['simulate', trace, '--color'], { env: { NO_COLOR: '1' } }).stdout).toContain(ESC);
     expect(cli(['simulate', trace, '--no-color'], { env: { FORCE_COLOR: '1' } }).stdout).not.toContain(ESC);
   });
 

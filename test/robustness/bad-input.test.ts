@@ -689,8 +689,8 @@ const rows: Row[] = [
     code: 65,
     stderr: 'vmmem: {junk.dat}:1: cannot tell the trace format from its name or content; name it with --trace-format\n',
   },
-  { name: 'an unknown option', files: { 't.plain': 'R 0x1\n' }, args: [...SIM, '{t.plain}', '--bogus'], code: 64, stderr: "error: unknown option '--bogus'\n" },
-  { name: 'an unknown command', args: ['frobnicate'], code: 64, stderr: "error: unknown command 'frobnicate'\n(run with --help for usage)\n" },
+  { name: 'an unknown option', files: { 't.plain': 'R 0x1\n' }, args: [...SIM, '{t.plain}', '--bogus'], code: 64, stderr: "vmmem: unknown option '--bogus'\n" },
+  { name: 'an unknown command', args: ['frobnicate'], code: 64, stderr: "vmmem: unknown command 'frobnicate'\nvmmem: run with --help for usage\n" },
   { name: 'no trace', args: ['simulate'], code: 64, stderr: 'vmmem: no trace: give TRACE files, --vm name=NAME,trace=FILE or --config FILE\n' },
 
   // ---- conflicting options ----
