@@ -107,9 +107,15 @@ describe('SPEC 2.7 reduction 2: guest memory for every page', () => {
 
   // Without --free-page-reporting it fails at once: R 0, F 0, R 0 faults twice at one level (the
   // freed page comes back as a new one) but once at the host (the guest frame is still backed).
+  // Nor with policies that remember pages they no longer hold (ghosts: arc, twoq, s3fifo, lirs):
+  // a page evicted and then freed keeps its ghost at one level, but after F or RESET the guest
+  // reuses its lowest free guest frame for another page, so at the host the ghost names a frame
+  // that now holds someone else (R 1, R 0, R 2, RESET, R 0, R 1 with F = 2 under twoq: page 1's
+  // ghost makes its return a hit in Am at one level, and page 0's at the host).
+  const NO_GHOSTS = HOST_POLICIES.filter((p) => !['arc', 'twoq', 's3fifo', 'lirs'].includes(p));
   it('with F and RESET it holds when the guest reports the frames it frees (--free-page-reporting)', () => {
     fc.assert(
-      fc.property(rowsArb({ maxVms: 2, maxPages: 6, maxLength: 60, allocOps: true }), fc.integer({ min: 1, max: 5 }), fc.constantFrom(...HOST_POLICIES), (rs, frames, hostPolicy) => {
+      fc.property(rowsArb({ maxVms: 2, maxPages: 6, maxLength: 60, allocOps: true }), fc.integer({ min: 1, max: 5 }), fc.constantFrom(...NO_GHOSTS), (rs, frames, hostPolicy) => {
         const vms = vmsOf(rs);
         const guests = Array.from({ length: vms }, () => guest({ frames: 6 }));
         const run = runTwo(asRows(rs), { frames, policy: hostPolicy, guests, freePageReporting: true }, (r) => checkInvariants(r));
