@@ -11,6 +11,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const DOC_FIGURES = [
   ['mrc-ls.svg', ['mrc', 'traces/ls.lackey.gz', '--policy', 'lru,opt', '--points', '20']],
   ['compare-zipf.svg', ['compare', 'traces/zipf.csv', '--policies', 'lru,fifo,clock,lfu,opt', '--frames', '10..160x2', '--jobs', '1']],
+  ['policies-ls.svg', ['compare', 'traces/ls.lackey.gz', '--policies', 'all', '--frames', '8..128x2', '--jobs', '1']],
 ];
 
 const dir = resolve(process.argv[2] ?? join(ROOT, 'docs', 'figures'));
