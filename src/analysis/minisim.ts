@@ -16,7 +16,8 @@
  *   but not estimates worth the name (the sample holds too few pages to resolve them) and are
  *   marked so.
  */
-import { DEFAULT_LATENCY, type EngineConfig } from '../engine/config.js';
+import type { EngineConfig } from '../engine/config.js';
+import { curveEngineConfig } from '../engine/curves.js';
 import { Engine } from '../engine/engine.js';
 import { PageExpander, type PageBatch } from '../engine/expand.js';
 import { feedPages } from '../engine/feed.js';
@@ -85,18 +86,7 @@ export async function sampledPass(input: SampledPassInput): Promise<SampledPass>
   let sampledAccesses = 0;
   let peakTracked = 0;
   if (stack !== null) sampler.onEvict = (q) => stack.forget(q);
-  const base: EngineConfig = {
-    frames: 1,
-    pageSize: input.pageSize,
-    swapSlots: Infinity,
-    policy: 'lru',
-    scheduler: 'global',
-    seed: 1,
-    onOom: 'kill',
-    strictAlloc: false,
-    latency: DEFAULT_LATENCY,
-    ...input.engine,
-  };
+  const base = curveEngineConfig(input.pageSize, 'lru', input.engine);
   const engines = input.miniatures.map((m) => {
     const e = new Engine({ ...base, policy: m.policy, frames: m.frames }, ids);
     e.trackFrames = false;
@@ -214,18 +204,7 @@ export async function replayedCounters(
   const trace = await loadPageTrace(sources, read, pageSize);
   const nextUse = policies[policy].needsFuture ? nextUseOf(trace, trace.ids.count) : null;
   const sizes = [...new Set(frames)];
-  const base: EngineConfig = {
-    frames: 1,
-    pageSize,
-    swapSlots: Infinity,
-    policy,
-    scheduler: 'global',
-    seed: 1,
-    onOom: 'kill',
-    strictAlloc: false,
-    latency: DEFAULT_LATENCY,
-    ...engine,
-  };
+  const base = curveEngineConfig(pageSize, policy, engine);
   const pool = new SweepPool(jobs);
   try {
     const small = sizes.length <= 1 || trace.length * sizes.length < 2_000_000;

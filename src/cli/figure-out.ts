@@ -2,11 +2,10 @@
  * `--plot-out FILE.svg|FILE.html` (SPEC 3.2a): the command's figure written to a file, whole or
  * not at all (written under a temporary name beside it, then renamed), exit 73 when it cannot be.
  */
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { OutputError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { renderHtml, renderSvg, type Figure } from '../report/figure.js';
+import { writeWhole } from './output-file.js';
 
 export type FigureKind = 'svg' | 'html';
 
@@ -24,13 +23,5 @@ export function plotOutKind(file: string | undefined): FigureKind | null {
 }
 
 export async function writeFigure(file: string, figure: Figure, caption: string): Promise<void> {
-  const text = plotOutKind(file) === 'svg' ? await renderSvg(figure) : await renderHtml(figure, caption);
-  const temporary = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(temporary, text);
-    renameSync(temporary, file);
-  } catch (err) {
-    rmSync(temporary, { force: true });
-    throw new OutputError(`--plot-out: cannot write ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
+  writeWhole(file, plotOutKind(file) === 'svg' ? await renderSvg(figure) : await renderHtml(figure, caption), '--plot-out');
 }

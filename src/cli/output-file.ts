@@ -62,13 +62,8 @@ export class OutputRouter {
     const file = this.file;
     if (file === undefined) return;
     this.file = undefined;
-    const temp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
     try {
-      writeFileSync(temp, this.held.join(''));
-      renameSync(temp, file);
-    } catch (err) {
-      rmSync(temp, { force: true });
-      throw new OutputError(`--output: cannot write ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      writeWhole(file, this.held.join(''), '--output');
     } finally {
       this.held = [];
     }
@@ -78,6 +73,21 @@ export class OutputRouter {
   discard(): void {
     this.file = undefined;
     this.held = [];
+  }
+}
+
+/**
+ * Writes `text` to `file` whole or not at all: under a temporary name beside it, renamed into
+ * place; on failure the temporary file is removed and `option` names the error (exit 73).
+ */
+export function writeWhole(file: string, text: string, option: string): void {
+  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(temp, text);
+    renameSync(temp, file);
+  } catch (err) {
+    rmSync(temp, { force: true });
+    throw new OutputError(`${option}: cannot write ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
 }
 

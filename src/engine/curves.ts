@@ -6,6 +6,7 @@
  * opt at every requested size, else from those replays (exact either way).
  */
 import { DEFAULT_LATENCY, type EngineConfig } from './config.js';
+import type { PolicyName } from '../policies/index.js';
 import { grown } from '../policies/policy.js';
 import { VmRegistry } from '../trace/interleave.js';
 import { feedPages } from './feed.js';
@@ -21,6 +22,26 @@ import { eat } from './simulate.js';
 import { VmCounters } from './stats.js';
 
 export type StackPolicy = 'lru' | 'opt';
+
+/**
+ * The engine a curve's replays run (opt's fallback here, replayed and miniature curves in
+ * analysis/minisim.ts): one global policy, unlimited swap, the default latencies; the frames are
+ * set per size.
+ */
+export function curveEngineConfig(pageSize: number, policy: PolicyName, over: Partial<EngineConfig> = {}): EngineConfig {
+  return {
+    frames: 1,
+    pageSize,
+    swapSlots: Infinity,
+    policy,
+    scheduler: 'global',
+    seed: 1,
+    onOom: 'kill',
+    strictAlloc: false,
+    latency: DEFAULT_LATENCY,
+    ...over,
+  };
+}
 
 export interface CurveInput {
   sources: TraceSource[];
@@ -173,17 +194,7 @@ export async function optFaults(pass: CurvePass, sample: number | null, sizes: r
     vmNames: pass.vmNames,
     nextUse,
   };
-  const base: EngineConfig = {
-    frames: 1,
-    pageSize: pass.pageSize,
-    swapSlots: Infinity,
-    policy: 'opt',
-    scheduler: 'global',
-    seed: 1,
-    onOom: 'kill',
-    strictAlloc: false,
-    latency: DEFAULT_LATENCY,
-  };
+  const base = curveEngineConfig(pass.pageSize, 'opt');
   const pool = new SweepPool(opts.jobs);
   let results;
   try {
