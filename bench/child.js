@@ -3,7 +3,7 @@
 //        node bench/child.js cli ARGS...   (times the CLI in-process)
 import { performance } from 'node:perf_hooks';
 import { openSource } from '../dist/trace/source.js';
-import { simulate } from '../dist/engine/simulate.js';
+import { simulate } from '../dist/run/simulate.js';
 import { DEFAULT_LATENCY } from '../dist/engine/config.js';
 import { main } from '../dist/cli/main.js';
 

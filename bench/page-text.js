@@ -3,7 +3,7 @@
 // the bench's comparison on the same input. Only R and W accesses (A, F and RESET have no
 // counterpart there); a page is its number, the VM is dropped (the bench's traces have one).
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { loadPageTrace } from '../dist/engine/page-trace.js';
+import { loadPageTrace } from '../dist/run/page-trace.js';
 import { OP_WRITE } from '../dist/trace/rows.js';
 import { openSource } from '../dist/trace/source.js';
 

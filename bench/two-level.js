@@ -3,10 +3,10 @@
 // within 2.5x a one-level run). Reads the trace once into memory, then times only the replays,
 // alternating one and two levels, BENCH_RUNS times each (default 5), and prints the medians.
 // Usage: node bench/two-level.js TRACE FRAMES GUEST_FRAMES [reclaim]
-import { loadPageTrace } from '../dist/engine/page-trace.js';
+import { loadPageTrace } from '../dist/run/page-trace.js';
 import { Engine } from '../dist/engine/engine.js';
 import { TwoLevel } from '../dist/engine/two-level.js';
-import { PageBatch } from '../dist/engine/expand.js';
+import { PageBatch } from '../dist/pages/expand.js';
 import { DEFAULT_LATENCY, DEFAULT_DECOMPRESS_NS } from '../dist/engine/config.js';
 import { openSource } from '../dist/trace/source.js';
 import { DEFAULT_READ_OPTIONS } from '../dist/trace/reader.js';

@@ -22,7 +22,7 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const DOCUMENTED = new Set([0, 1, 3, 64, 65, 66, 73]);
 
 /** vmmem's own mulberry32 (dist/: the fuzzer runs the built CLI) */
-import { mulberry32 as rng } from '../dist/engine/rng.js';
+import { mulberry32 as rng } from '../dist/rng.js';
 
 export { rng };
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { DEFAULT_LATENCY, type EngineConfig } from '../src/engine/config.js';
-import { simulate, type SimulationOutcome } from '../src/engine/simulate.js';
+import { simulate, type SimulationOutcome } from '../src/run/simulate.js';
 import type { PolicyName } from '../src/policies/index.js';
 import { DEFAULT_READ_OPTIONS, type ReadOptions } from '../src/trace/reader.js';
 import type { TraceFormat, TraceSource } from '../src/trace/source.js';

@@ -26,7 +26,7 @@
  * reach the optimum (so earlier VMs get more), never beyond where its curve stops dropping; the
  * spare frames are then shared by weight as above.
  */
-import type { StackHistogram } from '../engine/mrc.js';
+import type { StackHistogram } from './mrc.js';
 import { largestRemainder, maxMinShares } from '../schedulers/shares.js';
 
 export interface PlanClaim {

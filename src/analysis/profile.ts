@@ -8,8 +8,8 @@
  * A freed page (F, RESET) starts cold again: its next access has no reuse distance (its content
  * is gone); it still counts as one of the distinct pages between other pages' accesses.
  */
-import { PageExpander, type PageBatch } from '../engine/expand.js';
-import { PageIds } from '../engine/page-ids.js';
+import { PageExpander, type PageBatch } from '../pages/expand.js';
+import { PageIds } from '../pages/page-ids.js';
 import { grown } from '../policies/policy.js';
 import { OP_ALLOC, OP_FREE, OP_READ, OP_RESET, OP_WRITE, type RowBatch } from '../trace/rows.js';
 import { REUSE_BUCKETS, ReuseTimeline, reuseBucket } from './reuse.js';

@@ -1,8 +1,8 @@
 import { Command, Option } from 'commander';
 import { EXIT, PartialFailure, UsageError } from '../errors.js';
-import { stackCellCounts, stackCells, stackCellsExact } from '../engine/curves.js';
-import { loadPageTrace, nextUseOf } from '../engine/page-trace.js';
-import { defaultJobs, footprintOf, SweepPool, sweepTrace, type CellCounts } from '../engine/sweep.js';
+import { stackCellCounts, stackCells, stackCellsExact } from '../run/curves.js';
+import { loadPageTrace, nextUseOf } from '../run/page-trace.js';
+import { defaultJobs, footprintOf, SweepPool, sweepTrace, type CellCounts } from '../run/sweep.js';
 import { policies as policyDefinitions, POLICY_NAMES, type PolicyName } from '../policies/index.js';
 import { compareResult, compareRow, failedCells, type CompareConfig, type CompareTraceStats } from '../report/compare.js';
 import type { Row } from '../report/result.js';

@@ -1,10 +1,10 @@
 import { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { miniatureFrames, replayedCounters, sampledPass, scaledFaults, shardsFaults, smallestEstimated } from '../analysis/minisim.js';
+import { miniatureFrames, replayedCounters, sampledPass, scaledFaults, shardsFaults, smallestEstimated } from '../run/minisim.js';
 import { PageSampler, sampleSalt } from '../analysis/sampling.js';
-import { lruCounters, optFaults, stackDistancePass } from '../engine/curves.js';
+import { lruCounters, optFaults, stackDistancePass } from '../run/curves.js';
 import { isPolicyName, POLICY_NAMES, type PolicyName } from '../policies/index.js';
-import { defaultJobs } from '../engine/sweep.js';
+import { defaultJobs } from '../run/sweep.js';
 import { mrcResult, type MrcCurve, type MrcOutcome } from '../report/mrc.js';
 import { openSource } from '../trace/source.js';
 import { parseCount } from '../units.js';

@@ -1,8 +1,8 @@
 import { Command } from 'commander';
 import { framesForFaultRate, faultsAtFrames, MAX_PLAN_CELLS, optimalSplit, planCells, type PlanClaim } from '../analysis/plan.js';
-import { vmCurves, type CurvePolicy } from '../analysis/vm-curves.js';
+import { vmCurves, type CurvePolicy } from '../run/vm-curves.js';
 import { DEFAULT_LATENCY, type EngineConfig, type VmSpec } from '../engine/config.js';
-import { simulate } from '../engine/simulate.js';
+import { simulate } from '../run/simulate.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { planResult, type PlanOutcome, type PlanVmOutcome } from '../report/plan.js';
 import { largestRemainder, maxMinShares } from '../schedulers/shares.js';

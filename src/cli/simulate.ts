@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { simulate, type SeriesOutcome } from '../engine/simulate.js';
+import { simulate, type SeriesOutcome } from '../run/simulate.js';
 import { simulateResult } from '../report/simulate.js';
 import { toCsv } from '../report/csv.js';
 import { toJson } from '../report/json.js';
@@ -18,7 +18,7 @@ import { addEngineOptions, addOutputOptions, addTraceOptions, engineConfig, outp
 import { chalkFor, inputsOf, type Io } from './io.js';
 import { addMemoryOptions, memoryConfig, type MemoryRawOptions } from './memory-options.js';
 import { addTwoLevelOptions, twoLevelConfig, type TwoLevelRawOptions } from './two-level-options.js';
-import { simulateTwoLevel } from '../engine/two-level-run.js';
+import { simulateTwoLevel } from '../run/two-level-run.js';
 import { addTranslationOptions, translationConfig, type TranslationRawOptions } from './translation-options.js';
 import {
   addSchedulingOptions,

@@ -12,8 +12,8 @@ import { OP_ALLOC, OP_FREE, OP_READ, OP_RESET, OP_WRITE } from '../trace/rows.js
 import { toHex } from '../trace/address.js';
 import type { MemoryModel } from '../memory/model.js';
 import type { EngineConfig, VmSpec } from './config.js';
-import type { PageBatch } from './expand.js';
-import type { PageIds } from './page-ids.js';
+import type { PageBatch } from '../pages/expand.js';
+import type { PageIds } from '../pages/page-ids.js';
 import { VmCounters } from './stats.js';
 
 // Page state bits (exported for the memory model, src/memory/model.ts).

@@ -17,8 +17,8 @@ import { toHex } from '../trace/address.js';
 import { OP_ALLOC, OP_FREE, OP_RESET, OP_WRITE } from '../trace/rows.js';
 import type { EngineConfig, GuestSettings, TwoLevelConfig } from './config.js';
 import { COMMITTED, DIRTY, Engine, RESIDENT, SWAPPED } from './engine.js';
-import type { PageBatch } from './expand.js';
-import { PageIds } from './page-ids.js';
+import type { PageBatch } from '../pages/expand.js';
+import { PageIds } from '../pages/page-ids.js';
 import { VmCounters } from './stats.js';
 
 /** what a guest frame holds besides a page id */

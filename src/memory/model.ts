@@ -26,8 +26,8 @@
  * Per-page and per-frame state is in typed arrays; nothing is allocated per access.
  */
 import { COMMITTED, DIRTY, EVICTED, HIT, RESIDENT, SWAPPED, type Engine } from '../engine/engine.js';
-import type { PageBatch } from '../engine/expand.js';
-import { PageIds } from '../engine/page-ids.js';
+import type { PageBatch } from '../pages/expand.js';
+import { PageIds } from '../pages/page-ids.js';
 import { grown, type Accept } from '../policies/policy.js';
 import { OP_ALLOC, OP_FREE, OP_RESET, OP_WRITE } from '../trace/rows.js';
 import { BuddyAllocator } from './buddy.js';

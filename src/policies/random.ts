@@ -1,4 +1,4 @@
-import { mulberry32 } from '../engine/rng.js';
+import { mulberry32 } from '../rng.js';
 import { grown, type Accept, type PolicyContext, type PolicyDefinition, type ReplacementPolicy } from './policy.js';
 
 /**

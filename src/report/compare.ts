@@ -3,7 +3,7 @@
  * plain `CompareOutcome` that is also what a `--shard` run's JSON carries, so that `merge` can
  * rebuild exactly what the unsharded run prints, in any format.
  */
-import type { CellCounts } from '../engine/sweep.js';
+import type { CellCounts } from '../run/sweep.js';
 import { TraceError, UsageError } from '../errors.js';
 import { formatBytes } from '../units.js';
 import type { Column, CommandResult, Row } from './result.js';

@@ -4,7 +4,7 @@
  * member `levels` (guest settings and host figures per VM, the ladder, what each pathology
  * counter means). Present only with two levels of memory.
  */
-import type { SimulationOutcome } from '../engine/simulate.js';
+import type { SimulationOutcome } from '../run/simulate.js';
 import type { VmLevels } from '../engine/two-level.js';
 import type { Column, CommandResult, Row } from './result.js';
 

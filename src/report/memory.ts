@@ -4,7 +4,7 @@
  * compaction_moves`, after the others (before the `translation` mode column when several modes
  * are compared); the details in JSON `memory`.
  */
-import type { SimulationOutcome } from '../engine/simulate.js';
+import type { SimulationOutcome } from '../run/simulate.js';
 import type { MemoryVmOutcome } from '../memory/outcome.js';
 import { formatBytes } from '../units.js';
 import type { Column, CommandResult, Row } from './result.js';

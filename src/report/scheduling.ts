@@ -4,7 +4,7 @@
  * translation columns when those are on), and only when a scheduler other than `global` or
  * declared VMs (--vm, --config) are in use.
  */
-import type { SimulationOutcome, VmOutcome } from '../engine/simulate.js';
+import type { SimulationOutcome, VmOutcome } from '../run/simulate.js';
 import type { Column, Row } from './result.js';
 
 export const SCHEDULING_COLUMNS: Column[] = [

@@ -5,7 +5,7 @@
  * `huge_pages,huge_fallbacks,compaction_moves,unusable_index_2mib` (the last host-wide: the same
  * on every row of a sample).
  */
-import type { SeriesOutcome } from '../engine/simulate.js';
+import type { SeriesOutcome } from '../run/simulate.js';
 import type { Column, CommandResult, Row } from './result.js';
 
 export const SERIES_COLUMNS: Column[] = [

@@ -1,7 +1,7 @@
 /**
  * `simulate`'s result: one row per VM in command-line order, then TOTAL (SPEC 3.1).
  */
-import type { SimulationOutcome, VmOutcome } from '../engine/simulate.js';
+import type { SimulationOutcome, VmOutcome } from '../run/simulate.js';
 import { formatBytes } from '../units.js';
 import type { Column, CommandResult, Row } from './result.js';
 import { withLevels } from './levels.js';

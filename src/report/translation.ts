@@ -4,7 +4,7 @@
  * (with a `translation` column when several modes are compared), eat_ns including the cost of
  * translation, and the details in JSON `translation`.
  */
-import type { SimulationOutcome } from '../engine/simulate.js';
+import type { SimulationOutcome } from '../run/simulate.js';
 import type { TranslationModeOutcome, TranslationVmOutcome } from '../translation/outcome.js';
 import { formatBytes } from '../units.js';
 import type { Column, CommandResult, Row } from './result.js';

@@ -13,7 +13,7 @@
  * / (pages sampled). f is 1 (no tax) until a first period with a sample has ended. (ESX also
  * smooths the estimates with moving averages; this takes each period's estimate as it is.)
  */
-import { mulberry32 } from '../engine/rng.js';
+import { mulberry32 } from '../rng.js';
 import { grown } from '../policies/policy.js';
 
 export interface ActiveFraction {

@@ -1,5 +1,5 @@
 import { curveOf, MAX_PLAN_CELLS, optimalSplit, planCells, type PlanClaim } from '../analysis/plan.js';
-import { LruStackDistances } from '../engine/mrc.js';
+import { LruStackDistances } from '../analysis/mrc.js';
 import { grown, type Accept } from '../policies/policy.js';
 import { BaseScheduler } from './base.js';
 import { PolicyGroups } from './groups.js';

@@ -32,7 +32,7 @@
  * writes page k without diverging writes alike.
  */
 import { UsageError } from '../errors.js';
-import { mulberry32 } from '../engine/rng.js';
+import { mulberry32 } from '../rng.js';
 import type { ContentNames } from './content.js';
 import { OP_READ, OP_WRITE, RowBatch } from './rows.js';
 

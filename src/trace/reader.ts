@@ -12,6 +12,7 @@ import type { TraceSource } from './source.js';
 import { parseLines } from './text.js';
 import { readVmt, replayVmt, type VmtPageTarget } from './vmt.js';
 import { selectVm } from './select.js';
+import type { TraceReader } from './trace-reader.js';
 
 export interface ReadOptions {
   /** replay instruction fetches (lackey `I`, din label 2) as reads */
@@ -28,29 +29,7 @@ export interface ReadOptions {
 
 export const DEFAULT_READ_OPTIONS: ReadOptions = { ifetch: false, hex: false, skipBadLines: false };
 
-export interface TraceReader {
-  readonly source: TraceSource;
-  /** local VM index -> name; filled as rows are read (the `vm` column), else the file's name */
-  readonly vmNames: string[];
-  readonly skipped: SkipCounts;
-  /** true once it is known that the rows carry a `time` column */
-  hasTime: boolean;
-  /** true once it is known that the rows carry content tokens (csv `content` column, vmt content table) */
-  hasContent: boolean;
-  /**
-   * true once it is known that the rows name their VMs (a csv `vm` column, a vmt header of
-   * several VMs); false: the file is one VM, named after the file (SPEC 1.2)
-   */
-  hasVmColumn: boolean;
-  /** rows read so far */
-  rows: number;
-  batches(): AsyncGenerator<RowBatch>;
-  /**
-   * Instead of batches(): replays the trace straight into a page expander, when it is the run's
-   * only trace (vmt files: see replayVmt). Absent for formats that have no such path.
-   */
-  replay?(target: VmtPageTarget): Promise<void>;
-}
+export type { TraceReader } from './trace-reader.js';
 
 export function createReader(source: TraceSource, opts: ReadOptions): TraceReader {
   const vms = new VmNames(source.vmName);

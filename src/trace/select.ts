@@ -3,7 +3,7 @@
  * of the VM called `name` - rows whose `vm` column says so, or, in a trace whose rows name no
  * VM, every row (the source's fallback name is then `name` itself).
  */
-import type { TraceReader } from './reader.js';
+import type { TraceReader } from './trace-reader.js';
 import type { RowBatch } from './rows.js';
 
 export interface SelectedReader extends TraceReader {

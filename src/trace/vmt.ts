@@ -37,8 +37,8 @@
 import { TraceError } from '../errors.js';
 import { MAX_ROW_BYTES, spanFits, toHex } from './address.js';
 import type { VmNames } from './csv.js';
-import { PageIds } from '../engine/page-ids.js';
-import type { PageExpander } from '../engine/expand.js';
+import { PageIds } from '../pages/page-ids.js';
+import type { PageExpander } from '../pages/expand.js';
 import type { ContentNames } from './content.js';
 import { RowBatch, OP_RESET } from './rows.js';
 import { VMT_MAGIC } from './source.js';

@@ -17,7 +17,7 @@
  * or host-stage entry (a VM reaching a frame it does not hold) stops the run as an internal error.
  */
 import { HIT, MAJOR, type Engine, type EngineObserver } from '../engine/engine.js';
-import { mulberry32 } from '../engine/rng.js';
+import { mulberry32 } from '../rng.js';
 import type { MemoryModel } from '../memory/model.js';
 import { grown } from '../policies/policy.js';
 import type { TranslationConfig } from './config.js';

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sampledPass, miniatureFrames, shardsFaults, smallestEstimated } from '../../src/analysis/minisim.js';
+import { sampledPass, miniatureFrames, shardsFaults, smallestEstimated } from '../../src/run/minisim.js';
 import { pageHash, PageSampler, SAMPLE_MODULUS, sampleSalt } from '../../src/analysis/sampling.js';
 import { POLICY_NAMES } from '../../src/policies/index.js';
 import { DEFAULT_READ_OPTIONS } from '../../src/trace/reader.js';

@@ -4,9 +4,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { stackCellCounts, stackCells } from '../../src/engine/curves.js';
-import { loadPageTrace, nextUseOf } from '../../src/engine/page-trace.js';
-import { runCell, sweepTrace } from '../../src/engine/sweep.js';
+import { stackCellCounts, stackCells } from '../../src/run/curves.js';
+import { loadPageTrace, nextUseOf } from '../../src/run/page-trace.js';
+import { runCell, sweepTrace } from '../../src/run/sweep.js';
 import { DEFAULT_READ_OPTIONS } from '../../src/trace/reader.js';
 import { config, tempFile, textSource } from '../helpers.js';
 import { vmmem } from './in-process.js';

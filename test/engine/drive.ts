@@ -5,10 +5,10 @@
  */
 import fc from 'fast-check';
 import { Engine, type EngineObserver } from '../../src/engine/engine.js';
-import { PageBatch } from '../../src/engine/expand.js';
-import { nextUseOf } from '../../src/engine/page-trace.js';
-import { PageIds } from '../../src/engine/page-ids.js';
-import { simulate, type SimulationOutcome } from '../../src/engine/simulate.js';
+import { PageBatch } from '../../src/pages/expand.js';
+import { nextUseOf } from '../../src/run/page-trace.js';
+import { PageIds } from '../../src/pages/page-ids.js';
+import { simulate, type SimulationOutcome } from '../../src/run/simulate.js';
 import type { VmCounters } from '../../src/engine/stats.js';
 import type { VmSpec } from '../../src/engine/config.js';
 import { policies, type PolicyName } from '../../src/policies/index.js';

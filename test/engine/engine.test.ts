@@ -2,7 +2,7 @@
  * The latency model (SPEC 2.5), host statistics (SPEC 2.4) and host size, worked out by hand.
  */
 import { describe, expect, it } from 'vitest';
-import { simulate } from '../../src/engine/simulate.js';
+import { simulate } from '../../src/run/simulate.js';
 import { DEFAULT_READ_OPTIONS } from '../../src/trace/reader.js';
 import { config, run, textSource } from '../helpers.js';
 

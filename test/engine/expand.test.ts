@@ -5,8 +5,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PageExpander } from '../../src/engine/expand.js';
-import { PageIds } from '../../src/engine/page-ids.js';
+import { PageExpander } from '../../src/pages/expand.js';
+import { PageIds } from '../../src/pages/page-ids.js';
 import { createReader, DEFAULT_READ_OPTIONS } from '../../src/trace/reader.js';
 import { cli, tempFile, textSource } from '../helpers.js';
 

@@ -5,8 +5,8 @@
  */
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../src/engine/rng.js';
-import { PageIds } from '../../src/engine/page-ids.js';
+import { mulberry32 } from '../../src/rng.js';
+import { PageIds } from '../../src/pages/page-ids.js';
 import { POLICY_NAMES } from '../../src/policies/index.js';
 import { cli, tempFile } from '../helpers.js';
 import { countersOf, modelByVm, outcomeByVm, runEngine, simulateRows } from './drive.js';

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { lruFaults, optFaults, stackDistancePass, type StackPolicy } from '../../src/engine/curves.js';
-import { faultsAt, feed, LruStackDistances, ShardsFilter } from '../../src/engine/mrc.js';
-import { PageIds } from '../../src/engine/page-ids.js';
-import { mulberry32 } from '../../src/engine/rng.js';
-import { loadPageTrace, nextUseOf } from '../../src/engine/page-trace.js';
-import { footprintOf, runCell, sweepTrace } from '../../src/engine/sweep.js';
+import { lruFaults, optFaults, stackDistancePass, type StackPolicy } from '../../src/run/curves.js';
+import { faultsAt, feed, LruStackDistances, ShardsFilter } from '../../src/analysis/mrc.js';
+import { PageIds } from '../../src/pages/page-ids.js';
+import { mulberry32 } from '../../src/rng.js';
+import { loadPageTrace, nextUseOf } from '../../src/run/page-trace.js';
+import { footprintOf, runCell, sweepTrace } from '../../src/run/sweep.js';
 import type { PolicyName } from '../../src/policies/index.js';
 import { DEFAULT_READ_OPTIONS } from '../../src/trace/reader.js';
 import { config, plainTrace, textSource } from '../helpers.js';

@@ -3,7 +3,7 @@
  * holds, and --strict-alloc refuses accesses to pages never allocated. Worked out by hand.
  */
 import { describe, expect, it } from 'vitest';
-import { simulate } from '../../src/engine/simulate.js';
+import { simulate } from '../../src/run/simulate.js';
 import { DEFAULT_READ_OPTIONS } from '../../src/trace/reader.js';
 import { cli, config, tempFile, textSource } from '../helpers.js';
 

@@ -3,7 +3,7 @@
  * entitlements and fairness in the outcome, the time series at exact access boundaries.
  */
 import { describe, expect, it } from 'vitest';
-import { simulate } from '../../src/engine/simulate.js';
+import { simulate } from '../../src/run/simulate.js';
 import { DEFAULT_READ_OPTIONS } from '../../src/trace/reader.js';
 import { cli, config, tempFile, textSource } from '../helpers.js';
 import { runAccesses, seq } from '../schedulers/harness.js';

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { OutOfMemoryError } from '../../src/errors.js';
-import { simulate } from '../../src/engine/simulate.js';
+import { simulate } from '../../src/run/simulate.js';
 import { DEFAULT_READ_OPTIONS } from '../../src/trace/reader.js';
 import { cli, config, run, tempFile, textSource } from '../helpers.js';
 

@@ -4,10 +4,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { lruCounters, optFaults, stackDistancePass, type StackPolicy } from '../../src/engine/curves.js';
-import type { SizeCounters } from '../../src/engine/mrc.js';
-import { loadPageTrace, nextUseOf } from '../../src/engine/page-trace.js';
-import { runCell, sweepTrace } from '../../src/engine/sweep.js';
+import { lruCounters, optFaults, stackDistancePass, type StackPolicy } from '../../src/run/curves.js';
+import type { SizeCounters } from '../../src/analysis/mrc.js';
+import { loadPageTrace, nextUseOf } from '../../src/run/page-trace.js';
+import { runCell, sweepTrace } from '../../src/run/sweep.js';
 import { DEFAULT_READ_OPTIONS } from '../../src/trace/reader.js';
 import { config, textSource } from '../helpers.js';
 

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
-import { PageBatch } from '../../src/engine/expand.js';
-import { PageIds } from '../../src/engine/page-ids.js';
+import { PageBatch } from '../../src/pages/expand.js';
+import { PageIds } from '../../src/pages/page-ids.js';
 import { MemoryModel } from '../../src/memory/model.js';
 import type { PolicyName } from '../../src/policies/index.js';
 import { OP_ALLOC, OP_FREE, OP_READ, OP_RESET, OP_WRITE } from '../../src/trace/rows.js';

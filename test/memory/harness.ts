@@ -1,7 +1,7 @@
 /**
  * Runs simulate on in-memory traces with the memory model configured.
  */
-import { simulate, type SimulationOutcome } from '../../src/engine/simulate.js';
+import { simulate, type SimulationOutcome } from '../../src/run/simulate.js';
 import type { EngineConfig } from '../../src/engine/config.js';
 import type { MemoryConfig } from '../../src/memory/config.js';
 import type { TranslationConfig } from '../../src/translation/config.js';

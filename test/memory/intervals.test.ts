@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { EngineConfig } from '../../src/engine/config.js';
-import { simulate, type SimulationOutcome } from '../../src/engine/simulate.js';
+import { simulate, type SimulationOutcome } from '../../src/run/simulate.js';
 import type { MemoryConfig } from '../../src/memory/config.js';
 import { seriesResult } from '../../src/report/series.js';
 import { toCsv } from '../../src/report/csv.js';

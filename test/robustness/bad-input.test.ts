@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../src/engine/rng.js';
+import { mulberry32 } from '../../src/rng.js';
 import { createReader } from '../../src/trace/reader.js';
 import { RowBatch } from '../../src/trace/rows.js';
 import { vmtHeader, vmtRecords } from '../../src/trace/vmt.js';

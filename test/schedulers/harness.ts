@@ -5,9 +5,9 @@
  */
 import { DEFAULT_LATENCY, type EngineConfig, type VmSpec } from '../../src/engine/config.js';
 import { Engine } from '../../src/engine/engine.js';
-import { PageBatch } from '../../src/engine/expand.js';
-import { PageIds } from '../../src/engine/page-ids.js';
-import { nextUseOf } from '../../src/engine/page-trace.js';
+import { PageBatch } from '../../src/pages/expand.js';
+import { PageIds } from '../../src/pages/page-ids.js';
+import { nextUseOf } from '../../src/run/page-trace.js';
 import type { PolicyName } from '../../src/policies/index.js';
 import type { Accept } from '../../src/policies/policy.js';
 import type { SchedulerName } from '../../src/schedulers/index.js';

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { POLICY_NAMES } from '../../src/policies/index.js';
 import { SCHEDULER_NAMES } from '../../src/schedulers/index.js';
 import { config, plainTrace, textSource } from '../helpers.js';
-import { simulate } from '../../src/engine/simulate.js';
+import { simulate } from '../../src/run/simulate.js';
 import { DEFAULT_READ_OPTIONS } from '../../src/trace/reader.js';
 import { runAccesses, type Access } from './harness.js';
 

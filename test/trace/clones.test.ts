@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { simulate, type SimulationOutcome } from '../../src/engine/simulate.js';
+import { simulate, type SimulationOutcome } from '../../src/run/simulate.js';
 import type { MemoryConfig } from '../../src/memory/config.js';
 import { ContentNames } from '../../src/trace/content.js';
 import { DEFAULT_MIX, generateRows, type CloneOptions, type GeneratedCounts, type VmPlan } from '../../src/trace/generate.js';

@@ -3,7 +3,7 @@
  * test/robustness/bad-input.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { simulate } from '../../src/engine/simulate.js';
+import { simulate } from '../../src/run/simulate.js';
 import { DEFAULT_READ_OPTIONS } from '../../src/trace/reader.js';
 import { config, textSource } from '../helpers.js';
 

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { simulate } from '../../src/engine/simulate.js';
+import { simulate } from '../../src/run/simulate.js';
 import { DEFAULT_MIX, generateRows, type VmPlan } from '../../src/trace/generate.js';
 import { toBigInt } from '../../src/trace/address.js';
 import { DEFAULT_READ_OPTIONS } from '../../src/trace/reader.js';

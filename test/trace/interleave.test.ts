@@ -4,7 +4,7 @@
  * file base names or the `vm` column; output rows follow the command line, then TOTAL.
  */
 import { describe, expect, it } from 'vitest';
-import { simulate } from '../../src/engine/simulate.js';
+import { simulate } from '../../src/run/simulate.js';
 import { interleave, VmRegistry } from '../../src/trace/interleave.js';
 import { createReader, DEFAULT_READ_OPTIONS } from '../../src/trace/reader.js';
 import type { TraceFormat } from '../../src/trace/source.js';

@@ -5,7 +5,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { simulate } from '../../src/engine/simulate.js';
+import { simulate } from '../../src/run/simulate.js';
 import { createReader, DEFAULT_READ_OPTIONS, type ReadOptions } from '../../src/trace/reader.js';
 import { OP_NAMES } from '../../src/trace/rows.js';
 import { openSource, type TraceFormat } from '../../src/trace/source.js';

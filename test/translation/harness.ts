@@ -4,8 +4,8 @@
  */
 import { Engine, type EngineObserver } from '../../src/engine/engine.js';
 import type { EngineConfig } from '../../src/engine/config.js';
-import { PageBatch } from '../../src/engine/expand.js';
-import { PageIds } from '../../src/engine/page-ids.js';
+import { PageBatch } from '../../src/pages/expand.js';
+import { PageIds } from '../../src/pages/page-ids.js';
 import { OP_FREE, OP_READ, OP_RESET, OP_WRITE } from '../../src/trace/rows.js';
 import type { TranslationConfig } from '../../src/translation/config.js';
 import { TranslationModel } from '../../src/translation/model.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { simulate } from '../../src/engine/simulate.js';
+import { simulate } from '../../src/run/simulate.js';
 import { DEFAULT_READ_OPTIONS } from '../../src/trace/reader.js';
 import { config, textSource } from '../helpers.js';
 import { Harness, translation, type Step } from './harness.js';

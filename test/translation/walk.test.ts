@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { refsPerMiss, walkRefsPerMiss } from '../../src/translation/walk.js';
 import { run } from '../helpers.js';
-import { simulate } from '../../src/engine/simulate.js';
+import { simulate } from '../../src/run/simulate.js';
 import { config, plainTrace, textSource } from '../helpers.js';
 import { DEFAULT_READ_OPTIONS } from '../../src/trace/reader.js';
 import { translation } from './harness.js';

@@ -146,7 +146,7 @@ describe('compression', () => {
   });
 
   it('EAT prices a decompression at --latency decompress (default 5us)', async () => {
-    const { simulateTwoLevel } = await import('../../src/engine/two-level-run.js');
+    const { simulateTwoLevel } = await import('../../src/run/two-level-run.js');
     const { textSource } = await import('../helpers.js');
     const { DEFAULT_READ_OPTIONS } = await import('../../src/trace/reader.js');
     const { twoConfig } = await import('./harness.js');

@@ -6,9 +6,9 @@
 import { expect } from 'vitest';
 import { DEFAULT_DECOMPRESS_NS, type EngineConfig, type GuestSettings, type ReclaimStep, type TwoLevelConfig } from '../../src/engine/config.js';
 import { RESIDENT } from '../../src/engine/engine.js';
-import { PageBatch } from '../../src/engine/expand.js';
-import { nextUseOf } from '../../src/engine/page-trace.js';
-import { PageIds } from '../../src/engine/page-ids.js';
+import { PageBatch } from '../../src/pages/expand.js';
+import { nextUseOf } from '../../src/run/page-trace.js';
+import { PageIds } from '../../src/pages/page-ids.js';
 import { FRAME_BALLOONED, TwoLevel } from '../../src/engine/two-level.js';
 import { policies, type PolicyName } from '../../src/policies/index.js';
 import { OP_ALLOC, OP_FREE, OP_READ, OP_RESET, OP_WRITE } from '../../src/trace/rows.js';

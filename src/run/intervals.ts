@@ -13,7 +13,7 @@
  * They cost one pass over the distinct pages per sample.
  */
 import { orderOf2MiB } from '../memory/outcome.js';
-import type { Engine } from './engine.js';
+import type { Engine } from '../engine/engine.js';
 
 export interface IntervalSeries {
   /** accesses per interval (the last one may be shorter) */

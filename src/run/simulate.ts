@@ -19,15 +19,15 @@ import { displayOf, type TraceSource } from '../trace/source.js';
 import type { TranslationConfig } from '../translation/config.js';
 import { TranslationModel } from '../translation/model.js';
 import { translationOutcome, type TranslationOutcome } from '../translation/outcome.js';
-import type { EngineConfig } from './config.js';
-import { Engine, type OomEvent } from './engine.js';
+import type { EngineConfig } from '../engine/config.js';
+import { Engine, type OomEvent } from '../engine/engine.js';
 import { IntervalRecorder, type IntervalSeries } from './intervals.js';
-import { PageExpander, type PageBatch } from './expand.js';
+import { PageExpander, type PageBatch } from '../pages/expand.js';
 import { feedPages } from './feed.js';
-import { PageIds } from './page-ids.js';
+import { PageIds } from '../pages/page-ids.js';
 import { NextUseBuilder } from './page-trace.js';
-import { VmCounters } from './stats.js';
-import type { LevelsOutcome } from './two-level.js';
+import { VmCounters } from '../engine/stats.js';
+import type { LevelsOutcome } from '../engine/two-level.js';
 
 export interface SimulationInput {
   sources: TraceSource[];

@@ -5,7 +5,7 @@
  * come from the one-pass OPT stack when its work stays within a budget comparable to replaying
  * opt at every requested size, else from those replays (exact either way).
  */
-import { DEFAULT_LATENCY, type EngineConfig } from './config.js';
+import { DEFAULT_LATENCY, type EngineConfig } from '../engine/config.js';
 import type { PolicyName } from '../policies/index.js';
 import { grown } from '../policies/policy.js';
 import { VmRegistry } from '../trace/interleave.js';
@@ -13,19 +13,19 @@ import { feedPages } from './feed.js';
 import { createReader, type ReadOptions } from '../trace/reader.js';
 import { OP_FREE, OP_RESET, OP_WRITE, type SkipCounts } from '../trace/rows.js';
 import { displayOf, type TraceSource } from '../trace/source.js';
-import { PageExpander, type PageBatch } from './expand.js';
-import { countersAt, feed, LruStackDistances, OptStackDistances, ShardsFilter, StackBudgetExceeded, type SizeCounters, type StackHistogram, type WriteBackCounts } from './mrc.js';
-import { PageIds } from './page-ids.js';
+import { PageExpander, type PageBatch } from '../pages/expand.js';
+import { countersAt, feed, LruStackDistances, OptStackDistances, ShardsFilter, StackBudgetExceeded, type SizeCounters, type StackHistogram, type WriteBackCounts } from '../analysis/mrc.js';
+import { PageIds } from '../pages/page-ids.js';
 import { nextUseOf } from './page-trace.js';
 import { SweepPool, type CellCounts, type SweepTrace } from './sweep.js';
 import { eat } from './simulate.js';
-import { VmCounters } from './stats.js';
+import { VmCounters } from '../engine/stats.js';
 
 export type StackPolicy = 'lru' | 'opt';
 
 /**
  * The engine a curve's replays run (opt's fallback here, replayed and miniature curves in
- * analysis/minisim.ts): one global policy, unlimited swap, the default latencies; the frames are
+ * run/minisim.ts): one global policy, unlimited swap, the default latencies; the frames are
  * set per size.
  */
 export function curveEngineConfig(pageSize: number, policy: PolicyName, over: Partial<EngineConfig> = {}): EngineConfig {

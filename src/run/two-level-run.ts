@@ -11,12 +11,12 @@ import { ContentNames } from '../trace/content.js';
 import { VmRegistry } from '../trace/interleave.js';
 import { createReader } from '../trace/reader.js';
 import { displayOf } from '../trace/source.js';
-import type { EngineConfig } from './config.js';
-import { PageExpander } from './expand.js';
-import { PageIds } from './page-ids.js';
+import type { EngineConfig } from '../engine/config.js';
+import { PageExpander } from '../pages/expand.js';
+import { PageIds } from '../pages/page-ids.js';
 import { checkDeclaredVms, cost, discoverVms, lookAhead, passOver, type SeriesOutcome, type SimulationInput, type SimulationOutcome, type VmOutcome } from './simulate.js';
-import { VmCounters } from './stats.js';
-import { TwoLevel, type Guest, type LevelsOutcome, type VmLevels } from './two-level.js';
+import { VmCounters } from '../engine/stats.js';
+import { TwoLevel, type Guest, type LevelsOutcome, type VmLevels } from '../engine/two-level.js';
 
 export async function simulateTwoLevel(input: SimulationInput): Promise<SimulationOutcome> {
   const { config } = input;

@@ -17,21 +17,21 @@
  *   marked so.
  */
 import type { EngineConfig } from '../engine/config.js';
-import { curveEngineConfig } from '../engine/curves.js';
+import { curveEngineConfig } from './curves.js';
 import { Engine } from '../engine/engine.js';
-import { PageExpander, type PageBatch } from '../engine/expand.js';
-import { feedPages } from '../engine/feed.js';
-import { LruStackDistances, type SizeCounters } from '../engine/mrc.js';
-import { loadPageTrace, nextUseOf } from '../engine/page-trace.js';
-import { SweepPool, sweepTrace } from '../engine/sweep.js';
-import { PageIds } from '../engine/page-ids.js';
+import { PageExpander, type PageBatch } from '../pages/expand.js';
+import { feedPages } from './feed.js';
+import { LruStackDistances, type SizeCounters } from '../analysis/mrc.js';
+import { loadPageTrace, nextUseOf } from './page-trace.js';
+import { SweepPool, sweepTrace } from './sweep.js';
+import { PageIds } from '../pages/page-ids.js';
 import { grown } from '../policies/policy.js';
 import { policies, type PolicyName } from '../policies/index.js';
 import { VmRegistry } from '../trace/interleave.js';
 import { createReader, type ReadOptions } from '../trace/reader.js';
 import { OP_FREE, OP_RESET, OP_WRITE, type SkipCounts } from '../trace/rows.js';
 import { displayOf, type TraceSource } from '../trace/source.js';
-import type { PageSampler } from './sampling.js';
+import type { PageSampler } from '../analysis/sampling.js';
 
 export interface SampledPassInput {
   sources: TraceSource[];

@@ -9,13 +9,13 @@
  * F and RESET leave holes as in `mrc`, so the curves equal `simulate --scheduler partition` with
  * unlimited swap at every size.
  */
-import { feedPages } from '../engine/feed.js';
-import { PageExpander, type PageBatch } from '../engine/expand.js';
-import { feed, LruStackDistances, OptStackDistances, type StackDistances, type StackHistogram } from '../engine/mrc.js';
-import { PageIds } from '../engine/page-ids.js';
-import { nextUseOf } from '../engine/page-trace.js';
+import { feedPages } from './feed.js';
+import { PageExpander, type PageBatch } from '../pages/expand.js';
+import { feed, LruStackDistances, OptStackDistances, type StackDistances, type StackHistogram } from '../analysis/mrc.js';
+import { PageIds } from '../pages/page-ids.js';
+import { nextUseOf } from './page-trace.js';
 import { grown } from '../policies/policy.js';
-import { curveOf } from './plan.js';
+import { curveOf } from '../analysis/plan.js';
 import { VmRegistry } from '../trace/interleave.js';
 import { createReader, type ReadOptions } from '../trace/reader.js';
 import { OP_FREE, OP_RESET, OP_WRITE, type SkipCounts } from '../trace/rows.js';

@@ -5,7 +5,7 @@
  */
 import { interleave, type VmRegistry } from '../trace/interleave.js';
 import type { TraceReader } from '../trace/reader.js';
-import type { PageExpander } from './expand.js';
+import type { PageExpander } from '../pages/expand.js';
 
 export async function feedPages(
   readers: TraceReader[],

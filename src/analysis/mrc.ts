@@ -26,7 +26,7 @@
  *   falls below rate * 2^24 are tracked; a sampled distance d stands for d / rate and the
  *   estimated faults are the sampled faults / rate (SHARDS_adj's correction).
  */
-import { pageHash, SAMPLE_MODULUS } from '../analysis/sampling.js';
+import { pageHash, SAMPLE_MODULUS } from './sampling.js';
 import { grown } from '../policies/policy.js';
 import { OP_FREE, OP_RESET, OP_WRITE } from '../trace/rows.js';
 

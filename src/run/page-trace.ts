@@ -9,8 +9,8 @@ import { feedPages } from './feed.js';
 import { createReader, type ReadOptions } from '../trace/reader.js';
 import { OP_WRITE, type SkipCounts } from '../trace/rows.js';
 import { displayOf, type TraceSource } from '../trace/source.js';
-import { PageBatch, PageExpander } from './expand.js';
-import { PageIds } from './page-ids.js';
+import { PageBatch, PageExpander } from '../pages/expand.js';
+import { PageIds } from '../pages/page-ids.js';
 
 export interface PageTrace {
   /** page accesses: op per access (R, W, A, F, RESET) */

@@ -10,13 +10,13 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { OutOfMemoryError } from '../errors.js';
 import { OP_WRITE } from '../trace/rows.js';
-import type { EngineConfig } from './config.js';
-import { Engine } from './engine.js';
-import type { PageBatch } from './expand.js';
-import { PageIds } from './page-ids.js';
+import type { EngineConfig } from '../engine/config.js';
+import { Engine } from '../engine/engine.js';
+import type { PageBatch } from '../pages/expand.js';
+import { PageIds } from '../pages/page-ids.js';
 import type { PageTrace } from './page-trace.js';
 import { eat } from './simulate.js';
-import { VmCounters } from './stats.js';
+import { VmCounters } from '../engine/stats.js';
 
 /** A whole trace as page accesses, in plain typed arrays (shareable with workers). */
 export interface SweepTrace {
@@ -130,8 +130,8 @@ function sharedTrace(t: SweepTrace): SweepTrace {
   };
 }
 
-/** The compiled worker: dist/engine/sweep-worker.js, from src/engine (tests) or dist/engine alike. */
-export const WORKER_URL = new URL('../../dist/engine/sweep-worker.js', import.meta.url);
+/** The compiled worker: dist/run/sweep-worker.js, from src/run (tests) or dist/run alike. */
+export const WORKER_URL = new URL('../../dist/run/sweep-worker.js', import.meta.url);
 
 /** Distinct pages read or written (A/F rows name pages without touching them). */
 export function footprintOf(trace: Pick<SweepTrace, 'op' | 'page' | 'length' | 'pageCount'>): number {
