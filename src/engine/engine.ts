@@ -1,6 +1,10 @@
 /**
  * The machine (SPEC 2): host frames, per-page state, swap slots, the replacement policy, and
- * the replay of page accesses. Works on dense page ids (see page-ids.ts) and typed arrays only;
+ * the replay of page accesses - the only replay loop there is. Frames are counted here (the plain
+ * store), or come from a frame store (src/memory/frames.ts: the memory model's buddy allocator,
+ * huge pages, compaction and content sharing), where one frame may back several pages; the rules
+ * below are written for frames of one or more pages, and a store only says where a frame comes
+ * from and takes it back. Works on dense page ids (src/pages/page-ids.ts) and typed arrays only;
  * nothing is allocated per access.
  */
 import { OutOfMemoryError } from '../errors.js';
@@ -10,23 +14,17 @@ import { schedulers } from '../schedulers/index.js';
 import { DEFAULT_VM_PARAMS, type Scheduler, type VmParams } from '../schedulers/scheduler.js';
 import { OP_ALLOC, OP_FREE, OP_READ, OP_RESET, OP_WRITE } from '../trace/rows.js';
 import { toHex } from '../trace/address.js';
+import type { FrameStore } from '../memory/frames.js';
 import type { MemoryModel } from '../memory/model.js';
+import { COMMITTED, DIRTY, EVICTED, RESIDENT, SWAPPED } from '../pages/state.js';
 import type { EngineConfig, VmSpec } from './config.js';
 import type { PageBatch } from '../pages/expand.js';
 import type { PageIds } from '../pages/page-ids.js';
 import { VmCounters } from './stats.js';
+import { SwapSlots } from './swap.js';
 
-// Page state bits (exported for the memory model, src/memory/model.ts).
-export const RESIDENT = 1;
-export const DIRTY = 2;
-/** the page's content is in a swap slot (a valid copy while clean) */
-export const SWAPPED = 4;
-export const COMMITTED = 8;
-/**
- * evicted since the page was last released (F, RESET, kill): its next load is a refault (for
- * policies that remember evicted pages, PolicyContext.refault); a release clears it
- */
-export const EVICTED = 16;
+// Page state bits (src/pages/state.ts), re-exported for the engine's users.
+export { COMMITTED, DIRTY, EVICTED, RESIDENT, SWAPPED };
 
 export interface OomEvent {
   vm: number;
@@ -66,17 +64,30 @@ export interface EngineObserver {
 export class Engine {
   readonly vms: VmCounters[] = [];
   readonly scheduler: Scheduler;
-  observer: EngineObserver | null = null;
+  private watcher: EngineObserver | null = null;
+  /**
+   * Every access takes fault(), not the hit path in access(): an observer is attached, or a
+   * frame store is (a write to a resident page may have to copy a shared frame). One flag, so
+   * that the plain hit path tests one field.
+   */
+  private slow = false;
   /** next page-access position (R and W page touches, of every VM) */
   position = 0;
   readonly oomEvents: OomEvent[] = [];
   /** VM names for messages and for finding declared VMs' parameters (index = VM) */
   vmNames: readonly string[] = [];
   /**
-   * The host-memory model (page sharing, buddy allocator, huge pages), when configured: it then
-   * replays the accesses itself and owns the frames (src/memory/model.ts).
+   * The host-memory model (page sharing, buddy allocator, huge pages), when configured
+   * (MemoryModel.attach): it is then the frame store, and the engine hands it the content
+   * changes sharing depends on (src/memory/model.ts).
    */
   memory: MemoryModel | null = null;
+  /** where frames come from (src/memory/frames.ts); null: the plain store, counted inline below */
+  private store: FrameStore | null = null;
+  /** named swap slots, when a frame store is attached (a frame may back several pages); null: slots are only counted */
+  private slots: SwapSlots | null = null;
+  /** the content token of the access being replayed (read only with content sharing) */
+  private token = 0;
   /** each VM's scheduling parameters (index = VM) */
   readonly vmParams: VmParams[] = [];
   /**
@@ -87,7 +98,7 @@ export class Engine {
   onSample: (() => void) | null = null;
   private readonly declared = new Map<string, VmSpec>();
 
-  // per page (read and written by the memory model too)
+  // per page (read by the frame store too)
   state = new Uint8Array(0);
   /** the frame a page is in, or was in last (for remap detection); kept with trackFrames only */
   frameOf = new Int32Array(0);
@@ -103,7 +114,7 @@ export class Engine {
   // per frame, allocated as frames are first used: a host of `--memory 1TiB` (2^28 frames) costs
   // nothing until its frames hold pages, so memory follows the pages touched (SPEC 4).
   /** the page in each frame, -1 when free; frames at or above its length have never been used */
-  frameOwner = new Int32Array(0);
+  frameOwner: Int32Array = new Int32Array(0);
   /** frames given back (F, RESET, OOM kill), a stack: reused before a never-used frame */
   private freedFrames = new Int32Array(0);
   private freedTop = 0;
@@ -125,7 +136,7 @@ export class Engine {
   victimFiltered = false;
   /** the page the current fault loads, for policies that look at it when naming a victim */
   readonly incoming = new Int32Array(1);
-  private readonly droppable: (page: number) => boolean;
+  private droppable: (page: number) => boolean;
   /** true while evict() removes its page from the scheduler (PolicyContext.evicting) */
   evicting = false;
   /**
@@ -171,6 +182,31 @@ export class Engine {
     this.droppable = (page) => (this.state[page]! & DIRTY) === 0;
   }
 
+  /** Sees every mapping change (translation, tests); null: none. */
+  get observer(): EngineObserver | null {
+    return this.watcher;
+  }
+
+  set observer(observer: EngineObserver | null) {
+    this.watcher = observer;
+    this.slow = observer !== null || this.store !== null;
+  }
+
+  /**
+   * Makes the memory model the frame store (MemoryModel.attach, before any replay). Its frames
+   * may back several pages: swap slots get names, and a victim can be dropped without a write
+   * only when none of its frame's pages is dirty.
+   */
+  useMemory(model: MemoryModel): void {
+    this.memory = model;
+    this.store = model;
+    this.frameOwner = model.frameOwner;
+    this.slots = new SwapSlots();
+    this.slots.ensurePages(this.pageCapacity);
+    this.droppable = (page) => !this.frameDirty(this.frameOf[page]!);
+    this.slow = true;
+  }
+
   get vmOf(): Uint16Array {
     return this.ids.vmOf;
   }
@@ -194,7 +230,7 @@ export class Engine {
   }
 
   get framesInUse(): number {
-    return this.memory !== null ? this.memory.framesInUse : this.usedFrames - this.freedTop + this.heldFrames;
+    return this.store !== null ? this.store.inUse : this.usedFrames - this.freedTop + this.heldFrames;
   }
 
   /**
@@ -226,25 +262,32 @@ export class Engine {
     if (this.trackFrames) this.frameOf = grown(this.frameOf, cap, -1);
     this.scheduler.resize(cap);
     this.pageCapacity = cap;
+    if (this.slots !== null) this.slots.ensurePages(cap);
+    if (this.store !== null) this.store.ensurePages();
   }
 
-  /** Replays a batch of page accesses. */
+  /** Replays a batch of page accesses: the one replay loop, whatever the frame store. */
   replay(batch: PageBatch): void {
-    if (!this.trackFrames && (this.observer !== null || this.memory !== null)) throw new Error('an engine with an observer or a memory model must track frames');
+    if (!this.trackFrames && this.slow) throw new Error('an engine with an observer or a memory model must track frames');
     this.ensurePages();
-    if (this.memory !== null) {
-      this.memory.replay(batch);
-      return;
-    }
     const op = batch.op;
     const page = batch.page;
+    const store = this.store;
+    // Content tokens matter to content sharing only.
+    const content = store !== null && store.sharing ? batch.content : null;
     for (let i = 0; i < batch.length; i++) {
       const o = op[i]!;
       if (o <= OP_WRITE) {
+        if (content !== null) this.token = content[i]!;
         this.access(page[i]!, o === OP_WRITE);
+        // the KSM scanner's wake-ups are counted in accesses
+        if (store !== null) store.tick();
+        // --interval: a sample after the access (and the scan it woke)
         if (this.position === this.nextSample) this.onSample!();
-      } else if (o === OP_ALLOC) this.allocate(page[i]!);
-      else if (o === OP_FREE) this.free(page[i]!);
+      } else if (o === OP_ALLOC) {
+        this.allocate(page[i]!);
+        if (content !== null && content[i]! > 0) this.allocatedContent(page[i]!, content[i]!);
+      } else if (o === OP_FREE) this.free(page[i]!);
       else if (o === OP_RESET) this.reset(page[i]!);
     }
   }
@@ -257,7 +300,7 @@ export class Engine {
   access(p: number, write: boolean): void {
     const st = this.state[p]!;
     // A resident page is committed and its VM alive (a kill releases every page).
-    if ((st & RESIDENT) === 0 || (write && (st & SWAPPED) !== 0) || this.observer !== null) {
+    if ((st & RESIDENT) === 0 || (write && (st & SWAPPED) !== 0) || this.slow) {
       this.fault(p, write);
       return;
     }
@@ -274,13 +317,15 @@ export class Engine {
     this.sums[0] += this.usedFrames - this.freedTop;
   }
 
-  /** Every access the hit path in access() does not take: faults, writes of swapped pages, observed runs. */
+  /** Every access the hit path in access() does not take: faults, writes of swapped pages, observed runs, runs with a frame store. */
   private fault(p: number, write: boolean): void {
     const position = this.position++;
     const v = this.vmOfPage(p);
     const s = this.vms[v]!;
     let st = this.admit(p, v, s);
     if (st < 0) return;
+    const store = this.store;
+    const observer = this.watcher;
     let kind: number;
     let previousFrame = -1;
     if ((st & RESIDENT) !== 0) {
@@ -288,23 +333,38 @@ export class Engine {
       this.scheduler.hit(p, v, position, write);
       kind = HIT;
     } else {
-      this.incoming[0] = p;
-      const frame = this.takeFrame(v);
-      if (frame < 0) {
+      // Only observers want the frame a page was in before (reading it costs a cache miss).
+      if (observer !== null) previousFrame = this.frameOf[p]!;
+      let frame = -1;
+      if (store !== null) {
+        // The page is committed while a frame is found for it.
         this.state[p] = st;
-        this.outOfMemory(v, p, position);
-        return;
+        // A write fault places the page by the content it leaves (no copy-on-write of what was there).
+        if (write) store.written(p, this.token);
+        // Content sharing: a resident frame with the page's content takes it in.
+        frame = store.sharedFrame(p, v);
       }
-      // Major fault: read back from swap; the page is clean and keeps its slot.
-      kind = this.loaded(p, v, s, position, (st & SWAPPED) !== 0, write);
-      if (this.trackFrames) {
-        this.frameOwner[frame] = p;
-        // Only observers want the frame a page was in before (reading it costs a cache miss).
-        if (this.observer !== null) previousFrame = this.frameOf[p]!;
-        this.frameOf[p] = frame;
+      const merged = frame >= 0;
+      if (!merged) {
+        frame = this.takeFrame(p, v);
+        if (frame < 0) {
+          this.state[p] = st;
+          this.outOfMemory(v, p, position);
+          return;
+        }
+        if (store !== null) {
+          store.map(p, frame);
+          this.frameOf[p] = frame;
+        } else if (this.trackFrames) {
+          this.frameOwner[frame] = p;
+          this.frameOf[p] = frame;
+        }
       }
+      // Major fault: read back from swap; the page is clean and keeps its slot. A page merged
+      // into a resident frame needs no read, even with a copy in swap.
+      kind = this.loaded(p, v, s, position, (st & SWAPPED) !== 0 && !merged, write);
       st |= RESIDENT;
-      const inUse = this.usedFrames - this.freedTop;
+      const inUse = store !== null ? store.inUse : this.usedFrames - this.freedTop;
       if (inUse > this.framesPeak) this.framesPeak = inUse;
     }
     s.accesses++;
@@ -313,23 +373,26 @@ export class Engine {
       if ((st & SWAPPED) !== 0) {
         // The swap copy is stale once the page is written: release the slot.
         st &= ~SWAPPED;
-        this.swapUsed--;
-        s.swapSlots--;
+        this.dropSlot(p, s);
       }
       st |= DIRTY;
     } else s.reads++;
     this.state[p] = st;
-    this.sums[0] += this.usedFrames - this.freedTop;
-    if (this.observer !== null) {
+    if (store !== null) {
+      // A write to a resident page changes its content: a shared frame is copied first.
+      if (write && kind === HIT && store.sharing && !this.contentChanged(p, v, this.token, position)) return;
+      this.sums[0] += store.inUse;
+    } else this.sums[0] += this.usedFrames - this.freedTop;
+    if (observer !== null) {
       const frame = this.frameOf[p]!;
-      this.observer.access(p, v, frame, kind, write, kind === HIT ? frame : previousFrame);
+      observer.access(p, v, frame, kind, write, kind === HIT ? frame : previousFrame);
     }
   }
 
   /**
-   * The start of every access that is not a plain hit, here and in the memory model (SPEC 2
-   * step 1): a killed VM's access is skipped; a first touch commits the page, or under
-   * --strict-alloc is invalid. Returns the page's state, or -1 when the access goes no further.
+   * The start of every access that is not a plain hit (SPEC 2 step 1): a killed VM's access is
+   * skipped; a first touch commits the page, or under --strict-alloc is invalid. Returns the
+   * page's state, or -1 when the access goes no further.
    */
   admit(p: number, v: number, s: VmCounters): number {
     if (this.dead[v] !== 0) {
@@ -349,9 +412,9 @@ export class Engine {
   }
 
   /**
-   * Page p of VM v has been given a frame by a fault at `position` (here and in the memory
-   * model): counts the fault, major when its content is read back from swap, and hands the
-   * page to the scheduler. Returns MAJOR or MINOR.
+   * Page p of VM v has been given a frame by a fault at `position`: counts the fault, major
+   * when its content is read back from swap, and hands the page to the scheduler. Returns MAJOR
+   * or MINOR.
    */
   loaded(p: number, v: number, s: VmCounters, position: number, fromSwap: boolean, write: boolean): number {
     s.faults++;
@@ -366,32 +429,94 @@ export class Engine {
     return kind;
   }
 
-  /** A free frame, or one freed by evicting the victim the policy names; -1 when none can be. */
-  private takeFrame(v: number): number {
-    if (this.usedFrames - this.freedTop + this.heldFrames < this.config.frames && this.scheduler.mayTakeFree(v)) return this.freeFrame();
-    if (this.reclaim !== null) {
-      const got = this.reclaim(v);
-      if (got < 0) return -1;
-      if (got > 0 && this.usedFrames - this.freedTop + this.heldFrames < this.config.frames && this.scheduler.mayTakeFree(v)) return this.freeFrame();
+  /**
+   * Resident page p of VM v gets content `token` (a write, or an allocation row with a token;
+   * 0 for a write without one). The frame store changes the frame in place or merges it with
+   * an equal one; a frame shared with other pages is first copied (copy-on-write), which needs
+   * a frame of p's own and may evict or run out of memory. False when VM v was OOM-killed.
+   */
+  private contentChanged(p: number, v: number, token: number, position: number): boolean {
+    const store = this.store!;
+    const from = this.frameOf[p]!;
+    if (store.rewrite(p, v, token)) return true;
+    // The copy may evict; p is out of the policy's sight meanwhile, so it cannot be the victim.
+    this.scheduler.remove(p, v);
+    const frame = this.takeFrame(p, v);
+    if (frame < 0) {
+      this.state[p]! &= ~RESIDENT;
+      this.vms[v]!.resident--;
+      this.outOfMemory(v, p, position);
+      return false;
     }
-    // Swap full: only victims that can be dropped without a write will do (SPEC 2 step 3).
-    const accept: Accept = this.swapUsed >= this.config.swapSlots ? this.droppable : null;
-    this.victimFiltered = accept !== null;
-    const victim = this.scheduler.victim(v, accept);
-    if (victim < 0) return -1;
-    return this.evict(victim, v);
+    this.scheduler.insert(p, v, position, true);
+    store.map(p, frame);
+    this.frameOf[p] = frame;
+    const inUse = store.inUse;
+    if (inUse > this.framesPeak) this.framesPeak = inUse;
+    this.watcher?.moved?.(p, v, from, frame);
+    return true;
   }
 
-  /** A free frame (there is one). Frames are handed out lowest first; a frame given back is reused first. */
-  private freeFrame(): number {
+  /** An allocation row with a content token (content sharing): a resident page changes content, another just records it. */
+  private allocatedContent(p: number, token: number): void {
+    const v = this.ids.vmOf[p]!;
+    if (this.dead[v] !== 0) return;
+    const store = this.store!;
+    if ((this.state[p]! & RESIDENT) === 0) store.recordContent(p, token);
+    else if (store.contentOf(p) !== token) this.contentChanged(p, v, token, this.position);
+  }
+
+  /**
+   * A frame for page p of VM v: one the store set aside for it, a free one the scheduler lets v
+   * take, or one freed by evicting the victim the policy names; -1 when none can be had.
+   */
+  private takeFrame(p: number, v: number): number {
+    const store = this.store;
+    if (store !== null) {
+      const frame = store.reserved(p, v);
+      if (frame >= 0) return frame;
+    }
+    this.incoming[0] = p;
+    for (;;) {
+      if (this.hasFreeFrame() && this.scheduler.mayTakeFree(v)) return this.freeFrame(p);
+      if (this.reclaim !== null) {
+        const got = this.reclaim(v);
+        if (got < 0) return -1;
+        if (got > 0 && this.hasFreeFrame() && this.scheduler.mayTakeFree(v)) return this.freeFrame(p);
+      }
+      // Swap full: only victims that can be dropped without a write will do (SPEC 2 step 3).
+      const accept: Accept = this.swapUsed >= this.config.swapSlots ? this.droppable : null;
+      this.victimFiltered = accept !== null;
+      const victim = this.scheduler.victim(v, accept);
+      if (victim < 0) return -1;
+      const frame = this.evict(victim, v);
+      // The plain store hands the evicted frame straight over; a frame store takes it back
+      // (a huge block may split, a buddy merge) and the engine asks again.
+      if (store === null) return frame;
+      store.reclaim(frame);
+    }
+  }
+
+  private hasFreeFrame(): boolean {
+    return this.store !== null ? this.store.hasFree() : this.usedFrames - this.freedTop + this.heldFrames < this.config.frames;
+  }
+
+  /** A free frame (there is one). The plain store hands frames out lowest first and reuses a frame given back first. */
+  private freeFrame(p: number): number {
+    if (this.store !== null) return this.store.take(p);
     if (this.freedTop > 0) return this.freedFrames[--this.freedTop]!;
     const frame = this.usedFrames++;
     if (this.trackFrames && frame >= this.frameOwner.length) this.frameOwner = grown(this.frameOwner, Math.min(frame + 1, this.config.frames), -1);
     return frame;
   }
 
-  /** Evicts resident page q for a fault of VM v; returns its frame. */
+  /**
+   * Evicts the frame of resident page q for a fault of VM v; returns the frame. Every page in
+   * the frame leaves it; its content is written to swap once, to one slot charged to q's VM,
+   * when any of those pages is dirty (SPEC 2 step 3, SPEC 2.6).
+   */
   private evict(q: number, v: number): number {
+    if (this.store !== null) return this.evictShared(q, v);
     const u = this.vmOfPage(q);
     const owner = this.vms[u]!;
     let st = this.state[q]!;
@@ -421,21 +546,108 @@ export class Engine {
     if (!this.trackFrames) return 0;
     const frame = this.frameOf[q]!;
     this.frameOwner[frame] = -1;
-    if (this.observer !== null) this.observer.unmapped(q, u, frame);
+    if (this.watcher !== null) this.watcher.unmapped(q, u, frame);
     return frame;
+  }
+
+  /** evict() with a frame store: every page of q's frame leaves, one swap-out when any is dirty. */
+  private evictShared(q: number, v: number): number {
+    const store = this.store!;
+    const frame = this.frameOf[q]!;
+    const u = this.ids.vmOf[q]!;
+    let slot = -1;
+    if (this.frameDirty(frame)) {
+      slot = this.newSlot(u);
+      this.vms[u]!.swapOuts++;
+      this.vms[v]!.swapOutWaits++;
+    }
+    for (let s = store.frameOwner[frame]!; s >= 0; ) {
+      const next = store.nextSharer(s);
+      const w = this.ids.vmOf[s]!;
+      const owner = this.vms[w]!;
+      this.evicting = true;
+      this.scheduler.remove(s, w);
+      this.evicting = false;
+      let st = this.state[s]!;
+      if ((st & DIRTY) !== 0) {
+        this.slots!.hold(s, slot);
+        st = (st & ~DIRTY) | SWAPPED;
+      }
+      this.state[s] = (st & ~RESIDENT) | EVICTED;
+      owner.resident--;
+      owner.evictions++;
+      if (w !== v) {
+        owner.stolen++;
+        this.vms[v]!.stole++;
+      }
+      if (this.watcher !== null) this.watcher.unmapped(s, w, frame);
+      s = next;
+    }
+    return frame;
+  }
+
+  /** A new named swap slot charged to VM u (frame stores): one slot in use. */
+  private newSlot(u: number): number {
+    this.swapUsed++;
+    if (this.swapUsed > this.swapPeak) this.swapPeak = this.swapUsed;
+    const owner = this.vms[u]!;
+    if (++owner.swapSlots > owner.swapPeak) owner.swapPeak = owner.swapSlots;
+    return this.slots!.create(u);
+  }
+
+  /** Page p (its VM's counters `s`) lets go of its swap slot; a shared slot is free when its last page lets go. */
+  private dropSlot(p: number, s: VmCounters): void {
+    if (this.slots === null) {
+      this.swapUsed--;
+      s.swapSlots--;
+      return;
+    }
+    const u = this.slots.drop(p);
+    if (u >= 0) {
+      this.swapUsed--;
+      this.vms[u]!.swapSlots--;
+    }
+  }
+
+  /** Whether evicting frame f of a frame store needs a write: one of its pages' content is not in swap. */
+  private frameDirty(f: number): boolean {
+    const store = this.store!;
+    for (let s = store.frameOwner[f]!; s >= 0; s = store.nextSharer(s)) if ((this.state[s]! & DIRTY) !== 0) return true;
+    return false;
+  }
+
+  /** swap slots some page holds (the memory model's invariant checks) */
+  slotsHeld(): number {
+    return this.slots !== null ? this.slots.held() : this.swapUsed;
   }
 
   /**
    * Writes resident dirty page p to swap ahead of its eviction, at a policy's request (wsclock):
    * a swap-out of p's VM, which takes a slot; p stays resident, clean, with a valid swap copy
    * (SPEC 2: kept until p is written again). No faulting access waits for it (the write is
-   * asynchronous, as the pageout daemon's), so it is not counted in swapOutWaits. True when p is
-   * now clean (written, or it was clean); false when swap is full.
+   * asynchronous, as the pageout daemon's), so it is not counted in swapOutWaits. With a frame
+   * store, p's frame is written, to one slot, and every dirty page of it becomes clean with that
+   * copy. True when p is now clean (written, or it was clean); false when swap is full.
    */
   writeBack(p: number): boolean {
-    if (this.memory !== null) return this.memory.writeBack(p);
     const st = this.state[p]!;
     if ((st & RESIDENT) === 0) return false;
+    const store = this.store;
+    if (store !== null) {
+      const f = this.frameOf[p]!;
+      if (!this.frameDirty(f)) return true;
+      if (this.swapUsed >= this.config.swapSlots) return false;
+      const u = this.ids.vmOf[p]!;
+      const slot = this.newSlot(u);
+      this.vms[u]!.swapOuts++;
+      for (let s = store.frameOwner[f]!; s >= 0; s = store.nextSharer(s)) {
+        const t = this.state[s]!;
+        if ((t & DIRTY) === 0) continue;
+        this.slots!.hold(s, slot);
+        this.state[s] = (t & ~DIRTY) | SWAPPED;
+      }
+      return true;
+    }
     if ((st & DIRTY) === 0) return true;
     if (this.swapUsed >= this.config.swapSlots) return false;
     const owner = this.vms[this.vmOfPage(p)]!;
@@ -450,35 +662,36 @@ export class Engine {
 
   /** Releases everything page p holds (F, RESET, OOM kill). */
   private release(p: number): void {
-    if (this.memory !== null) {
-      this.memory.release(p);
-      return;
-    }
     const st = this.state[p]!;
     if (st === 0) return;
     const v = this.ids.vmOf[p]!;
     const s = this.vms[v]!;
-    if (this.observer !== null) this.observer.released?.(p, v);
+    const store = this.store;
+    if (this.watcher !== null) this.watcher.released?.(p, v);
     if ((st & RESIDENT) !== 0) {
       this.scheduler.remove(p, v);
       let frame = 0;
-      if (this.trackFrames) {
+      if (store !== null) {
         frame = this.frameOf[p]!;
-        this.frameOwner[frame] = -1;
+        store.release(p, frame);
+      } else {
+        if (this.trackFrames) {
+          frame = this.frameOf[p]!;
+          this.frameOwner[frame] = -1;
+        }
+        if (this.freedTop >= this.freedFrames.length) this.freedFrames = grown(this.freedFrames, this.freedTop + 1);
+        this.freedFrames[this.freedTop++] = frame;
       }
-      if (this.freedTop >= this.freedFrames.length) this.freedFrames = grown(this.freedFrames, this.freedTop + 1);
-      this.freedFrames[this.freedTop++] = frame;
       s.resident--;
-      if (this.observer !== null) this.observer.unmapped(p, v, frame);
+      if (this.watcher !== null) this.watcher.unmapped(p, v, frame);
     }
-    if ((st & SWAPPED) !== 0) {
-      this.swapUsed--;
-      s.swapSlots--;
-    }
+    if ((st & SWAPPED) !== 0) this.dropSlot(p, s);
     if ((st & COMMITTED) !== 0) s.committed--;
     this.state[p] = 0;
     // Freed: the page has no previous frame any more (observers see -1 on its next load).
     if (this.trackFrames) this.frameOf[p] = -1;
+    // Freed memory comes back as a fresh zero page.
+    if (store !== null) store.recordContent(p, 0);
   }
 
   allocate(p: number): void {
@@ -505,7 +718,7 @@ export class Engine {
     if (this.dead[v] !== 0) return;
     this.vms[v]!.resets++;
     this.releaseVm(v);
-    if (this.observer !== null) this.observer.reset(v);
+    if (this.watcher !== null) this.watcher.reset(v);
   }
 
   private releaseVm(v: number): number {
