@@ -2,9 +2,8 @@
  * The memory model's figures at the end of a run, per VM (output order) and in total: what the
  * report prints (SPEC 2.6, docs/memory.md).
  */
-import type { Engine } from '../engine/engine.js';
 import type { MemoryConfig } from './config.js';
-import { MemoryVmCounters, type MemoryModel } from './model.js';
+import { MemoryVmCounters, type MemoryModel, type Pager } from './model.js';
 
 export interface MemoryVmOutcome {
   name: string;
@@ -47,7 +46,7 @@ export function orderOf2MiB(model: MemoryModel, pageSize: number): number | null
   return Number.isInteger(order) && order >= 0 && order <= model.buddy.maxOrder ? order : null;
 }
 
-export function memoryOutcome(model: MemoryModel, order: number[], names: readonly string[], engine: Engine): MemoryOutcome {
+export function memoryOutcome(model: MemoryModel, order: number[], names: readonly string[], engine: Pager): MemoryOutcome {
   const pageSize = engine.config.pageSize;
   const snap = model.snapshot(names.length);
   const zero = { pagesShared: 0, pagesSharing: 0, hugePages: 0 };
