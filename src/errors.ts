@@ -84,6 +84,7 @@ const MAX_EXCERPT = 80;
  * spanning lines) would split the one-line message: show them escaped.
  */
 function escapeControls(text: string): string {
+  // eslint-disable-next-line no-control-regex -- meant: the control characters of a quoted trace line are escaped
   return text.replace(/[\x00-\x08\x0a-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 

@@ -12,7 +12,7 @@ import { policies } from '../policies/index.js';
 import { grown, type Accept } from '../policies/policy.js';
 import { schedulers } from '../schedulers/index.js';
 import { DEFAULT_VM_PARAMS, type Scheduler, type VmParams } from '../schedulers/scheduler.js';
-import { OP_ALLOC, OP_FREE, OP_READ, OP_RESET, OP_WRITE } from '../trace/rows.js';
+import { OP_ALLOC, OP_FREE, OP_RESET, OP_WRITE } from '../trace/rows.js';
 import { toHex } from '../trace/address.js';
 import type { FrameStore } from '../memory/frames.js';
 import type { MemoryModel } from '../memory/model.js';

@@ -7,10 +7,10 @@ import { readCsv, VmNames } from './csv.js';
 import { dinParser } from './din.js';
 import { fastLackeyParser, lackeyParser } from './lackey.js';
 import { fastPlainParser, plainParser } from './plain.js';
-import { noSkips, type RowBatch, type SkipCounts } from './rows.js';
+import { noSkips, type RowBatch } from './rows.js';
 import type { TraceSource } from './source.js';
 import { parseLines } from './text.js';
-import { readVmt, replayVmt, type VmtPageTarget } from './vmt.js';
+import { readVmt, replayVmt } from './vmt.js';
 import { selectVm } from './select.js';
 import type { TraceReader } from './trace-reader.js';
 

@@ -37,7 +37,7 @@ export async function* parseLines(
   const capacity = opts.batchSize ?? 8192;
   const fast = opts.fast ?? null;
   const skipped = opts.skipped;
-  let batch = new RowBatch(capacity);
+  const batch = new RowBatch(capacity);
   let carry: Buffer | null = null;
   let lineNo = 0;
   const slow = (buf: Buffer, start: number, end: number): void => {

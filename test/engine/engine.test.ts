@@ -16,7 +16,7 @@ describe('effective access time', () => {
     const out = await run(pages, { frames: 2 }, writes);
     // defaults 100 ns, 2 us, 50 us, 50 us: (100 + 16000 + 100000 + 100000) / 11
     expect(out.total.eatNs).toBeCloseTo(216100 / 11, 9);
-    const custom = await run(pages, { frames: 2, latency: { hitNs: 1, minorNs: 10, majorNs: 100, swapoutNs: 1000, walkrefNs: 0 } }, writes);
+    const custom = await run(pages, { frames: 2, latency: { hitNs: 1, minorNs: 10, majorNs: 100, swapoutNs: 1000, walkrefNs: 0, vmexitNs: 0 } }, writes);
     expect(custom.total.eatNs).toBeCloseTo((1 + 80 + 200 + 2000) / 11, 9);
   });
 

@@ -21,7 +21,7 @@ async function pagesOf(text: string, pageSize = 4096, hex = false): Promise<bigi
     }
   });
   const reader = createReader(textSource(text, 'plain', 'vm', 'test.plain'), { ...DEFAULT_READ_OPTIONS, hex });
-  for await (const rows of reader.batches()) expander.rows(rows, 'test.plain');
+  for await (const rows of reader.batches()) expander.rows(rows);
   expander.flush();
   return pages;
 }

@@ -307,8 +307,8 @@ export function referenceSimulate(rows: readonly RefRow[], config: RefConfig): R
           return null;
         }
         const p = pages.get(`${chosen[0]}:${chosen[1]}`);
-        if (!p || !p.resident) throw new Error(`model: victim ${chosen} at position ${position} is not resident`);
-        if (!ok(p)) throw new Error(`model: victim ${chosen} at position ${position} is dirty but swap is full`);
+        if (!p || !p.resident) throw new Error(`model: victim ${chosen.join(':')} at position ${position} is not resident`);
+        if (!ok(p)) throw new Error(`model: victim ${chosen.join(':')} at position ${position} is dirty but swap is full`);
         return p;
       }
     }

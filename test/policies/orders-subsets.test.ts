@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { policies, POLICY_NAMES } from '../../src/policies/index.js';
-import type { ReplacementPolicy } from '../../src/policies/policy.js';
+import type { PolicyDefinition, ReplacementPolicy } from '../../src/policies/policy.js';
 
 const PAGES = 12;
 const OWNERS = 3;
@@ -25,7 +25,7 @@ function nextUse(pages: number[]): Int32Array {
   return out;
 }
 
-const claimed = POLICY_NAMES.filter((name) => policies[name].ordersSubsets === true);
+const claimed = POLICY_NAMES.filter((name) => (policies[name] as PolicyDefinition).ordersSubsets === true);
 
 describe('policies that order subsets as the whole', () => {
   it('are the ones whose order is a sort by per-page keys', () => {

@@ -29,7 +29,7 @@ describe('exact active fraction', () => {
             } else {
               if (!resident[e.vm]!.has(page)) {
                 resident[e.vm]!.add(page);
-                tracker.loaded(page, e.vm);
+                tracker.loaded();
               }
               tracker.accessed(page, e.vm);
               history[e.vm]!.push(page);

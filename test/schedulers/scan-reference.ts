@@ -34,12 +34,12 @@ class ScanGlobalScheduler extends BaseScheduler {
   resize(pages: number): void {
     this.policy.resize(pages);
   }
-  insert(page: number, vm: number, position: number): void {
+  insert(page: number, vm: number, position: number, write = false): void {
     if (this.anyReserve) this.loaded(vm);
-    this.policy.insert(page, position);
+    this.policy.insert(page, position, write);
   }
-  hit(page: number, _vm: number, position: number): void {
-    this.policy.hit(page, position);
+  hit(page: number, _vm: number, position: number, write = false): void {
+    this.policy.hit(page, position, write);
   }
   remove(page: number, vm: number): void {
     if (this.anyReserve) this.unloaded(vm);
@@ -93,11 +93,11 @@ class ScanPartitionScheduler extends BaseScheduler {
   resize(pages: number): void {
     this.groups.resize(pages);
   }
-  insert(page: number, vm: number, position: number): void {
-    this.groups.insert(page, vm, position);
+  insert(page: number, vm: number, position: number, write = false): void {
+    this.groups.insert(page, vm, position, write);
   }
-  hit(page: number, vm: number, position: number): void {
-    this.groups.hit(page, vm, position);
+  hit(page: number, vm: number, position: number, write = false): void {
+    this.groups.hit(page, vm, position, write);
   }
   remove(page: number, vm: number): void {
     this.groups.remove(page, vm);
@@ -193,17 +193,17 @@ class ScanRankedScheduler extends BaseScheduler {
     this.groups.resize(pages);
   }
 
-  insert(page: number, vm: number, position: number): void {
+  insert(page: number, vm: number, position: number, write = false): void {
     const c = this.classOf[vm]!;
     const p = this.params[vm]!;
     const resident = this.view.vms[vm]!.resident;
     if (resident >= p.reserve) this.spare[c]!++;
     else this.reserveDeficit--;
-    this.groups.insert(page, c, position);
+    this.groups.insert(page, c, position, write);
   }
 
-  hit(page: number, vm: number, position: number): void {
-    this.groups.hit(page, this.classOf[vm]!, position);
+  hit(page: number, vm: number, position: number, write = false): void {
+    this.groups.hit(page, this.classOf[vm]!, position, write);
   }
 
   remove(page: number, vm: number): void {
@@ -285,9 +285,9 @@ class ScanWeightScheduler extends BaseScheduler {
     this.activity?.resize(pages);
   }
 
-  insert(page: number, vm: number, position: number): void {
+  insert(page: number, vm: number, position: number, write = false): void {
     if (this.anyReserve) this.loaded(vm);
-    this.groups.insert(page, vm, position);
+    this.groups.insert(page, vm, position, write);
     if (!this.touched[vm]) {
       this.touched[vm] = true;
       this.stale = true;
@@ -298,8 +298,8 @@ class ScanWeightScheduler extends BaseScheduler {
     }
   }
 
-  hit(page: number, vm: number, position: number): void {
-    this.groups.hit(page, vm, position);
+  hit(page: number, vm: number, position: number, write = false): void {
+    this.groups.hit(page, vm, position, write);
     if (this.activity !== null) this.activity.accessed(page, vm);
   }
 

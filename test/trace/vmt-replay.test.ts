@@ -653,7 +653,7 @@ function inject(file: VmtFile, trace: Trace, kind: FaultKind, at: number, value:
   for (const r of records) if (paged && r.op === OP_PAGE) pageVm.push(r.vm);
   const candidates = records
     .map((r, i) => ({ r, i }))
-    .filter(({ r, i }) => {
+    .filter(({ r }) => {
       switch (kind) {
         case 'truncated':
         case 'op':

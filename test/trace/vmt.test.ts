@@ -41,6 +41,7 @@ async function readBack(bytes: Buffer, cuts: number[]): Promise<{ rows: Row[]; n
     (t) => {
       hasTime = t;
     },
+    undefined,
     7,
   )) {
     for (let i = 0; i < b.length; i++) rows.push({ op: b.op[i]!, vm: b.vm[i]!, hi: b.addrHi[i]!, lo: b.addrLo[i]!, size: b.size[i]!, time: b.time[i]! });
