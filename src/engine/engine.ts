@@ -88,6 +88,8 @@ export class Engine {
   private slots: SwapSlots | null = null;
   /** the content token of the access being replayed (read only with content sharing) */
   private token = 0;
+  /** the last storeFrame() joined a resident frame of the page's content (no read from swap) */
+  private merged = false;
   /** each VM's scheduling parameters (index = VM) */
   readonly vmParams: VmParams[] = [];
   /**
@@ -335,34 +337,20 @@ export class Engine {
     } else {
       // Only observers want the frame a page was in before (reading it costs a cache miss).
       if (observer !== null) previousFrame = this.frameOf[p]!;
-      let frame = -1;
-      if (store !== null) {
-        // The page is committed while a frame is found for it.
+      this.incoming[0] = p;
+      const frame = store === null ? this.takeFrame(v) : this.storeFrame(p, v, st, write, store);
+      if (frame < 0) {
         this.state[p] = st;
-        // A write fault places the page by the content it leaves (no copy-on-write of what was there).
-        if (write) store.written(p, this.token);
-        // Content sharing: a resident frame with the page's content takes it in.
-        frame = store.sharedFrame(p, v);
+        this.outOfMemory(v, p, position);
+        return;
       }
-      const merged = frame >= 0;
-      if (!merged) {
-        frame = this.takeFrame(p, v);
-        if (frame < 0) {
-          this.state[p] = st;
-          this.outOfMemory(v, p, position);
-          return;
-        }
-        if (store !== null) {
-          store.map(p, frame);
-          this.frameOf[p] = frame;
-        } else if (this.trackFrames) {
-          this.frameOwner[frame] = p;
-          this.frameOf[p] = frame;
-        }
+      if (store === null && this.trackFrames) {
+        this.frameOwner[frame] = p;
+        this.frameOf[p] = frame;
       }
       // Major fault: read back from swap; the page is clean and keeps its slot. A page merged
       // into a resident frame needs no read, even with a copy in swap.
-      kind = this.loaded(p, v, s, position, (st & SWAPPED) !== 0 && !merged, write);
+      kind = this.loaded(p, v, s, position, (st & SWAPPED) !== 0 && (store === null || !this.merged), write);
       st |= RESIDENT;
       const inUse = store !== null ? store.inUse : this.usedFrames - this.freedTop;
       if (inUse > this.framesPeak) this.framesPeak = inUse;
@@ -373,7 +361,10 @@ export class Engine {
       if ((st & SWAPPED) !== 0) {
         // The swap copy is stale once the page is written: release the slot.
         st &= ~SWAPPED;
-        this.dropSlot(p, s);
+        if (this.slots === null) {
+          this.swapUsed--;
+          s.swapSlots--;
+        } else this.dropSlot(p);
       }
       st |= DIRTY;
     } else s.reads++;
@@ -387,6 +378,27 @@ export class Engine {
       const frame = this.frameOf[p]!;
       observer.access(p, v, frame, kind, write, kind === HIT ? frame : previousFrame);
     }
+  }
+
+  /**
+   * The frame store's part of a fault of page p of VM v (state `st`): the content a write fault
+   * leaves, a resident frame of the same content to join (`merged`), else a frame of its own.
+   * Returns the frame, -1 when none can be had.
+   */
+  private storeFrame(p: number, v: number, st: number, write: boolean, store: FrameStore): number {
+    // The page is committed while a frame is found for it.
+    this.state[p] = st;
+    // A write fault places the page by the content it leaves (no copy-on-write of what was there).
+    if (write) store.written(p, this.token);
+    // Content sharing: a resident frame with the page's content takes it in.
+    let frame = store.sharedFrame(p, v);
+    this.merged = frame >= 0;
+    if (this.merged) return frame;
+    frame = this.takeStoreFrame(p, v, store);
+    if (frame < 0) return -1;
+    store.map(p, frame);
+    this.frameOf[p] = frame;
+    return frame;
   }
 
   /**
@@ -441,7 +453,7 @@ export class Engine {
     if (store.rewrite(p, v, token)) return true;
     // The copy may evict; p is out of the policy's sight meanwhile, so it cannot be the victim.
     this.scheduler.remove(p, v);
-    const frame = this.takeFrame(p, v);
+    const frame = this.takeStoreFrame(p, v, store);
     if (frame < 0) {
       this.state[p]! &= ~RESIDENT;
       this.vms[v]!.resident--;
@@ -466,44 +478,31 @@ export class Engine {
     else if (store.contentOf(p) !== token) this.contentChanged(p, v, token, this.position);
   }
 
+  /** A free frame, or one freed by evicting the victim the policy names; -1 when none can be (the plain store). */
+  private takeFrame(v: number): number {
+    if (this.usedFrames - this.freedTop + this.heldFrames < this.config.frames && this.scheduler.mayTakeFree(v)) return this.freeFrame();
+    if (this.reclaim !== null) {
+      const got = this.reclaim(v);
+      if (got < 0) return -1;
+      if (got > 0 && this.usedFrames - this.freedTop + this.heldFrames < this.config.frames && this.scheduler.mayTakeFree(v)) return this.freeFrame();
+    }
+    const victim = this.victim(v);
+    if (victim < 0) return -1;
+    return this.evict(victim, v);
+  }
+
   /**
-   * A frame for page p of VM v: one the store set aside for it, a free one the scheduler lets v
-   * take, or one freed by evicting the victim the policy names; -1 when none can be had.
+   * The victim the policy names for a fault of VM v (SPEC 2 step 3: with swap full, only a page
+   * that can be dropped without a write will do), -1 when there is none.
    */
-  private takeFrame(p: number, v: number): number {
-    const store = this.store;
-    if (store !== null) {
-      const frame = store.reserved(p, v);
-      if (frame >= 0) return frame;
-    }
-    this.incoming[0] = p;
-    for (;;) {
-      if (this.hasFreeFrame() && this.scheduler.mayTakeFree(v)) return this.freeFrame(p);
-      if (this.reclaim !== null) {
-        const got = this.reclaim(v);
-        if (got < 0) return -1;
-        if (got > 0 && this.hasFreeFrame() && this.scheduler.mayTakeFree(v)) return this.freeFrame(p);
-      }
-      // Swap full: only victims that can be dropped without a write will do (SPEC 2 step 3).
-      const accept: Accept = this.swapUsed >= this.config.swapSlots ? this.droppable : null;
-      this.victimFiltered = accept !== null;
-      const victim = this.scheduler.victim(v, accept);
-      if (victim < 0) return -1;
-      const frame = this.evict(victim, v);
-      // The plain store hands the evicted frame straight over; a frame store takes it back
-      // (a huge block may split, a buddy merge) and the engine asks again.
-      if (store === null) return frame;
-      store.reclaim(frame);
-    }
+  private victim(v: number): number {
+    const accept: Accept = this.swapUsed >= this.config.swapSlots ? this.droppable : null;
+    this.victimFiltered = accept !== null;
+    return this.scheduler.victim(v, accept);
   }
 
-  private hasFreeFrame(): boolean {
-    return this.store !== null ? this.store.hasFree() : this.usedFrames - this.freedTop + this.heldFrames < this.config.frames;
-  }
-
-  /** A free frame (there is one). The plain store hands frames out lowest first and reuses a frame given back first. */
-  private freeFrame(p: number): number {
-    if (this.store !== null) return this.store.take(p);
+  /** A free frame of the plain store (there is one): lowest first, a frame given back reused first. */
+  private freeFrame(): number {
     if (this.freedTop > 0) return this.freedFrames[--this.freedTop]!;
     const frame = this.usedFrames++;
     if (this.trackFrames && frame >= this.frameOwner.length) this.frameOwner = grown(this.frameOwner, Math.min(frame + 1, this.config.frames), -1);
@@ -511,12 +510,25 @@ export class Engine {
   }
 
   /**
-   * Evicts the frame of resident page q for a fault of VM v; returns the frame. Every page in
-   * the frame leaves it; its content is written to swap once, to one slot charged to q's VM,
-   * when any of those pages is dirty (SPEC 2 step 3, SPEC 2.6).
+   * takeFrame() with a frame store: one the store set aside for page p, a free one the scheduler
+   * lets v take, or one freed by evicting the victim the policy names; -1 when none can be had.
+   * An evicted frame goes back to the store (a huge block may split, a buddy merge), which then
+   * hands out the frame it picks.
    */
+  private takeStoreFrame(p: number, v: number, store: FrameStore): number {
+    const frame = store.reserved(p, v);
+    if (frame >= 0) return frame;
+    this.incoming[0] = p;
+    for (;;) {
+      if (store.hasFree() && this.scheduler.mayTakeFree(v)) return store.take(p);
+      const victim = this.victim(v);
+      if (victim < 0) return -1;
+      store.reclaim(this.evictShared(victim, v));
+    }
+  }
+
+  /** Evicts resident page q for a fault of VM v (the plain store); returns its frame. */
   private evict(q: number, v: number): number {
-    if (this.store !== null) return this.evictShared(q, v);
     const u = this.vmOfPage(q);
     const owner = this.vms[u]!;
     let st = this.state[q]!;
@@ -550,7 +562,10 @@ export class Engine {
     return frame;
   }
 
-  /** evict() with a frame store: every page of q's frame leaves, one swap-out when any is dirty. */
+  /**
+   * evict() with a frame store: every page of q's frame leaves it; its content is written to swap
+   * once, to one slot charged to q's VM, when any of those pages is dirty (SPEC 2 step 3, SPEC 2.6).
+   */
   private evictShared(q: number, v: number): number {
     const store = this.store!;
     const frame = this.frameOf[q]!;
@@ -595,14 +610,9 @@ export class Engine {
     return this.slots!.create(u);
   }
 
-  /** Page p (its VM's counters `s`) lets go of its swap slot; a shared slot is free when its last page lets go. */
-  private dropSlot(p: number, s: VmCounters): void {
-    if (this.slots === null) {
-      this.swapUsed--;
-      s.swapSlots--;
-      return;
-    }
-    const u = this.slots.drop(p);
+  /** Page p lets go of its named swap slot (frame stores); a shared slot is free when its last page lets go. */
+  private dropSlot(p: number): void {
+    const u = this.slots!.drop(p);
     if (u >= 0) {
       this.swapUsed--;
       this.vms[u]!.swapSlots--;
@@ -685,7 +695,12 @@ export class Engine {
       s.resident--;
       if (this.watcher !== null) this.watcher.unmapped(p, v, frame);
     }
-    if ((st & SWAPPED) !== 0) this.dropSlot(p, s);
+    if ((st & SWAPPED) !== 0) {
+      if (this.slots === null) {
+        this.swapUsed--;
+        s.swapSlots--;
+      } else this.dropSlot(p);
+    }
     if ((st & COMMITTED) !== 0) s.committed--;
     this.state[p] = 0;
     // Freed: the page has no previous frame any more (observers see -1 on its next load).
