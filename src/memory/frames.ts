@@ -6,8 +6,8 @@
  *
  * - The plain store, F interchangeable frames handed out lowest first with a freed frame reused
  *   first, is not an object: it is a few counters inline in the engine (Engine.store === null),
- *   so that the replay of the common case stays one monomorphic loop (bench: a store object
- *   behind this interface on every fault cost 3-8%).
+ *   so that the replay of the common case stays one monomorphic loop (an earlier attempt that
+ *   called a counting store object on every fault ran 3-8% slower).
  * - MemoryModel (model.ts) is the store of `--host-page`, `--compaction` and `--dedup`: frames
  *   from a buddy allocator, huge blocks for aligned guest regions, compaction, and content
  *   sharing layered over them, where one frame may back several pages.
