@@ -34,12 +34,12 @@ class ScanGlobalScheduler extends BaseScheduler {
   resize(pages: number): void {
     this.policy.resize(pages);
   }
-  insert(page: number, vm: number, position: number): void {
+  insert(page: number, vm: number, position: number, write: boolean): void {
     if (this.anyReserve) this.loaded(vm);
-    this.policy.insert(page, position);
+    this.policy.insert(page, position, write);
   }
-  hit(page: number, _vm: number, position: number): void {
-    this.policy.hit(page, position);
+  hit(page: number, _vm: number, position: number, write: boolean): void {
+    this.policy.hit(page, position, write);
   }
   remove(page: number, vm: number): void {
     if (this.anyReserve) this.unloaded(vm);
@@ -80,7 +80,8 @@ class ScanPartitionScheduler extends BaseScheduler {
 
   override addVm(vm: number, params: VmParams): void {
     super.addVm(vm, params);
-    this.groups.add();
+    // the VM's partition is its policy's capacity
+    this.groups.add(() => this.partition[vm]!);
     // Every VM is registered before the replay starts (needsAllVms), so this settles before use.
     const frames = this.view.frames;
     const shares = this.fairShares(() => true);
@@ -93,11 +94,11 @@ class ScanPartitionScheduler extends BaseScheduler {
   resize(pages: number): void {
     this.groups.resize(pages);
   }
-  insert(page: number, vm: number, position: number): void {
-    this.groups.insert(page, vm, position);
+  insert(page: number, vm: number, position: number, write: boolean): void {
+    this.groups.insert(page, vm, position, write);
   }
-  hit(page: number, vm: number, position: number): void {
-    this.groups.hit(page, vm, position);
+  hit(page: number, vm: number, position: number, write: boolean): void {
+    this.groups.hit(page, vm, position, write);
   }
   remove(page: number, vm: number): void {
     this.groups.remove(page, vm);
@@ -193,17 +194,17 @@ class ScanRankedScheduler extends BaseScheduler {
     this.groups.resize(pages);
   }
 
-  insert(page: number, vm: number, position: number): void {
+  insert(page: number, vm: number, position: number, write: boolean): void {
     const c = this.classOf[vm]!;
     const p = this.params[vm]!;
     const resident = this.view.vms[vm]!.resident;
     if (resident >= p.reserve) this.spare[c]!++;
     else this.reserveDeficit--;
-    this.groups.insert(page, c, position);
+    this.groups.insert(page, c, position, write);
   }
 
-  hit(page: number, vm: number, position: number): void {
-    this.groups.hit(page, this.classOf[vm]!, position);
+  hit(page: number, vm: number, position: number, write: boolean): void {
+    this.groups.hit(page, this.classOf[vm]!, position, write);
   }
 
   remove(page: number, vm: number): void {
@@ -285,9 +286,9 @@ class ScanWeightScheduler extends BaseScheduler {
     this.activity?.resize(pages);
   }
 
-  insert(page: number, vm: number, position: number): void {
+  insert(page: number, vm: number, position: number, write: boolean): void {
     if (this.anyReserve) this.loaded(vm);
-    this.groups.insert(page, vm, position);
+    this.groups.insert(page, vm, position, write);
     if (!this.touched[vm]) {
       this.touched[vm] = true;
       this.stale = true;
@@ -298,8 +299,8 @@ class ScanWeightScheduler extends BaseScheduler {
     }
   }
 
-  hit(page: number, vm: number, position: number): void {
-    this.groups.hit(page, vm, position);
+  hit(page: number, vm: number, position: number, write: boolean): void {
+    this.groups.hit(page, vm, position, write);
     if (this.activity !== null) this.activity.accessed(page, vm);
   }
 
