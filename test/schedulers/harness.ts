@@ -123,10 +123,10 @@ export function runAccesses(accesses: Access[], opts: HarnessOptions): Harness {
     return page;
   };
   const insert = scheduler.insert.bind(scheduler);
-  scheduler.insert = (page: number, v: number, position: number): void => {
+  scheduler.insert = (page: number, v: number, position: number, write: boolean): void => {
     // the engine counts the page resident right after this call
     if (engine.vms[v]!.resident + 1 > params(v).limit) violations.push(`access ${position}: ${names[v]} went above its limit ${params(v).limit}`);
-    insert(page, v, position);
+    insert(page, v, position, write);
   };
   engine.replay(batch);
   let total = 0;
