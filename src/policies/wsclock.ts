@@ -18,7 +18,7 @@ class WsClock implements ReplacementPolicy {
    * per page, four numbers side by side (one 32-byte record, one cache line per step of the
    * hand): [4p] the previous page in the circle, [4p + 1] the next (-1: none; the circle is a
    * list from head to tail, the tail's successor is the head), [4p + 2] its VM's time at its last
-   * use, [4p + 3] its VM x 2 + 1 when dirty
+   * use, [4p + 3] its VM x 2 + 1 when dirty (-1 before its first load)
    */
   private rec = new Float64Array(0);
   private head = -1;
@@ -38,7 +38,8 @@ class WsClock implements ReplacementPolicy {
   }
 
   resize(pages: number): void {
-    this.rec = grown(this.rec, 4 * pages);
+    // -1: a page never loaded (its VM not yet known)
+    this.rec = grown(this.rec, 4 * pages, -1);
   }
 
   private after(p: number): number {
@@ -47,9 +48,11 @@ class WsClock implements ReplacementPolicy {
   }
 
   insert(page: number, _position: number, write = false): void {
-    const v = this.vmOf(page);
-    if (v >= this.vmTime.length) this.vmTime = grown(this.vmTime, v + 1);
     const rec = this.rec;
+    // a page's VM never changes: asked once, on its first load (the record is read here anyway)
+    const known = rec[4 * page + 3]!;
+    const v = known >= 0 ? known >>> 1 : this.vmOf(page);
+    if (v >= this.vmTime.length) this.vmTime = grown(this.vmTime, v + 1);
     rec[4 * page + 2] = ++this.vmTime[v]!;
     rec[4 * page + 3] = 2 * v + (write ? 1 : 0);
     if (this.hand < 0) {
