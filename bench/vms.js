@@ -23,7 +23,9 @@ export const SCHEDULERS = [
   ['weight', ['--scheduler', 'weight']],
   ['weight+tax', ['--scheduler', 'weight', '--idle-tax', '0.75']],
   ['highest', ['--scheduler', 'highest']],
+  ['lowest', ['--scheduler', 'lowest']],
   ['partition', ['--scheduler', 'partition']],
+  ['balance', ['--scheduler', 'balance']],
 ];
 /** the SPEC's goal, read as: every scheduler within this factor of global's time */
 export const TARGET_RATIO = 2;

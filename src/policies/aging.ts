@@ -8,28 +8,37 @@ import { DEFAULT_POLICY_OPTIONS, grown, MAX_AGING_BITS, type Accept, type Policy
  * counter is shifted right by one with R entering at the top, and R is cleared. The victim is the
  * page with the smallest counter; ties go to the page loaded earliest.
  *
- * How it stays O(1) amortised: a page's counter is a function of the epochs (tick intervals) in
- * which it was referenced, so each page keeps one word of reference history (bit 31 = the epoch
- * of its last reference, bit 30 the one before, ...) and a counter is read off it when needed.
- * Counters change only at ticks, and a counter becomes zero or non-zero only n + 1 or 1 epochs
- * after a reference: each first reference in an epoch is listed, and the ticks visit just those
- * lists. The pages whose counter is 0 - the victims whenever there are any - are a SlotSet over
- * load order. When every resident page has a non-zero counter (every one of them was referenced
- * in the last n epochs, so there are at most n x tick of them), the pages are sorted once per
- * epoch by (counter, load order), a radix sort: O(n) amortised per access.
+ * How it stays O(1) amortised, touching few pages per tick:
+ * - A page's counter is a function of the epochs (tick intervals) in which it was referenced, so
+ *   each page keeps one word of reference history (bit 31 = the epoch of its last reference, bit
+ *   30 the one before, ...) and its counter is read off it when needed; a tick shifts nothing.
+ * - The pages whose counter is 0 - the victims whenever there are any - are a SlotSet over load
+ *   order (the zero set). A page enters it when loaded (counter 0). A page in it that is
+ *   referenced gets a non-zero counter at the next tick; it is left in the set and dropped when
+ *   victim() meets it, so a page loaded and evicted before the set's first page reaches it costs
+ *   nothing more.
+ * - A counter becomes 0 again exactly n + 1 epochs after the page's last reference. Each resident
+ *   page outside the zero set has one pending *note* in a ring of n + 2 lists, filed under an
+ *   epoch at or before its last reference (when it leaves the set: under its last reference).
+ *   The tick into epoch e visits the notes filed under e - n - 1: a page last referenced then
+ *   joins the zero set, a page referenced since is filed again under its last reference. A page
+ *   referenced every epoch is visited once per n + 1 epochs, and hits file nothing.
+ * - When no counter is 0 (every resident page was referenced in the last n epochs, so there are
+ *   at most n x tick of them), the pages are sorted once per epoch by (counter, load order), a
+ *   radix sort: O(n) amortised per access.
  */
 class Aging implements ReplacementPolicy {
-  private readonly slots = new LoadSlots();
-  /** pages whose counter is 0 */
-  private readonly zero = new SlotSet(64);
-  private inZero = new Uint8Array(0);
   /**
-   * per page, side by side (one cache line per access): [2p] its reference history, a 32-bit
-   * word whose bit 31 - k = referenced in epoch (last epoch - k); [2p + 1] the epoch of its last
-   * reference
+   * per page, four words side by side (one cache line for all of a page's state): [4p] its slot
+   * (load order; -1 when not resident), [4p + 1] its reference history, a 32-bit word whose bit
+   * 31 - k = referenced in epoch (last reference's epoch - k), [4p + 2] the epoch of its last
+   * reference, [4p + 3] the epoch its pending note is filed under (-1: none)
    */
-  private history = new Float64Array(0);
-  /** ring of n + 2 lists: the pages first referenced in each of the last epochs (may repeat) */
+  private readonly slots = new LoadSlots(4);
+  /** pages whose counter is 0, and pages referenced since they joined it (see above) */
+  private readonly zero = new SlotSet(64);
+  private readonly sets = [this.zero];
+  /** ring of n + 2 lists: the notes filed under each of the last epochs (stale ones are skipped) */
   private readonly lists: Int32Array[];
   private readonly listLength: number[];
   private epoch = 0;
@@ -51,7 +60,7 @@ class Aging implements ReplacementPolicy {
     private readonly now: (() => number) | undefined,
   ) {
     if (!(bits >= 1 && bits <= MAX_AGING_BITS)) throw new RangeError(`aging: bits must be 1..${MAX_AGING_BITS}`);
-    this.mask = bits === 32 ? 0xffffffff : 2 ** bits - 1;
+    this.mask = 2 ** bits - 1;
     this.lists = Array.from({ length: bits + 2 }, () => new Int32Array(16));
     this.listLength = new Array<number>(bits + 2).fill(0);
     this.nextTick = tick;
@@ -63,48 +72,46 @@ class Aging implements ReplacementPolicy {
 
   resize(pages: number): void {
     this.slots.resize(pages);
-    this.inZero = grown(this.inZero, pages);
-    this.history = grown(this.history, 2 * pages);
   }
 
   /** page p's counter in the current epoch (its references in the n epochs before it) */
   counter(p: number): number {
-    const d = this.epoch - this.history[2 * p + 1]!;
+    const rec = this.slots.rec;
+    const d = this.epoch - rec[4 * p + 2]!;
     if (d > this.bits) return 0;
-    return (this.history[2 * p]! >>> (31 + d - this.bits)) & this.mask;
+    return (rec[4 * p + 1]! >>> (31 + d - this.bits)) & this.mask;
   }
 
-  private list(epoch: number): number {
-    return epoch % (this.bits + 2);
-  }
-
-  private note(p: number): void {
-    const l = this.list(this.epoch);
+  /** files page p's note under `epoch` (the current one or one of the n before it) */
+  private note(p: number, epoch: number): void {
+    const l = epoch % (this.bits + 2);
     let a = this.lists[l]!;
     const n = this.listLength[l]!;
     if (n === a.length) this.lists[l] = a = grown(a, n + 1);
     a[n] = p;
     this.listLength[l] = n + 1;
-  }
-
-  private setZero(p: number, zero: boolean): void {
-    if ((this.inZero[p] === 1) === zero) return;
-    this.inZero[p] = zero ? 1 : 0;
-    if (zero) this.zero.add(this.slots.slotOf[p]!);
-    else this.zero.delete(this.slots.slotOf[p]!);
+    this.slots.rec[4 * p + 3] = epoch;
   }
 
   /** applies the ticks up to host position `position` */
   private sync(position: number): void {
-    if (position < this.nextTick) return;
+    if (position >= this.nextTick) this.tickTo(position);
+  }
+
+  private tickTo(position: number): void {
     const target = Math.floor(position / this.tick);
     this.nextTick = (target + 1) * this.tick;
-    const slotOf = this.slots.slotOf;
+    const rec = this.slots.rec;
     if (target - this.epoch > this.bits + 1) {
       // No page was referenced in the n epochs before the target: every counter is 0.
       for (let l = 0; l < this.lists.length; l++) {
         const a = this.lists[l]!;
-        for (let i = 0; i < this.listLength[l]!; i++) if (slotOf[a[i]!]! >= 0) this.setZero(a[i]!, true);
+        for (let i = 0; i < this.listLength[l]!; i++) {
+          const p = a[i]!;
+          rec[4 * p + 3] = -1;
+          const slot = rec[4 * p]!;
+          if (slot >= 0 && !this.zero.has(slot)) this.zero.add(slot);
+        }
         this.listLength[l] = 0;
       }
       this.epoch = target;
@@ -112,56 +119,50 @@ class Aging implements ReplacementPolicy {
     }
     while (this.epoch < target) {
       const e = ++this.epoch;
-      // referenced in e - 1: the counter's top bit is now set
-      let l = this.list(e - 1);
-      let a = this.lists[l]!;
-      for (let i = 0; i < this.listLength[l]!; i++) {
-        const p = a[i]!;
-        if (slotOf[p]! >= 0 && this.history[2 * p + 1] === e - 1) this.setZero(p, false);
-      }
-      // last referenced in e - n - 1: that reference has been shifted out
-      l = this.list(e - this.bits - 1 + (this.bits + 2));
-      a = this.lists[l]!;
-      for (let i = 0; i < this.listLength[l]!; i++) {
-        const p = a[i]!;
-        if (slotOf[p]! >= 0 && this.history[2 * p + 1] === e - this.bits - 1) this.setZero(p, true);
-      }
+      const old = e - this.bits - 1;
+      const l = (old + this.bits + 2) % (this.bits + 2);
+      const a = this.lists[l]!;
+      const n = this.listLength[l]!;
       this.listLength[l] = 0;
+      for (let i = 0; i < n; i++) {
+        const p = a[i]!;
+        // a stale note: the page was removed (and maybe loaded again, with a new note)
+        if (rec[4 * p + 3] !== old) continue;
+        const slot = rec[4 * p]!;
+        const last = rec[4 * p + 2]!;
+        if (slot < 0) rec[4 * p + 3] = -1;
+        else if (last === old) {
+          rec[4 * p + 3] = -1;
+          if (!this.zero.has(slot)) this.zero.add(slot);
+        } else this.note(p, last);
+      }
     }
   }
 
   insert(page: number, position: number): void {
     this.sync(position);
-    this.history[2 * page] = 0x80000000;
-    this.history[2 * page + 1] = this.epoch;
-    this.note(page);
-    this.inZero[page] = 1;
-    if (this.slots.assign(page)) this.rebuild();
-    else this.zero.add(this.slots.slotOf[page]!);
-  }
-
-  private rebuild(): void {
-    this.zero.reset(this.slots.capacity);
-    const pageAt = this.slots.pageAt;
-    for (let s = 0; s < this.slots.end; s++) if (this.inZero[pageAt[s]!] === 1) this.zero.add(s);
-    this.sortedEpoch = -1;
+    const rec = this.slots.rec;
+    rec[4 * page + 1] = 0x80000000 | 0;
+    rec[4 * page + 2] = this.epoch;
+    rec[4 * page + 3] = -1;
+    this.slots.assign(page, this.sets);
+    this.zero.add(rec[4 * page]!);
   }
 
   hit(page: number, position: number): void {
     this.sync(position);
-    const h = this.history;
-    const d = this.epoch - h[2 * page + 1]!;
+    const rec = this.slots.rec;
+    const d = this.epoch - rec[4 * page + 2]!;
     if (d === 0) return;
-    h[2 * page] = d >= 32 ? 0x80000000 : ((h[2 * page]! >>> d) | 0x80000000) >>> 0;
-    h[2 * page + 1] = this.epoch;
-    this.note(page);
+    rec[4 * page + 1] = d >= 32 ? 0x80000000 | 0 : (rec[4 * page + 1]! >>> d) | 0x80000000;
+    rec[4 * page + 2] = this.epoch;
   }
 
   remove(page: number): void {
-    if (this.inZero[page] === 1) {
-      this.zero.delete(this.slots.slotOf[page]!);
-      this.inZero[page] = 0;
-    }
+    const rec = this.slots.rec;
+    const slot = rec[4 * page]!;
+    if (this.zero.has(slot)) this.zero.delete(slot);
+    rec[4 * page + 3] = -1;
     this.slots.release(page);
   }
 
@@ -169,14 +170,21 @@ class Aging implements ReplacementPolicy {
     if (this.now !== undefined) this.sync(this.now());
     const pageAt = this.slots.pageAt;
     if (accept !== null) return this.scan(accept);
-    const s = this.zero.first();
-    if (s >= 0) return pageAt[s]!;
+    // The zero set may still hold pages referenced since they entered it (see tickTo).
+    for (let s = this.zero.first(); s >= 0; s = this.zero.first()) {
+      const p = pageAt[s]!;
+      if (this.counter(p) === 0) return p;
+      // referenced since it joined the set: its counter is 0 again n + 1 epochs after that
+      this.zero.delete(s);
+      this.note(p, this.slots.rec[4 * p + 2]!);
+    }
     if (this.sortedEpoch !== this.epoch) this.sortAll();
     // Within an epoch counters are fixed and no page gains a non-zero one: the order holds, and
     // pages that left (or came back, with counter 0) are passed over.
     while (this.sortedNext < this.sortedCount) {
       const p = this.sorted[this.sortedNext]!;
-      if (this.slots.slotOf[p]! >= 0 && this.inZero[p] === 0) return p;
+      const slot = this.slots.rec[4 * p]!;
+      if (slot >= 0 && !this.zero.has(slot)) return p;
       this.sortedNext++;
     }
     return -1;

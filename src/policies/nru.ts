@@ -1,8 +1,5 @@
 import { LoadSlots, SlotSet } from './load-order.js';
-import { DEFAULT_POLICY_OPTIONS, grown, type Accept, type PolicyContext, type PolicyDefinition, type ReplacementPolicy } from './policy.js';
-
-/** class of a page that is not resident */
-const NONE = 255;
+import { DEFAULT_POLICY_OPTIONS, type Accept, type PolicyContext, type PolicyDefinition, type ReplacementPolicy } from './policy.js';
 
 /**
  * NRU, not recently used (Tanenbaum, Modern Operating Systems 3.4.2): a referenced bit R and a
@@ -12,18 +9,17 @@ const NONE = 255;
  * is the earliest-loaded page of the lowest non-empty class 2R + M: 0 (not referenced, clean),
  * 1 (not referenced, modified), 2 (referenced, clean), 3 (referenced, modified).
  *
- * Each class is a SlotSet over load order, so the victim is one first() away; a tick moves only
- * the pages referenced since the last one (listed as they are referenced) from classes 2 and 3
- * down to 0 and 1: O(1) amortised per access, each step log32(frames) word operations.
+ * Each class is a SlotSet over load order, so the victim is one first() away. A tick moves every
+ * page of classes 2 and 3 down to 0 and 1: the sets are merged word by word (SlotSet.moveAllInto),
+ * so no page is visited. A page's class is its M bit (kept per page) and whether it is in the
+ * referenced set of that M: O(1) per access, each step log32(frames) word operations, and a tick
+ * costs frames / 256 word operations at most.
  */
 class Nru implements ReplacementPolicy {
-  private readonly slots = new LoadSlots();
+  /** per page, side by side: [2p] its slot in load order (-1 when not resident), [2p + 1] its M bit */
+  private readonly slots = new LoadSlots(2);
+  /** class c's pages: classes[2R + M] */
   private readonly classes = [0, 1, 2, 3].map(() => new SlotSet(64));
-  private classOf = new Uint8Array(0);
-  /** pages that entered class 2 or 3 since the last tick (may repeat; checked when used) */
-  private referenced = new Int32Array(64);
-  private referencedCount = 0;
-  private epoch = 0;
   /** the host position of the next tick: a cheaper test than dividing on every access */
   private nextTick: number;
 
@@ -40,66 +36,51 @@ class Nru implements ReplacementPolicy {
 
   resize(pages: number): void {
     this.slots.resize(pages);
-    this.classOf = grown(this.classOf, pages, NONE);
   }
 
-  /** applies the ticks up to host position `position` */
+  /** applies the ticks up to host position `position` (one is as many: R bits are cleared) */
   private sync(position: number): void {
-    if (position < this.nextTick) return;
-    const epoch = Math.floor(position / this.tick);
-    this.epoch = epoch;
-    this.nextTick = (epoch + 1) * this.tick;
-    const classOf = this.classOf;
-    const slotOf = this.slots.slotOf;
-    for (let i = 0; i < this.referencedCount; i++) {
-      const p = this.referenced[i]!;
-      const c = classOf[p]!;
-      if (c === 2 || c === 3) {
-        this.classes[c]!.delete(slotOf[p]!);
-        this.classes[c - 2]!.add(slotOf[p]!);
-        classOf[p] = c - 2;
-      }
-    }
-    this.referencedCount = 0;
+    if (position >= this.nextTick) this.tickTo(position);
   }
 
-  private noteReferenced(p: number): void {
-    if (this.referencedCount === this.referenced.length) this.referenced = grown(this.referenced, this.referencedCount + 1);
-    this.referenced[this.referencedCount++] = p;
+  private tickTo(position: number): void {
+    this.nextTick = (Math.floor(position / this.tick) + 1) * this.tick;
+    const classes = this.classes;
+    classes[2]!.moveAllInto(classes[0]!);
+    classes[3]!.moveAllInto(classes[1]!);
+  }
+
+  /** page p's class 2R + M */
+  private classOf(p: number): number {
+    const rec = this.slots.rec;
+    const m = rec[2 * p + 1]!;
+    return this.classes[2 + m]!.has(rec[2 * p]!) ? 2 + m : m;
   }
 
   insert(page: number, position: number, write = false): void {
     this.sync(position);
-    const c = write ? 3 : 2;
-    this.classOf[page] = c;
-    if (this.slots.assign(page)) this.rebuild();
-    else this.classes[c]!.add(this.slots.slotOf[page]!);
-    this.noteReferenced(page);
-  }
-
-  /** after the slots were renumbered: every set from the pages' classes */
-  private rebuild(): void {
-    const capacity = this.slots.capacity;
-    for (const set of this.classes) set.reset(capacity);
-    const pageAt = this.slots.pageAt;
-    for (let s = 0; s < this.slots.end; s++) this.classes[this.classOf[pageAt[s]!]!]!.add(s);
+    const rec = this.slots.rec;
+    const m = write ? 1 : 0;
+    rec[2 * page + 1] = m;
+    this.slots.assign(page, this.classes);
+    this.classes[2 + m]!.add(rec[2 * page]!);
   }
 
   hit(page: number, position: number, write = false): void {
     this.sync(position);
-    const c = this.classOf[page]!;
-    const next = 2 | (c & 1) | (write ? 1 : 0);
-    if (next === c) return;
-    const slot = this.slots.slotOf[page]!;
-    this.classes[c]!.delete(slot);
-    this.classes[next]!.add(slot);
-    this.classOf[page] = next;
-    if (c < 2) this.noteReferenced(page);
+    const rec = this.slots.rec;
+    const slot = rec[2 * page]!;
+    const m = rec[2 * page + 1]!;
+    const referenced = this.classes[2 + m]!.has(slot);
+    const next = write ? 1 : m;
+    if (referenced && next === m) return;
+    this.classes[referenced ? 2 + m : m]!.delete(slot);
+    this.classes[2 + next]!.add(slot);
+    rec[2 * page + 1] = next;
   }
 
   remove(page: number): void {
-    this.classes[this.classOf[page]!]!.delete(this.slots.slotOf[page]!);
-    this.classOf[page] = NONE;
+    this.classes[this.classOf(page)]!.delete(this.slots.rec[2 * page]!);
     this.slots.release(page);
   }
 
@@ -119,7 +100,7 @@ class Nru implements ReplacementPolicy {
     for (let s = 0; s < this.slots.end && bestClass > 0; s++) {
       const p = pageAt[s]!;
       if (p < 0) continue;
-      const c = this.classOf[p]!;
+      const c = this.classOf(p);
       if (c < bestClass && accept(p)) {
         best = p;
         bestClass = c;

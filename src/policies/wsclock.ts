@@ -1,4 +1,3 @@
-import { PageList } from './list.js';
 import { DEFAULT_POLICY_OPTIONS, grown, type Accept, type PolicyContext, type PolicyDefinition, type ReplacementPolicy } from './policy.js';
 
 /**
@@ -15,13 +14,16 @@ import { DEFAULT_POLICY_OPTIONS, grown, type Accept, type PolicyContext, type Po
  * else the page at the hand. Pages `accept` refuses are not candidates: passed untouched.
  */
 class WsClock implements ReplacementPolicy {
-  private readonly list = new PageList();
-  private hand = -1;
   /**
-   * per page, side by side (one cache line per access): [3p] its VM's time at its last use,
-   * [3p + 1] its VM, [3p + 2] 1 when dirty
+   * per page, four numbers side by side (one 32-byte record, one cache line per step of the
+   * hand): [4p] the previous page in the circle, [4p + 1] the next (-1: none; the circle is a
+   * list from head to tail, the tail's successor is the head), [4p + 2] its VM's time at its last
+   * use, [4p + 3] its VM x 2 + 1 when dirty (-1 before its first load)
    */
-  private meta = new Float64Array(0);
+  private rec = new Float64Array(0);
+  private head = -1;
+  private count = 0;
+  private hand = -1;
   /** per VM: accesses so far */
   private vmTime = new Float64Array(16);
 
@@ -32,57 +34,78 @@ class WsClock implements ReplacementPolicy {
   ) {}
 
   get size(): number {
-    return this.list.size;
+    return this.count;
   }
 
   resize(pages: number): void {
-    this.list.resize(pages);
-    this.meta = grown(this.meta, 3 * pages);
+    // -1: a page never loaded (its VM not yet known)
+    this.rec = grown(this.rec, 4 * pages, -1);
   }
 
   private after(p: number): number {
-    const n = this.list.next(p);
-    return n >= 0 ? n : this.list.head;
+    const n = this.rec[4 * p + 1]!;
+    return n >= 0 ? n : this.head;
   }
 
   insert(page: number, _position: number, write = false): void {
-    const v = this.vmOf(page);
+    const rec = this.rec;
+    // a page's VM never changes: asked once, on its first load (the record is read here anyway)
+    const known = rec[4 * page + 3]!;
+    const v = known >= 0 ? known >>> 1 : this.vmOf(page);
     if (v >= this.vmTime.length) this.vmTime = grown(this.vmTime, v + 1);
-    const meta = this.meta;
-    meta[3 * page] = ++this.vmTime[v]!;
-    meta[3 * page + 1] = v;
-    meta[3 * page + 2] = write ? 1 : 0;
+    rec[4 * page + 2] = ++this.vmTime[v]!;
+    rec[4 * page + 3] = 2 * v + (write ? 1 : 0);
     if (this.hand < 0) {
-      this.list.pushBack(page);
-      this.hand = page;
-    } else this.list.insertBefore(this.hand, page);
+      // the only page
+      rec[4 * page] = -1;
+      rec[4 * page + 1] = -1;
+      this.head = this.hand = page;
+    } else {
+      // just behind the hand
+      const at = this.hand;
+      const before = rec[4 * at]!;
+      rec[4 * page] = before;
+      rec[4 * page + 1] = at;
+      rec[4 * at] = page;
+      if (before >= 0) rec[4 * before + 1] = page;
+      else this.head = page;
+    }
+    this.count++;
   }
 
   hit(page: number, _position: number, write = false): void {
-    const meta = this.meta;
-    meta[3 * page] = ++this.vmTime[meta[3 * page + 1]!]!;
-    if (write) meta[3 * page + 2] = 1;
+    const rec = this.rec;
+    const x = rec[4 * page + 3]!;
+    rec[4 * page + 2] = ++this.vmTime[x >>> 1]!;
+    if (write) rec[4 * page + 3] = x | 1;
   }
 
   remove(page: number): void {
-    if (page === this.hand) this.hand = this.list.size > 1 ? this.after(page) : -1;
-    this.list.unlink(page);
+    if (page === this.hand) this.hand = this.count > 1 ? this.after(page) : -1;
+    const rec = this.rec;
+    const a = rec[4 * page]!;
+    const b = rec[4 * page + 1]!;
+    if (a >= 0) rec[4 * a + 1] = b;
+    else this.head = b;
+    if (b >= 0) rec[4 * b] = a;
+    this.count--;
   }
 
   victim(accept: Accept): number {
     if (this.hand < 0) return -1;
-    const start = this.hand;
-    const n = this.list.size;
-    let p = start;
-    const meta = this.meta;
+    const n = this.count;
+    let p = this.hand;
+    const rec = this.rec;
+    const vmTime = this.vmTime;
     for (let steps = n; steps > 0; steps--, p = this.after(p)) {
       if (accept !== null && !accept(p)) continue;
-      if (this.vmTime[meta[3 * p + 1]!]! - meta[3 * p]! <= this.tau) continue;
-      if (meta[3 * p + 2] === 0) return (this.hand = p);
-      if (this.writeBack(p)) meta[3 * p + 2] = 0;
+      const x = rec[4 * p + 3]!;
+      if (vmTime[x >>> 1]! - rec[4 * p + 2]! <= this.tau) continue;
+      if ((x & 1) === 0) return (this.hand = p);
+      if (this.writeBack(p)) rec[4 * p + 3] = x & ~1;
     }
     // A full circle: the first clean candidate from the hand, else the hand's.
-    for (let steps = n; steps > 0; steps--, p = this.after(p)) if (meta[3 * p + 2] === 0 && (accept === null || accept(p))) return (this.hand = p);
+    for (let steps = n; steps > 0; steps--, p = this.after(p)) if ((rec[4 * p + 3]! & 1) === 0 && (accept === null || accept(p))) return (this.hand = p);
     for (let steps = n; steps > 0; steps--, p = this.after(p)) if (accept === null || accept(p)) return (this.hand = p);
     return -1;
   }

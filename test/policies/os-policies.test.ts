@@ -175,6 +175,48 @@ describe('LINUX', () => {
 });
 
 describe('SlotSet (the bitset behind nru and aging)', () => {
+  it('has(), moveAllInto() and adopt() agree with a naive set, across tree levels', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40000 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.nat()), { maxLength: 300 }),
+        (capacity, ops) => {
+          const a = new SlotSet(capacity);
+          const b = new SlotSet(capacity);
+          let naiveA = new Set<number>();
+          const naiveB = new Set<number>();
+          for (const [op, n] of ops) {
+            const slot = n % capacity;
+            if (op === 0 && !naiveA.has(slot)) {
+              a.add(slot);
+              naiveA.add(slot);
+            } else if (op === 1 && !naiveB.has(slot)) {
+              b.add(slot);
+              naiveB.add(slot);
+            } else if (op === 2) {
+              // every member of a moves into b
+              a.moveAllInto(b);
+              for (const x of naiveA) naiveB.add(x);
+              naiveA = new Set();
+            } else if (op === 3 && naiveA.has(slot)) {
+              a.delete(slot);
+              naiveA.delete(slot);
+            }
+            expect(a.has(slot)).toBe(naiveA.has(slot));
+            expect(b.has(slot)).toBe(naiveB.has(slot));
+            expect(a.first()).toBe(naiveA.size === 0 ? -1 : Math.min(...naiveA));
+            expect(b.first()).toBe(naiveB.size === 0 ? -1 : Math.min(...naiveB));
+          }
+          const c = new SlotSet(1);
+          c.adopt(b);
+          expect(c.first()).toBe(naiveB.size === 0 ? -1 : Math.min(...naiveB));
+          for (const x of naiveB) expect(c.has(x)).toBe(true);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it('first() is the smallest member after any adds and deletes, across tree levels', () => {
     fc.assert(
       fc.property(

@@ -53,9 +53,9 @@ function scenarioArb(maxVms: number, maxFrames: number, maxAccesses: number, wit
           minLength: 1,
           maxLength: maxAccesses,
         }),
-        // the victim VM is what is compared: the policies the scan reference was written with (it
-        // does not hand later policies their capacity, incoming page or writes)
-        policy: fc.constantFrom(...POLICY_NAMES.filter((p) => ['fifo', 'lru', 'lfu', 'clock', 'opt', 'random'].includes(p))),
+        // every registered policy (the reference hands them writes and, under partition, the
+        // partition as their capacity, as the schedulers do)
+        policy: fc.constantFrom(...POLICY_NAMES),
         swapSlots: fc.constantFrom(Infinity, Infinity, Infinity, 0, 2, 5),
         idleTax: fc.option(fc.record({ rate: fc.constantFrom(0, 0.5, 0.75), window: fc.integer({ min: 1, max: 30 }), samplePages: fc.constantFrom(0, 0, 2) }), {
           nil: null,
@@ -112,6 +112,18 @@ describe('O(log n) victim choice equals the reference scan', () => {
         fc.property(scenarioArb(5, 12, 150, true), (s) => sameAsScan(s, scheduler)),
         { numRuns: 250 },
       );
+    });
+
+    it(`${scheduler}: every registered policy, few VMs, reserves, limits, full swap`, () => {
+      for (const policy of POLICY_NAMES) {
+        fc.assert(
+          fc.property(
+            scenarioArb(5, 12, 150, true).map((sc) => ({ ...sc, policy })),
+            (sc) => sameAsScan(sc, scheduler),
+          ),
+          { numRuns: 25 },
+        );
+      }
     });
 
     it(`${scheduler}: many VMs (up to 40), no reserves or limits`, () => {

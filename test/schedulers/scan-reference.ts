@@ -34,11 +34,11 @@ class ScanGlobalScheduler extends BaseScheduler {
   resize(pages: number): void {
     this.policy.resize(pages);
   }
-  insert(page: number, vm: number, position: number, write = false): void {
+  insert(page: number, vm: number, position: number, write: boolean): void {
     if (this.anyReserve) this.loaded(vm);
     this.policy.insert(page, position, write);
   }
-  hit(page: number, _vm: number, position: number, write = false): void {
+  hit(page: number, _vm: number, position: number, write: boolean): void {
     this.policy.hit(page, position, write);
   }
   remove(page: number, vm: number): void {
@@ -80,7 +80,8 @@ class ScanPartitionScheduler extends BaseScheduler {
 
   override addVm(vm: number, params: VmParams): void {
     super.addVm(vm, params);
-    this.groups.add();
+    // the VM's partition is its policy's capacity
+    this.groups.add(() => this.partition[vm]!);
     // Every VM is registered before the replay starts (needsAllVms), so this settles before use.
     const frames = this.view.frames;
     const shares = this.fairShares(() => true);
@@ -93,10 +94,10 @@ class ScanPartitionScheduler extends BaseScheduler {
   resize(pages: number): void {
     this.groups.resize(pages);
   }
-  insert(page: number, vm: number, position: number, write = false): void {
+  insert(page: number, vm: number, position: number, write: boolean): void {
     this.groups.insert(page, vm, position, write);
   }
-  hit(page: number, vm: number, position: number, write = false): void {
+  hit(page: number, vm: number, position: number, write: boolean): void {
     this.groups.hit(page, vm, position, write);
   }
   remove(page: number, vm: number): void {
@@ -193,7 +194,7 @@ class ScanRankedScheduler extends BaseScheduler {
     this.groups.resize(pages);
   }
 
-  insert(page: number, vm: number, position: number, write = false): void {
+  insert(page: number, vm: number, position: number, write: boolean): void {
     const c = this.classOf[vm]!;
     const p = this.params[vm]!;
     const resident = this.view.vms[vm]!.resident;
@@ -202,7 +203,7 @@ class ScanRankedScheduler extends BaseScheduler {
     this.groups.insert(page, c, position, write);
   }
 
-  hit(page: number, vm: number, position: number, write = false): void {
+  hit(page: number, vm: number, position: number, write: boolean): void {
     this.groups.hit(page, this.classOf[vm]!, position, write);
   }
 
@@ -285,7 +286,7 @@ class ScanWeightScheduler extends BaseScheduler {
     this.activity?.resize(pages);
   }
 
-  insert(page: number, vm: number, position: number, write = false): void {
+  insert(page: number, vm: number, position: number, write: boolean): void {
     if (this.anyReserve) this.loaded(vm);
     this.groups.insert(page, vm, position, write);
     if (!this.touched[vm]) {
@@ -298,7 +299,7 @@ class ScanWeightScheduler extends BaseScheduler {
     }
   }
 
-  hit(page: number, vm: number, position: number, write = false): void {
+  hit(page: number, vm: number, position: number, write: boolean): void {
     this.groups.hit(page, vm, position, write);
     if (this.activity !== null) this.activity.accessed(page, vm);
   }
