@@ -9,6 +9,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { policies } from '../../src/policies/index.js';
+import type { PolicyDefinition } from '../../src/policies/policy.js';
 
 interface Run {
   victims: number[];
@@ -18,7 +19,8 @@ interface Run {
 
 /** replays page accesses on `frames` frames; every victim, and whether one had been hit */
 function run(name: 'lfu' | 'sieve', pages: number[], frames: number): Run {
-  const policy = policies[name].create({ seed: 1, capacity: () => frames, incoming: new Int32Array(1) });
+  const definition: PolicyDefinition = policies[name];
+  const policy = definition.create({ seed: 1, capacity: () => frames, incoming: new Int32Array(1) });
   policy.resize(64);
   const resident = new Set<number>();
   const hitsSinceLoad = new Map<number, number>();
