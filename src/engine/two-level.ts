@@ -207,6 +207,12 @@ export class TwoLevel {
     q !== this.busyPage && (this.filterGuest!.swapUsed < this.filterGuest!.swapSlots || (this.gstate[q]! & DIRTY) === 0);
   private readonly balloonable = (h: number): boolean => this.canInflate(this.hostIds.vmOf[h]!);
   private readonly compressible = (h: number): boolean => h !== this.busyHost && this.canCompress(this.hostIds.vmOf[h]!);
+  /** host.onEvict once a guest has freed a frame: a host swap-out of a frame that holds no page */
+  private readonly countFreedSwapOut = (q: number, swapOut: boolean): void => {
+    if (!swapOut) return;
+    const g = this.guests[this.hostIds.vmOf[q]!]!;
+    if (g.pageOf[this.hostIds.loOf[q]!] === FRAME_FREE) g.level.freedSwapOuts++;
+  };
 
   constructor(
     readonly config: EngineConfig,
@@ -218,12 +224,9 @@ export class TwoLevel {
     this.host.trackFrames = false;
     // `--reclaim swap` alone is the engine's own eviction: no hook
     if (this.two.reclaim.length !== 1 || this.two.reclaim[0] !== 'swap') this.host.reclaim = (v) => this.reclaim(v);
-    this.host.onEvict = (q, swapOut) => {
-      if (!swapOut) return;
-      const u = this.hostIds.vmOf[q]!;
-      const g = this.guests[u]!;
-      if (g.pageOf[this.hostIds.loOf[q]!] === FRAME_FREE) g.level.freedSwapOuts++;
-    };
+    // host.onEvict (counting swap-outs of freed frames) is installed when a guest first frees a
+    // frame (release()): until then every backed guest frame holds a page or a balloon, and the
+    // hook would only cost a call per host eviction.
     this.hasCompress = this.two.reclaim.includes('compress');
   }
 
@@ -684,6 +687,7 @@ export class TwoLevel {
       const f = this.gframe[p]!;
       g.pageOf[f] = FRAME_FREE;
       g.free.push(f);
+      if (this.host.onEvict === null) this.host.onEvict = this.countFreedSwapOut;
       s.resident--;
       this.residentTotal--;
       if (report && this.two.freePageReporting) this.releaseBacking(g, f);
