@@ -20,7 +20,13 @@ import { hostRecorder, TwoLevel, type Guest, type HostLookAhead, type LevelsOutc
 
 export async function simulateTwoLevel(input: SimulationInput): Promise<SimulationOutcome> {
   const { config } = input;
-  if (input.translation) throw new ConfigError('two levels of memory (memory=, --guest-memory) do not combine with --translation yet');
+  if (input.translation) {
+    // SPEC 2.3 and 2.7 do not say what these counters mean at two levels (docs/two-levels.md)
+    throw new ConfigError(
+      '--translation with two levels of memory (memory=, --guest-memory) is not defined: SPEC 2.3 maps a guest-virtual page to a guest-physical page once, at its first touch, ' +
+        "where at two levels (2.7) the guest pager moves pages between guest frames on every guest fault, and 2.3's remap (a page back from swap in another frame) does not say which of the two swaps counts",
+    );
+  }
   if (config.memory) throw new ConfigError('two levels of memory (memory=, --guest-memory) do not combine with --dedup, --host-page or --compaction yet');
   const two = config.twoLevel!;
   const hostNeedsFuture = policies[config.policy].needsFuture;
