@@ -218,4 +218,19 @@ describe('host --policy opt under two levels (--reclaim swap)', () => {
     // the property must have met kills to test them
     expect(kills).toBeGreaterThan(20);
   });
+
+  it('equals the naive model when a kill comes early: guest memory for every page, few host frames, one swap slot', () => {
+    // Each VM's guest keeps every page (G = 7 > its 5 pages), so the host sees the trace itself
+    // and OPT's choices after a kill depend on the killed VM's touches having left its future.
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ vm: fc.integer({ min: 0, max: 1 }), op: fc.constantFrom<'R' | 'W'>('R', 'W'), page: fc.integer({ min: 0, max: 4 }) }), { minLength: 10, maxLength: 80 }),
+        fc.integer({ min: 2, max: 3 }),
+        (list, frames) => {
+          check(list, [7, 7], frames, 1);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
 });
