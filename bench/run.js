@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writePageText } from './page-text.js';
 import { vmSweep } from './vms.js';
+import { TWO_LEVEL_TARGET, twoLevelCases } from './two-level.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = join(ROOT, 'bench', 'data');
@@ -49,6 +50,7 @@ function ensureInputs() {
     loopVmt: join(DATA, `loop${tag}.vmt`),
     zipfPlain: join(DATA, `zipf-small${tag}.plain`),
     zipfTxt: join(DATA, `zipf${tag}.txt`),
+    zipfTwoLevel: join(DATA, `zipf-two-level${tag}.vmt`),
   };
   const common = ['--accesses', String(ACCESSES), '--seed', '1', '--write-ratio', '0.3'];
   if (!existsSync(files.zipfCsv)) vmmem(['generate', '--pattern', 'zipf', '--alpha', '0.9', '--pages', String(PAGES), ...common, '-o', files.zipfCsv]);
@@ -56,6 +58,9 @@ function ensureInputs() {
   if (!existsSync(files.loopVmt)) vmmem(['generate', '--pattern', 'loop', '--pages', String(PAGES / 10), ...common, '-o', files.loopVmt]);
   if (!existsSync(files.zipfPlain)) {
     vmmem(['generate', '--pattern', 'zipf', '--alpha', '0.9', '--pages', String(PAGES / 10), '--accesses', String(ACCESSES / 10), '--seed', '2', '-o', files.zipfPlain]);
+  }
+  if (!existsSync(files.zipfTwoLevel)) {
+    vmmem(['generate', '--pattern', 'zipf', '--alpha', '0.9', '--pages', String(PAGES / 20), '--accesses', String(ACCESSES / 5), '--seed', '1', '--write-ratio', '0.3', '-o', files.zipfTwoLevel]);
   }
   return files;
 }
@@ -150,6 +155,13 @@ const growth = thirtyTimes.maxRssBytes / tenTimes.maxRssBytes;
 const mib = (b) => (b / 2 ** 20).toFixed(0);
 report.checks.push({ name: 'peak RSS, stream 1x / 10x / 30x', once: once.maxRssBytes, tenTimes: tenTimes.maxRssBytes, thirtyTimes: thirtyTimes.maxRssBytes, ratio30to10: growth, ok: growth < 1.1 });
 rows.push(['memory', 'stream 1x / 10x / 30x', `${mib(once.maxRssBytes)} / ${mib(tenTimes.maxRssBytes)} / ${mib(thirtyTimes.maxRssBytes)} MiB`, '30x < 1.1 x 10x', growth < 1.1 ? 'ok' : 'MISSED', '']);
+
+// Two levels of memory (bench/two-level.js): one VM, CPU time of two-level / one-level replays.
+const twoFrames = QUICK ? 820 : 8192;
+for (const c of await twoLevelCases(files.zipfTwoLevel, twoFrames, Math.max(RUNS, 5))) {
+  report.checks.push({ name: `two levels G = ${c.guestFrames}, F = ${c.frames}, ${c.reclaim} / one level`, value: c.ratio, unit: 'x', target: TWO_LEVEL_TARGET, ok: c.ok, oneSeconds: c.oneSeconds, twoSeconds: c.twoSeconds });
+  rows.push(['two levels (zipf-two-level.vmt)', `G = ${c.guestFrames / c.frames}F ${c.reclaim}`, `${c.ratio.toFixed(2)}x one level`, `<= ${TWO_LEVEL_TARGET}x`, c.ok ? 'ok' : 'MISSED', '']);
+}
 
 // Schedulers against the number of VMs (bench/vms.js): a separate table below the first.
 const sweep = vmSweep({ quick: QUICK, runs: RUNS });

@@ -207,23 +207,28 @@ export class TwoLevel {
     q !== this.busyPage && (this.filterGuest!.swapUsed < this.filterGuest!.swapSlots || (this.gstate[q]! & DIRTY) === 0);
   private readonly balloonable = (h: number): boolean => this.canInflate(this.hostIds.vmOf[h]!);
   private readonly compressible = (h: number): boolean => h !== this.busyHost && this.canCompress(this.hostIds.vmOf[h]!);
+  /** host.onEvict once a guest has freed a frame: a host swap-out of a frame that holds no page */
+  private readonly countFreedSwapOut = (q: number, swapOut: boolean): void => {
+    if (!swapOut) return;
+    const g = this.guests[this.hostIds.vmOf[q]!]!;
+    if (g.pageOf[this.hostIds.loOf[q]!] === FRAME_FREE) g.level.freedSwapOuts++;
+  };
 
   constructor(
     readonly config: EngineConfig,
     readonly ids: PageIds,
     private readonly nextUse?: Int32Array,
+    /** the host's future (host --policy opt): recorded by a first run (recordHostTouches) */
+    private readonly hostFuture?: HostLookAhead,
   ) {
     this.two = config.twoLevel!;
-    this.host = new Engine({ ...config, strictAlloc: false, memory: undefined, twoLevel: undefined }, this.hostIds);
+    this.host = new Engine({ ...config, strictAlloc: false, memory: undefined, twoLevel: undefined }, this.hostIds, hostFuture?.live);
     this.host.trackFrames = false;
     // `--reclaim swap` alone is the engine's own eviction: no hook
     if (this.two.reclaim.length !== 1 || this.two.reclaim[0] !== 'swap') this.host.reclaim = (v) => this.reclaim(v);
-    this.host.onEvict = (q, swapOut) => {
-      if (!swapOut) return;
-      const u = this.hostIds.vmOf[q]!;
-      const g = this.guests[u]!;
-      if (g.pageOf[this.hostIds.loOf[q]!] === FRAME_FREE) g.level.freedSwapOuts++;
-    };
+    // host.onEvict (counting swap-outs of freed frames) is installed when a guest first frees a
+    // frame (release()): until then every backed guest frame holds a page or a balloon, and the
+    // hook would only cost a call per host eviction.
     this.hasCompress = this.two.reclaim.includes('compress');
   }
 
@@ -414,7 +419,8 @@ export class TwoLevel {
       return f;
     }
     const q = this.guestVictim(g);
-    if (q < 0) return -1;
+    // (the host may have killed the VM on a write-back read during the search: nothing to evict)
+    if (q < 0 || g.dead) return -1;
     return this.evictGuest(g, v, q);
   }
 
@@ -432,6 +438,8 @@ export class TwoLevel {
    * swap-out read). False when guest swap has no slot for it.
    */
   private guestWriteBack(g: Guest, v: number, q: number): boolean {
+    // a VM the host killed (during this victim search) writes nothing more
+    if (g.dead) return false;
     let st = this.gstate[q]!;
     if ((st & RESIDENT) === 0) return false;
     if ((st & DIRTY) === 0) return true;
@@ -684,6 +692,7 @@ export class TwoLevel {
       const f = this.gframe[p]!;
       g.pageOf[f] = FRAME_FREE;
       g.free.push(f);
+      if (this.host.onEvict === null) this.host.onEvict = this.countFreedSwapOut;
       s.resident--;
       this.residentTotal--;
       if (report && this.two.freePageReporting) this.releaseBacking(g, f);
@@ -733,11 +742,107 @@ export class TwoLevel {
   /** The host OOM-killed VM v (its host frames and slots are freed): the guest goes too. */
   private hostKilled(g: Guest, v: number): void {
     g.dead = true;
+    // the killing touch was the host's last access; v touches the host no more
+    this.hostFuture?.killed(v, this.host.position - 1);
     g.counters.oomKills++;
     const framesFreed = this.releaseVm(g, v, false);
     const e = this.host.oomEvents[this.host.oomEvents.length - 1];
     this.oomEvents.push({ vm: v, position: this.position - 1, framesFreed, cause: e?.cause ?? 'no-frame', level: 'host' });
   }
+}
+
+/**
+ * The host's future for a host `--policy opt` (SPEC 2.1's OPT over the host's touches). With
+ * `--reclaim swap` alone the guests never look at the host (no balloon to deflate, no cache to
+ * decompress from), so the host's stream of touches is that of any run of the same guests,
+ * except that a VM the host kills touches nothing after the touch that killed it. A first run
+ * (recordHostTouches) records the stream; `live` is the engine's nextUse by host position.
+ * When VM v is killed at host position t, its later touches are taken out of the positions
+ * after t (keys stay positions of the recorded stream: OPT only compares them, and the order
+ * of the remaining touches is unchanged).
+ */
+export class HostLookAhead {
+  /** nextUse by host position in this run (the array the host engine reads) */
+  readonly live: Int32Array;
+  /** recorded index of the touch at each host position after a kill (null: the identity) */
+  private order: Int32Array | null = null;
+  private length: number;
+
+  constructor(
+    /** per recorded touch: the recorded index of the next touch of the same guest frame, -1 none */
+    private readonly next: Int32Array,
+    /** per recorded touch: its VM */
+    private readonly vmOfTouch: Int32Array,
+  ) {
+    this.live = Int32Array.from(next);
+    this.length = next.length;
+  }
+
+  killed(v: number, t: number): void {
+    let order = this.order;
+    if (order === null) {
+      order = new Int32Array(this.length);
+      for (let i = 0; i < order.length; i++) order[i] = i;
+      this.order = order;
+    }
+    let k = t + 1;
+    for (let i = t + 1; i < this.length; i++) {
+      const r = order[i]!;
+      if (this.vmOfTouch[r] === v) continue;
+      order[k] = r;
+      this.live[k] = this.next[r]!;
+      k++;
+    }
+    this.length = k;
+  }
+}
+
+/** Host touches in order: the guest frame (as a recording run's host page id) and VM of each. */
+class TouchLog {
+  page = new Int32Array(1 << 16);
+  vm = new Int32Array(1 << 16);
+  length = 0;
+
+  push(h: number, v: number): void {
+    if (this.length === this.page.length) {
+      this.page = grown(this.page, this.length + 1);
+      this.vm = grown(this.vm, this.length + 1);
+    }
+    this.page[this.length] = h;
+    this.vm[this.length++] = v;
+  }
+
+  lookAhead(pages: number): HostLookAhead {
+    const n = this.length;
+    const next = new Int32Array(n);
+    const last = new Int32Array(pages).fill(-1);
+    for (let i = n - 1; i >= 0; i--) {
+      const h = this.page[i]!;
+      next[i] = last[h]!;
+      last[h] = i;
+    }
+    return new HostLookAhead(next, this.vm.slice(0, n));
+  }
+}
+
+/**
+ * A first run that records the host's touches (host `--policy opt`, `--reclaim swap` only):
+ * the guests as configured, over a host that never kills (global lru, unbounded swap) and whose
+ * choices the guests do not see. Replay the trace into `run`, then `finish()` gives the
+ * look-ahead for the real run.
+ */
+export function hostRecorder(config: EngineConfig, ids: PageIds, nextUse: Int32Array | undefined): { run: TwoLevel; finish: () => HostLookAhead } {
+  const two = config.twoLevel!;
+  if (two.reclaim.length !== 1 || two.reclaim[0] !== 'swap') throw new Error('the host look-ahead needs --reclaim swap alone');
+  const run = new TwoLevel({ ...config, policy: 'lru', scheduler: 'global', swapSlots: Infinity, onOom: 'kill', vms: undefined }, ids, nextUse);
+  const log = new TouchLog();
+  const host = run.host;
+  const access = host.access.bind(host);
+  host.access = (h: number, write: boolean): void => {
+    log.push(h, run.hostIds.vmOf[h]!);
+    access(h, write);
+  };
+  return { run, finish: () => log.lookAhead(run.hostIds.count) };
 }
 
 /** One VM's host-level figures (SPEC 3.1 two-level columns, JSON `levels`). */

@@ -16,40 +16,50 @@ import { PageExpander } from '../pages/expand.js';
 import { PageIds } from '../pages/page-ids.js';
 import { checkDeclaredVms, cost, discoverVms, lookAhead, passOver, type SeriesOutcome, type SimulationInput, type SimulationOutcome, type VmOutcome } from './simulate.js';
 import { VmCounters } from '../engine/stats.js';
-import { TwoLevel, type Guest, type LevelsOutcome, type VmLevels } from '../engine/two-level.js';
+import { hostRecorder, TwoLevel, type Guest, type HostLookAhead, type LevelsOutcome, type VmLevels } from '../engine/two-level.js';
 
 export async function simulateTwoLevel(input: SimulationInput): Promise<SimulationOutcome> {
   const { config } = input;
-  if (input.translation) throw new ConfigError('two levels of memory (memory=, --guest-memory) do not combine with --translation yet');
+  if (input.translation) {
+    // SPEC 2.3 and 2.7 do not say what these counters mean at two levels (docs/two-levels.md)
+    throw new ConfigError(
+      '--translation with two levels of memory (memory=, --guest-memory) is not defined: SPEC 2.3 maps a guest-virtual page to a guest-physical page once, at its first touch, ' +
+        "where at two levels (2.7) the guest pager moves pages between guest frames on every guest fault, and 2.3's remap (a page back from swap in another frame) does not say which of the two swaps counts",
+    );
+  }
   if (config.memory) throw new ConfigError('two levels of memory (memory=, --guest-memory) do not combine with --dedup, --host-page or --compaction yet');
-  if (policies[config.policy].needsFuture) {
-    throw new ConfigError(`--policy ${config.policy}: the host level cannot look ahead (its guest frames' future depends on the guests' choices); use it as guest_policy`);
+  const two = config.twoLevel!;
+  const hostNeedsFuture = policies[config.policy].needsFuture;
+  if (hostNeedsFuture && (two.reclaim.length !== 1 || two.reclaim[0] !== 'swap')) {
+    throw new ConfigError(
+      `--policy ${config.policy}: the host level can look ahead only with --reclaim swap: with ${two.reclaim.join(',')} the guests' accesses depend on the host's choices (balloon, compression), so the host's future is not known before the run; use ${config.policy} as guest_policy`,
+    );
   }
   const ids = new PageIds();
   const registry = new VmRegistry();
   let nextUse: Int32Array | undefined;
-  const two = config.twoLevel!;
   const needsFuture = [two.defaults, ...two.perVm.values()].some((g) => policies[g.policy].needsFuture);
-  const discover = schedulers[config.scheduler].needsAllVms && !needsFuture && input.sources.some((s) => s.format === 'csv');
-  if (needsFuture || discover) for (const s of input.sources) s.retain();
+  const discover = schedulers[config.scheduler].needsAllVms && !needsFuture && !hostNeedsFuture && input.sources.some((s) => s.format === 'csv');
+  if (needsFuture || hostNeedsFuture || discover) for (const s of input.sources) s.retain();
   if (needsFuture) nextUse = await lookAhead(input, ids, registry);
   else if (discover) checkDeclaredVms(config, registry, await discoverVms(input, registry));
-  const run = new TwoLevel(config, ids, nextUse);
+  let hostFuture: HostLookAhead | undefined;
+  if (hostNeedsFuture) {
+    input.progress?.pass('host look-ahead');
+    const first = hostRecorder(config, ids, nextUse);
+    first.run.vmNames = registry.names;
+    const firstReaders = input.sources.map((s) => createReader(s, { ...input.read, contents: new ContentNames() }));
+    await passOver(firstReaders, registry, expanderFor(input, ids, registry, first.run), input.progress);
+    hostFuture = first.finish();
+  }
+  const run = new TwoLevel(config, ids, nextUse, hostFuture);
   run.vmNames = registry.names;
   if (registry.names.length > 0) run.ensureVm(registry.names.length - 1);
   const recorder = input.interval !== undefined ? new LevelRecorder(run, input.interval) : null;
   const contents = new ContentNames();
   const readers = input.sources.map((s) => createReader(s, { ...input.read, contents }));
-  const expander = new PageExpander(
-    config.pageSize,
-    ids,
-    (batch) => {
-      run.ensureVm(registry.names.length - 1);
-      run.replay(batch);
-    },
-    displayOf(input.sources),
-  );
-  if (nextUse) input.progress?.pass('replay');
+  const expander = expanderFor(input, ids, registry, run);
+  if (nextUse || hostFuture) input.progress?.pass('replay');
   await passOver(readers, registry, expander, input.progress);
   run.ensureVm(registry.names.length - 1);
   checkDeclaredVms(config, registry, readers);
@@ -104,6 +114,19 @@ export async function simulateTwoLevel(input: SimulationInput): Promise<Simulati
     series: recorder ? recorder.finish(order, registry.names) : null,
     levels,
   };
+}
+
+/** Pages of the sources, numbered in `ids`, replayed by two-level run `run`. */
+function expanderFor(input: SimulationInput, ids: PageIds, registry: VmRegistry, run: TwoLevel): PageExpander {
+  return new PageExpander(
+    input.config.pageSize,
+    ids,
+    (batch) => {
+      run.ensureVm(registry.names.length - 1);
+      run.replay(batch);
+    },
+    displayOf(input.sources),
+  );
 }
 
 function sumCounters(all: readonly VmCounters[]): VmCounters {

@@ -139,8 +139,11 @@ describe('options that would have no effect are refused (exit 64)', () => {
     [['--host-levels', '5'], '--host-levels: applies with --translation only'],
     [['--guest-page', '2MiB'], '--guest-page: applies with --translation only'],
     [['--guest-alloc', 'random'], '--guest-alloc: applies with --translation only'],
-    // without --guest-alloc random, --guest-memory means two levels of memory, which translation does not join yet
-    [['--translation', 'nested', '--guest-memory', '1MiB'], 'two levels of memory (memory=, --guest-memory) do not combine with --translation yet'],
+    // without --guest-alloc random, --guest-memory means two levels of memory, where the SPEC leaves translation undefined
+    [
+      ['--translation', 'nested', '--guest-memory', '1MiB'],
+      "--translation with two levels of memory (memory=, --guest-memory) is not defined: SPEC 2.3 maps a guest-virtual page to a guest-physical page once, at its first touch, where at two levels (2.7) the guest pager moves pages between guest frames on every guest fault, and 2.3's remap (a page back from swap in another frame) does not say which of the two swaps counts",
+    ],
     [['--ksm-pages', '5'], '--ksm-pages: applies with --dedup ksm only'],
     [['--ksm-interval', '5'], '--ksm-interval: applies with --dedup ksm only'],
     [['--compaction'], '--compaction: applies with --host-page only'],

@@ -72,14 +72,27 @@ describe('two levels on the command line', () => {
     expect(series).toEqual(['t,vm,faults,swap_ins,swap_outs,resident,backed,balloon', '1,example,1,0,0,1,1,0', '2,example,1,0,1,1,1,1', '3,example,1,0,1,1,1,1']);
   });
 
+  it('host --policy opt with --reclaim swap: Belady at the host over the guests\' touches', () => {
+    const trace = join(dir, 'opt.plain');
+    writeFileSync(trace, 'R 0\nR 1\nR 2\nR 0\n');
+    // G = 4: each page its own guest frame; the host sees frames 0, 1, 2, 0. With F = 2, at frame
+    // 2 OPT evicts frame 1 (never touched again), so the last touch hits: 3 host faults (lru: 4).
+    const [opt] = csv([trace, '--page-size', '1', '--frames', '2', '--guest-memory', '4', '--policy', 'opt']);
+    const [lru] = csv([trace, '--page-size', '1', '--frames', '2', '--guest-memory', '4', '--policy', 'lru']);
+    expect([opt!.policy, opt!.faults, opt!.host_faults, opt!.host_swap_outs]).toEqual(['opt', '3', '3', '1']);
+    expect([lru!.faults, lru!.host_faults]).toEqual(['3', '4']);
+  });
+
   it.each([
     [['--reclaim', 'swap'], /^vmmem: --reclaim: applies to two levels of memory only/],
     [['--guest-memory', '2', '--reclaim', 'balloon,bogus'], /^vmmem: --reclaim: 'bogus' is not one of share, balloon, compress, swap/],
     [['--guest-memory', '2', '--reclaim', 'share,swap'], /^vmmem: --reclaim: share .* not built yet/],
     [['--guest-memory', '2', '--balloon-max', '150'], /^vmmem: --balloon-max: '150' is not a percentage/],
     [['--guest-memory', '2', '--compress-ratio', '0.5'], /^vmmem: --compress-ratio: '0.5' is not a ratio/],
-    [['--guest-memory', '2', '--policy', 'opt'], /^vmmem: --policy opt: the host level cannot look ahead/],
-    [['--guest-memory', '2', '--translation', 'nested'], /do not combine with --translation yet/],
+    [['--guest-memory', '2', '--policy', 'opt', '--reclaim', 'balloon,swap'], /^vmmem: --policy opt: the host level can look ahead only with --reclaim swap: with balloon,swap the guests' accesses depend on the host's choices/],
+    [['--guest-memory', '2', '--policy', 'opt', '--reclaim', 'compress,swap'], /^vmmem: --policy opt: .* with compress,swap the guests' accesses depend/],
+    [['--guest-memory', '2', '--translation', 'nested'], /^vmmem: --translation with two levels of memory \(memory=, --guest-memory\) is not defined: SPEC 2.3 maps .* which of the two swaps counts$/m],
+    [['--guest-memory', '2', '--translation', 'shadow'], /^vmmem: --translation with two levels of memory .* is not defined/],
     [['--vm', 'name=example,memory=0'], /^vmmem: --vm\[0\]\.memory: must be at least one page/],
     [['--vm', 'name=example,balloon=maybe,memory=2'], /^vmmem: --vm\[0\]\.balloon: 'maybe' is not 0 or 1/],
   ])('bad input %j exits 64 with one line', (args, message) => {

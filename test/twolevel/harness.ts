@@ -9,7 +9,7 @@ import { RESIDENT } from '../../src/engine/engine.js';
 import { PageBatch } from '../../src/pages/expand.js';
 import { nextUseOf } from '../../src/run/page-trace.js';
 import { PageIds } from '../../src/pages/page-ids.js';
-import { FRAME_BALLOONED, TwoLevel } from '../../src/engine/two-level.js';
+import { FRAME_BALLOONED, hostRecorder, TwoLevel, type HostLookAhead } from '../../src/engine/two-level.js';
 import { policies, type PolicyName } from '../../src/policies/index.js';
 import { OP_ALLOC, OP_FREE, OP_READ, OP_RESET, OP_WRITE } from '../../src/trace/rows.js';
 import { config } from '../helpers.js';
@@ -72,19 +72,29 @@ export function runTwo(list: readonly Row[], s: TwoSettings, each?: (run: TwoLev
   const needsFuture = s.guests.some((g) => policies[g.policy].needsFuture);
   const ops = Uint8Array.from(list.map((r) => OPS[r.op]));
   const nextUse = needsFuture ? nextUseOf({ op: ops, page: Int32Array.from(pageOf), length: list.length }, ids.count) : undefined;
-  const run = new TwoLevel(twoConfig(s), ids, nextUse);
+  const feed = (run: TwoLevel, each?: (run: TwoLevel, i: number) => void): void => {
+    run.vmNames = Array.from({ length: vms }, (_, v) => `vm${v}`);
+    run.ensureVm(vms - 1);
+    const batch = new PageBatch(1);
+    list.forEach((r, i) => {
+      batch.op[0] = ops[i]!;
+      batch.page[0] = pageOf[i]!;
+      batch.length = 1;
+      run.replay(batch);
+      each?.(run, i);
+    });
+  };
+  // host opt: a first run records the host's touches (--reclaim swap only)
+  let hostFuture: HostLookAhead | undefined;
+  if (policies[s.policy ?? 'lru'].needsFuture) {
+    const first = hostRecorder(twoConfig(s), ids, nextUse);
+    feed(first.run);
+    hostFuture = first.finish();
+  }
+  const run = new TwoLevel(twoConfig(s), ids, nextUse, hostFuture);
   // the frame table, for the check that no host frame backs two guest frames (counts are the same either way)
   run.host.trackFrames = true;
-  run.vmNames = Array.from({ length: vms }, (_, v) => `vm${v}`);
-  run.ensureVm(vms - 1);
-  const batch = new PageBatch(1);
-  list.forEach((r, i) => {
-    batch.op[0] = ops[i]!;
-    batch.page[0] = pageOf[i]!;
-    batch.length = 1;
-    run.replay(batch);
-    each?.(run, i);
-  });
+  feed(run, each);
   return run;
 }
 
