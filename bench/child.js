@@ -61,4 +61,6 @@ if (mode === 'simulate') {
   result = { code, bytes: text.length };
 }
 const seconds = (performance.now() - t0) / 1000;
-process.stdout.write(JSON.stringify({ seconds, maxRssBytes: process.resourceUsage().maxRSS * 1024, result }) + '\n');
+const cpu = process.cpuUsage();
+const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+process.stdout.write(JSON.stringify({ seconds, cpuSeconds, maxRssBytes: process.resourceUsage().maxRSS * 1024, result }) + '\n');

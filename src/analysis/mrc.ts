@@ -6,10 +6,11 @@
  *
  * - LRU: the distance of an access is 1 + the number of distinct pages touched since the
  *   previous access to its page: a bit per access time, set at each page's latest access, and
- *   a Fenwick tree over the 32-bit words of bits count them in O(log n). Bits and tree take
- *   1/16 of the memory of a tree over times (they stay in cache where it would not). Times are
- *   renumbered when the bits fill, so memory follows the number of distinct pages, not the
- *   trace length.
+ *   counts of set bits per block of 16 words, per 16 blocks, and so on, count them: a mark
+ *   adds one per level, a count sums the rest of the time's block at each level up to where it
+ *   meets the newest time, so recent times (most accesses) are counted in a few steps. Times
+ *   are renumbered when the bits fill, so memory follows the number of distinct pages, not
+ *   the trace length.
  * - OPT: Mattson's priority stack update with priority = sooner next use (Belady's MIN). On an
  *   access at depth d the top goes down and, level by level, the lower-priority page of
  *   (carried, resident) is carried on; only the running minima ("records") move, and a
@@ -30,9 +31,61 @@ import { pageHash, SAMPLE_MODULUS } from './sampling.js';
 import { grown } from '../policies/policy.js';
 import { OP_FREE, OP_RESET, OP_WRITE } from '../trace/rows.js';
 
-/** Stack distances of a run: hist[d] accesses at distance d (1-based), cold = infinite ones. */
+/**
+ * Counts per distance of up to `stride` histograms that grow at the same distances (an
+ * access's distance counts in three), side by side so that one access touches one cache line:
+ * entry d * stride + lane. Uint32 halves the memory of doubles (a histogram over 10^6
+ * distances is random access: its size decides the cache misses, about half of mrc's time);
+ * a count that passes 2^32 carries into `carried`.
+ */
+export class DistanceLanes {
+  data: Uint32Array;
+  /** distances held */
+  size = 256;
+  /** entry -> multiples of 2^32 carried out of it */
+  private carried: Map<number, number> | null = null;
+
+  constructor(readonly stride: number) {
+    this.data = new Uint32Array(this.size * stride);
+  }
+
+  /** one more at entry i = d * stride + lane, d < size (see hold) */
+  inc(i: number): void {
+    const v = this.data[i]! + 1;
+    if (v === 4294967296) {
+      this.data[i] = 0;
+      this.carried ??= new Map();
+      this.carried.set(i, (this.carried.get(i) ?? 0) + 1);
+    } else this.data[i] = v;
+  }
+
+  /** room for distance d */
+  hold(d: number): void {
+    if (d < this.size) return;
+    let size = this.size;
+    while (size <= d) size *= 2;
+    const data = new Uint32Array(size * this.stride);
+    data.set(this.data);
+    this.data = data;
+    this.size = size;
+  }
+
+  get(i: number): number {
+    const c = this.carried?.get(i);
+    return this.data[i]! + (c === undefined ? 0 : c * 4294967296);
+  }
+}
+
+/** Lanes of a StackHistogram's DistanceLanes: its own, and three of its write-back counters. */
+const LANE_HITS = 0;
+const LANE_MAJOR = 1;
+const LANE_SWAP_TO = 2;
+const LANE_RELEASED = 3;
+
+/** Stack distances of a run: accesses at each distance d (1-based), cold = infinite ones. */
 export class StackHistogram {
-  hist = new Float64Array(1024);
+  /** shared with the write-back counters' histograms at the same distances */
+  readonly lanes = new DistanceLanes(4);
   /** accesses at infinite distance: first touches, and first touches after F/RESET */
   cold = 0;
   /** accesses seen (sampled ones under SHARDS) */
@@ -41,9 +94,15 @@ export class StackHistogram {
   maxDistance = 0;
 
   add(d: number): void {
-    if (d >= this.hist.length) this.hist = grown(this.hist, d + 1);
-    this.hist[d]!++;
+    const lanes = this.lanes;
+    lanes.hold(d);
+    lanes.inc(d * 4 + LANE_HITS);
     if (d > this.maxDistance) this.maxDistance = d;
+  }
+
+  /** accesses at distance d */
+  at(d: number): number {
+    return d < this.lanes.size ? this.lanes.get(d * 4 + LANE_HITS) : 0;
   }
 
   /** cumulative[c] = accesses at distance <= c, for c = 0..maxDistance */
@@ -51,7 +110,7 @@ export class StackHistogram {
     const cum = new Float64Array(this.maxDistance + 1);
     let sum = 0;
     for (let d = 1; d <= this.maxDistance; d++) {
-      sum += this.hist[d]!;
+      sum += this.at(d);
       cum[d] = sum;
     }
     return cum;
@@ -60,24 +119,36 @@ export class StackHistogram {
 
 const NO_TIME = -1;
 const HOLE = -2;
-const EMPTY = -1;
+
+/** words of bits per block, and blocks per block one level up (a power of two) */
+const FAN_BITS = 4;
+const FAN = 1 << FAN_BITS;
 
 /** LRU stack distances, streaming. */
 export class LruStackDistances {
   readonly result = new StackHistogram();
-  /** per page: time of its latest access, or NO_TIME */
-  private lastTime = new Int32Array(0);
+  /**
+   * per page p: at 2p the time of its latest access, or NO_TIME; at 2p + 1 its write-back state
+   * (WriteBackCounts.step), side by side so that an access reads one cache line
+   */
+  private state = new Int32Array(0);
   /** a bit per time: set where a page's latest access or a hole is */
   private bits = new Int32Array(0);
-  /** Fenwick tree (1-based) over the words of `bits`: node i counts the set bits of words (i - lowbit(i), i] */
-  private tree = new Int32Array(1);
+  /**
+   * Counts of set bits per block: levels[0][i] over words FAN*i.., levels[1][i] over FAN
+   * blocks of level 0, and so on up to a level of at most FAN blocks. A mark or unmark adds one
+   * at each level (O(log n / log FAN)); counting the marks after a time sums the rest of its
+   * block at each level, up to the level where it shares a block with the newest time (recent
+   * times, the common case, stop low).
+   */
+  private levels: Int32Array[] = [];
   /** words of bits (capacity / 32) */
   private words = 0;
-  /** per time: the page whose latest access it is, HOLE, or EMPTY */
+  /** per time: the page whose latest access it is, or HOLE (valid where its bit is set) */
   private owner = new Int32Array(0);
   private capacity = 0;
   private now = 0;
-  /** markers in the tree (pages in the stack + holes) */
+  /** markers in the stack (pages in the stack + holes) */
   private live = 0;
   /** holes as a max-heap of times: the largest time is the hole nearest the top */
   private holes = new Int32Array(16);
@@ -88,13 +159,13 @@ export class LruStackDistances {
 
   /** `initialTimes`: room for that many access times before the first renumbering (small for many small stacks) */
   constructor(writeBack = false, private readonly initialTimes = 1 << 16) {
-    this.writeBack = writeBack ? new WriteBackCounts() : null;
+    this.writeBack = writeBack ? new WriteBackCounts(this.result.lanes) : null;
     this.rebuild(initialTimes);
   }
 
   resize(pages: number): void {
-    if (pages > this.lastTime.length) this.lastTime = grown(this.lastTime, pages, NO_TIME);
-    this.writeBack?.resize(pages);
+    // NO_TIME and CLEAN are both -1
+    if (2 * pages > this.state.length) this.state = grown(this.state, 2 * pages, NO_TIME);
   }
 
   /** R or W of page p (resize() first): its stack distance, 0 for a first touch. */
@@ -102,18 +173,20 @@ export class LruStackDistances {
     const r = this.result;
     r.accesses++;
     if (this.now === this.capacity) this.compact();
-    const s = this.lastTime[p]!;
+    const state = this.state;
+    const s = state[2 * p]!;
     const t = this.now++;
     let d = 0;
+    const wb = this.writeBack;
     if (s === NO_TIME) {
       r.cold++;
-      this.writeBack?.access(p, 0, write);
+      if (wb !== null) state[2 * p + 1] = wb.step(state[2 * p + 1]!, 0, write);
       // The hole nearest the top is carried to the bottom: the stack keeps its depth.
       if (this.holeCount > 0) this.unmark(this.popHole());
     } else {
-      d = 1 + this.live - this.prefix(s);
+      d = 1 + this.after(s, t - 1);
       r.add(d);
-      this.writeBack?.access(p, d, write);
+      if (wb !== null) state[2 * p + 1] = wb.step(state[2 * p + 1]!, d, write);
       if (this.holeCount > 0 && this.holes[0]! > s) {
         // A hole above p: it takes p's place (the pages between keep theirs).
         this.unmark(this.popHole());
@@ -123,7 +196,7 @@ export class LruStackDistances {
     }
     this.mark(t);
     this.owner[t] = p;
-    this.lastTime[p] = t;
+    state[2 * p] = t;
     return d;
   }
 
@@ -132,64 +205,90 @@ export class LruStackDistances {
    * fixed-size SHARDS sample): the pages below it move up one place. Unlike free(), no hole.
    */
   forget(p: number): void {
-    if (p >= this.lastTime.length) return;
-    const s = this.lastTime[p]!;
+    if (2 * p >= this.state.length) return;
+    const s = this.state[2 * p]!;
     if (s === NO_TIME) return;
     this.unmark(s);
-    this.lastTime[p] = NO_TIME;
+    this.state[2 * p] = NO_TIME;
   }
 
   /** F of page p: its place becomes a hole. */
   free(p: number): void {
-    if (p >= this.lastTime.length) return;
-    const s = this.lastTime[p]!;
+    const state = this.state;
+    if (2 * p >= state.length) return;
+    const s = state[2 * p]!;
     if (s === NO_TIME) return;
-    this.writeBack?.release(p, 1 + this.live - this.prefix(s));
+    if (this.writeBack !== null) {
+      this.writeBack.end(state[2 * p + 1]!, 1 + this.after(s, this.now - 1));
+      state[2 * p + 1] = CLEAN;
+    }
     this.owner[s] = HOLE;
     this.pushHole(s);
-    this.lastTime[p] = NO_TIME;
+    state[2 * p] = NO_TIME;
   }
 
   /** RESET of VM v: every page of v in the stack becomes a hole. */
   reset(v: number, vmOf: Uint16Array, pageCount: number): void {
-    const n = Math.min(pageCount, this.lastTime.length);
-    for (let p = 0; p < n; p++) if (vmOf[p] === v && this.lastTime[p] !== NO_TIME) this.free(p);
+    const n = Math.min(pageCount, this.state.length / 2);
+    for (let p = 0; p < n; p++) if (vmOf[p] === v && this.state[2 * p] !== NO_TIME) this.free(p);
   }
 
   /** The end of the trace: every page still in the stack ends its last gap at its depth. */
   finish(): void {
     const wb = this.writeBack;
     if (wb === null || wb.finished) return;
-    for (let p = 0; p < this.lastTime.length; p++) {
-      const s = this.lastTime[p]!;
-      if (s !== NO_TIME) wb.end(p, 1 + this.live - this.prefix(s));
+    const state = this.state;
+    for (let p = 0; 2 * p < state.length; p++) {
+      const s = state[2 * p]!;
+      if (s !== NO_TIME) wb.end(state[2 * p + 1]!, 1 + this.after(s, this.now - 1));
     }
     wb.finished = true;
   }
 
-  /** marks at times 0..time */
-  private prefix(time: number): number {
-    const w = time >>> 5;
-    // the word's bits up to and including time's
-    let sum = popcount(this.bits[w]! & (-1 >>> (31 - (time & 31))));
-    for (let i = w; i > 0; i -= i & -i) sum += this.tree[i]!;
+  /** marks at times s+1..last (none is set after last) */
+  private after(s: number, last: number): number {
+    if (s >= last) return 0;
+    const bits = this.bits;
+    let i = s >>> 5;
+    let hi = last >>> 5;
+    const b = s & 31;
+    // the word's bits above s's
+    let sum = b === 31 ? 0 : popcount(bits[i]! & (-1 << (b + 1)));
+    if (i === hi) return sum;
+    let end = i | (FAN - 1);
+    if (end > hi) end = hi;
+    for (let j = i + 1; j <= end; j++) sum += popcount(bits[j]!);
+    const levels = this.levels;
+    for (let l = 0; hi > end; l++) {
+      i >>>= FAN_BITS;
+      hi >>>= FAN_BITS;
+      end = i | (FAN - 1);
+      if (end > hi) end = hi;
+      const level = levels[l]!;
+      for (let j = i + 1; j <= end; j++) sum += level[j]!;
+    }
     return sum;
   }
 
   private mark(time: number): void {
-    const w = time >>> 5;
+    let w = time >>> 5;
     this.bits[w]! |= 1 << (time & 31);
-    const tree = this.tree;
-    for (let i = w + 1; i <= this.words; i += i & -i) tree[i]!++;
+    const levels = this.levels;
+    for (let l = 0; l < levels.length; l++) {
+      w >>>= FAN_BITS;
+      levels[l]![w]!++;
+    }
     this.live++;
   }
 
   private unmark(time: number): void {
-    const w = time >>> 5;
+    let w = time >>> 5;
     this.bits[w]! &= ~(1 << (time & 31));
-    const tree = this.tree;
-    for (let i = w + 1; i <= this.words; i += i & -i) tree[i]!--;
-    this.owner[time] = EMPTY;
+    const levels = this.levels;
+    for (let l = 0; l < levels.length; l++) {
+      w >>>= FAN_BITS;
+      levels[l]![w]!--;
+    }
     this.live--;
   }
 
@@ -227,28 +326,28 @@ export class LruStackDistances {
   /** Renumbers the marked times 0..live-1 (order kept) and makes room for as many new ones. */
   private compact(): void {
     const owner = this.owner;
+    const bits = this.bits;
     const holeTimes: number[] = [];
     const pages = new Int32Array(this.live);
     let k = 0;
     for (let t = 0; t < this.now; t++) {
+      if ((bits[t >>> 5]! & (1 << (t & 31))) === 0) continue;
       const o = owner[t]!;
-      if (o === EMPTY) continue;
       if (o === HOLE) holeTimes.push(k);
-      else this.lastTime[o] = k;
+      else this.state[2 * o] = k;
       pages[k++] = o;
     }
     this.rebuild(Math.max(this.initialTimes, 2 * k + 1024));
     this.owner.set(pages);
     // Ones at times 0..k-1: whole words, then the rest of the last one.
-    const bits = this.bits;
-    bits.fill(-1, 0, k >>> 5);
-    if ((k & 31) !== 0) bits[k >>> 5] = (1 << (k & 31)) - 1;
-    // The Fenwick tree over the words' counts, built in one pass.
-    const tree = this.tree;
-    for (let i = 1; i <= this.words; i++) {
-      tree[i]! += popcount(bits[i - 1]!);
-      const j = i + (i & -i);
-      if (j <= this.words) tree[j]! += tree[i]!;
+    const fresh = this.bits;
+    fresh.fill(-1, 0, k >>> 5);
+    if ((k & 31) !== 0) fresh[k >>> 5] = (1 << (k & 31)) - 1;
+    // Each block counts the ones among its times.
+    let span = 32;
+    for (const level of this.levels) {
+      span *= FAN;
+      for (let i = 0; i < level.length; i++) level[i] = Math.max(0, Math.min(span, k - i * span));
     }
     this.now = k;
     this.live = k;
@@ -265,8 +364,12 @@ export class LruStackDistances {
     this.capacity = capacity;
     this.words = capacity / 32;
     this.bits = new Int32Array(this.words);
-    this.tree = new Int32Array(this.words + 1);
-    this.owner = new Int32Array(capacity).fill(EMPTY);
+    this.levels = [];
+    for (let n = this.words; n > FAN; ) {
+      n = Math.ceil(n / FAN);
+      this.levels.push(new Int32Array(n));
+    }
+    this.owner = new Int32Array(capacity);
   }
 }
 
@@ -315,7 +418,7 @@ export class OptStackDistances {
     private readonly budget = Infinity,
     writeBack = false,
   ) {
-    this.writeBack = writeBack ? new WriteBackCounts() : null;
+    this.writeBack = writeBack ? new WriteBackCounts(this.result.lanes) : null;
   }
 
   /** Gives up early when the moves so far, extrapolated to the whole trace, exceed the budget. */
@@ -457,7 +560,7 @@ export class OptStackDistances {
   finish(): void {
     const wb = this.writeBack;
     if (wb === null || wb.finished) return;
-    for (let p = 0; p < this.posOf.length; p++) if (this.posOf[p]! >= 0) wb.end(p, this.posOf[p]! + 1);
+    for (let p = 0; p < this.posOf.length; p++) if (this.posOf[p]! >= 0) wb.end(wb.stateOf(p), this.posOf[p]! + 1);
     wb.finished = true;
   }
 }
@@ -474,15 +577,20 @@ export interface StackDistances {
   finish(): void;
 }
 
-/** A histogram over 0.. that grows as it is filled. */
+/** A histogram over 0.. that grows as it is filled: one lane of a DistanceLanes. */
 class Counts {
-  hist = new Float64Array(256);
   total = 0;
   max = 0;
 
+  constructor(
+    private readonly lanes = new DistanceLanes(1),
+    private readonly lane = 0,
+  ) {}
+
   add(d: number): void {
-    if (d >= this.hist.length) this.hist = grown(this.hist, d + 1);
-    this.hist[d]!++;
+    const lanes = this.lanes;
+    lanes.hold(d);
+    lanes.inc(d * lanes.stride + this.lane);
     this.total++;
     if (d > this.max) this.max = d;
   }
@@ -490,9 +598,10 @@ class Counts {
   /** atMost[c] = entries <= c, c = 0..max */
   cumulative(): Float64Array {
     const cum = new Float64Array(this.max + 1);
+    const lanes = this.lanes;
     let sum = 0;
     for (let d = 0; d <= this.max; d++) {
-      sum += this.hist[d]!;
+      sum += lanes.get(d * lanes.stride + this.lane);
       cum[d] = sum;
     }
     return cum;
@@ -530,41 +639,60 @@ export class WriteBackCounts {
   /** per page: CLEAN, or the largest distance of its accesses since its latest write (0: none yet) */
   private since = new Int32Array(0);
   /** distances of the accesses to written pages (FAR: a first touch, never the case after F) */
-  readonly major = new Counts();
+  readonly major: Counts;
   /** depths at which gaps ended by F, RESET or the end of the trace ended */
-  readonly released = new Counts();
+  readonly released: Counts;
   /** swap-out ranges [from, to): their starts and their ends (to = FAR not stored: counted in openEnded) */
   readonly swapFrom = new Counts();
-  readonly swapTo = new Counts();
+  readonly swapTo: Counts;
   majorFar = 0;
   finished = false;
+
+  /** `lanes`: the stack histogram's, whose distances these counts share (one cache line) */
+  constructor(lanes: DistanceLanes) {
+    this.major = new Counts(lanes, LANE_MAJOR);
+    this.swapTo = new Counts(lanes, LANE_SWAP_TO);
+    this.released = new Counts(lanes, LANE_RELEASED);
+  }
 
   resize(pages: number): void {
     if (pages > this.since.length) this.since = grown(this.since, pages, CLEAN);
   }
 
-  /** An access at stack distance d (0: a first touch). */
+  /** page p's state, when this keeps the states (access(), release()) */
+  stateOf(p: number): number {
+    return this.since[p]!;
+  }
+
+  /** An access to page p at stack distance d (0: a first touch). */
   access(p: number, d: number, write: boolean): void {
-    const m = this.since[p]!;
+    this.since[p] = this.step(this.since[p]!, d, write);
+  }
+
+  /**
+   * An access at stack distance d (0: a first touch) to a page in state m (CLEAN, or the
+   * largest distance since its latest write): counts it and returns the page's new state.
+   * (A caller may keep the states itself, as LruStackDistances does beside its times.)
+   */
+  step(m: number, d: number, write: boolean): number {
     const far = d <= 0 ? FAR : d;
     if (m !== CLEAN) {
       if (far === FAR) this.majorFar++;
       else this.major.add(d);
       this.gap(m, far);
     }
-    this.since[p] = write ? 0 : m === CLEAN ? CLEAN : Math.max(m, far);
+    return write ? 0 : m === CLEAN ? CLEAN : Math.max(m, far);
   }
 
   /** Page p freed (F, RESET) at depth d. */
   release(p: number, d: number): void {
-    this.end(p, d);
+    this.end(this.since[p]!, d);
     this.since[p] = CLEAN;
   }
 
-  /** Page p's last gap ends at depth d (freed, or the end of the trace). */
-  end(p: number, d: number): void {
+  /** A page in state m ends its last gap at depth d (freed, or the end of the trace). */
+  end(m: number, d: number): void {
     this.released.add(d);
-    const m = this.since[p]!;
     if (m !== CLEAN) this.gap(m, d);
   }
 

@@ -62,9 +62,10 @@ export function mrcCommand(io: Io): Command {
     .summary('miss-ratio curve: faults at every memory size (LRU, OPT in one pass; any policy sampled)')
     .description(
       'Faults against memory size for many sizes at once. LRU: Mattson\'s stack\n' +
-        'algorithm, stack distances counted with a Fenwick tree over access times\n' +
-        '(O(log n) per access, memory following the distinct pages). OPT: Mattson\'s\n' +
-        'OPT stack in one pass when that is cheap, else opt replayed at each size on\n' +
+        'algorithm, stack distances counted with a bit per access time and counts\n' +
+        'per block of bits (O(log n) per access, memory following the distinct\n' +
+        'pages). OPT: Mattson\'s OPT stack in one pass when that is cheap, else opt\n' +
+        'replayed at each size on\n' +
         'worker threads. Both equal simulate at every size (unlimited swap). Several\n' +
         'traces are interleaved as in simulate and share one memory. Other policies\n' +
         'are replayed at each size, or, with --sample-rate or --sample-size, estimated\n' +

@@ -147,6 +147,81 @@ describe('miss-ratio curves equal the engine replayed at every size', () => {
   });
 });
 
+/**
+ * The LRU stack by its definition: an array from the top, holes where pages were freed. An
+ * access's distance is its page's place (1-based; 0 when not in the stack); the page goes on
+ * top, and the hole nearest the top (if any, and above the page) takes the page's old place
+ * (a first touch: that hole drops out). A free leaves a hole in the page's place.
+ */
+class NaiveLruStack {
+  private stack: number[] = [];
+  access(p: number): number {
+    const i = this.stack.indexOf(p);
+    const h = this.stack.indexOf(-1);
+    if (i < 0) {
+      if (h >= 0) this.stack.splice(h, 1);
+      this.stack.unshift(p);
+      return 0;
+    }
+    if (h >= 0 && h < i) {
+      this.stack.splice(h, 1);
+      this.stack[i - 1] = -1;
+    } else this.stack.splice(i, 1);
+    this.stack.unshift(p);
+    return i + 1;
+  }
+  free(p: number): void {
+    const i = this.stack.indexOf(p);
+    if (i >= 0) this.stack[i] = -1;
+  }
+}
+
+describe('LRU stack distances equal the stack by its definition', () => {
+  // Small renumbering room (64 times) renumbers often; the default (2^16) builds deep block
+  // counts (5000 pages: over 16 x 16 words of bits), and distances cross every level.
+  const check = (ops: readonly { page: number; free: boolean }[]): void => {
+    const naive = new NaiveLruStack();
+    const small = new LruStackDistances(false, 64);
+    const large = new LruStackDistances(false);
+    const pages = Math.max(1, ...ops.map((o) => o.page + 1));
+    small.resize(pages);
+    large.resize(pages);
+    ops.forEach((o, i) => {
+      if (o.free) {
+        naive.free(o.page);
+        small.free(o.page);
+        large.free(o.page);
+        return;
+      }
+      const want = naive.access(o.page);
+      const got = [small.access(o.page, false), large.access(o.page, false)];
+      if (got[0] !== want || got[1] !== want) throw new Error(`op ${i} (page ${o.page}): distance ${got.join('/')} instead of ${want}`);
+    });
+  };
+
+  it('random accesses and frees (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 600 }),
+        fc.array(fc.record({ page: fc.nat({ max: 599 }), free: fc.double({ min: 0, max: 1, noNaN: true }) }), { maxLength: 3000 }),
+        (range, draws) => check(draws.map((d) => ({ page: d.page % range, free: d.free < 0.05 }))),
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('5000 pages, 40 000 operations: deep block counts and renumbering', () => {
+    const random = mulberry32(11);
+    const ops = [];
+    for (let i = 0; i < 40_000; i++) {
+      // half the accesses to 100 hot pages, the rest over 5000
+      const page = random() < 0.5 ? Math.floor(random() * 100) : Math.floor(random() * 5000);
+      ops.push({ page, free: i % 211 === 0 });
+    }
+    check(ops);
+  });
+});
+
 describe('OPT falls back to replaying each size when its stack would work too hard', () => {
   it('replayed and one-pass OPT curves agree (property), and say which they are', async () => {
     await fc.assert(
