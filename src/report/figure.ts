@@ -41,14 +41,15 @@ function pageSizeOf(result: CommandResult): number {
   return typeof p === 'number' && p > 0 ? p : 4096;
 }
 
-function base(title: string, subtitle: string | string[]): Partial<TopLevelSpec> {
+/** The common frame of a figure; `legendLabels` widens the legend's labels (Vega cuts them at 160 px). */
+function base(title: string, subtitle: string | string[], legendLabels?: number): Partial<TopLevelSpec> {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: title, subtitle, anchor: 'start' },
     width: WIDTH,
     height: HEIGHT,
     background: 'white',
-    config: { font: 'sans-serif', axis: { labelFontSize: 11, titleFontSize: 12, grid: true, gridColor: '#e4e4e4' }, legend: { labelFontSize: 11, titleFontSize: 12 } },
+    config: { font: 'sans-serif', axis: { labelFontSize: 11, titleFontSize: 12, grid: true, gridColor: '#e4e4e4' }, legend: { labelFontSize: 11, titleFontSize: 12, ...(legendLabels ? { labelLimit: legendLabels } : {}) } },
   } as Partial<TopLevelSpec>;
 }
 
@@ -184,7 +185,7 @@ export function levelsFigure(intervals: Row[], run: { scheduler: string; policy:
   const values = intervals.flatMap((r) => measures.map((m) => ({ t: r.t, vm: r.vm, measure: m.name, frames: r[m.key] })));
   const samples = new Set(intervals.map((r) => r.t)).size;
   const spec = {
-    ...base('Guest and host memory per VM over time', `two levels: ${run.scheduler} scheduler, host ${run.policy}, ${run.frames} host frames; one panel per VM`),
+    ...base('Guest and host memory per VM over time', `two levels: ${run.scheduler} scheduler, host ${run.policy}, ${run.frames} host frames; one panel per VM`, 260),
     data: { values },
     facet: { row: { field: 'vm', type: 'nominal', sort: vms, title: null, header: { labelAngle: 0, labelAlign: 'left', labelFontSize: 12, labelFontWeight: 'bold' } } },
     spec: {
@@ -199,9 +200,7 @@ export function levelsFigure(intervals: Row[], run: { scheduler: string; policy:
         strokeDash: { field: 'measure', type: 'nominal', title: null, scale: { domain: names, range: names.map((_, i) => DASHES[i]) } },
       },
     },
-    resolve: { scale: { y: 'independent' } },
   } as unknown as TopLevelSpec;
-  (spec as { config: { legend: Record<string, unknown> } }).config.legend.labelLimit = 260;
   // a faceted figure sizes each panel (spec.width/height), not the whole
   delete (spec as { width?: number }).width;
   delete (spec as { height?: number }).height;
@@ -252,6 +251,7 @@ export function planFigure(out: PlanOutcome): Figure {
         `${out.frames} frames (${formatBytes(out.frames * pageSize)}) split to minimise ${what}; each VM's exact ${out.policy} curve${out.step > 1 ? `; on a grid of ${out.step} frames` : ''}`,
         'solid rule, filled point: the plan; dotted rule, hollow point: the weight-proportional split',
       ],
+      260,
     ),
     layer: [
       {
@@ -279,7 +279,6 @@ export function planFigure(out: PlanOutcome): Figure {
     ],
     resolve: { scale: { strokeDash: 'independent' }, legend: { strokeDash: 'independent' } },
   } as unknown as TopLevelSpec;
-  (spec as { config: { legend: Record<string, unknown> } }).config.legend.labelLimit = 260;
   return {
     title: 'Planned memory per VM',
     spec,
