@@ -194,7 +194,7 @@ export function levelsFigure(intervals: Row[], run: { scheduler: string; policy:
       mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1.6, point: samples <= 80 ? { filled: true, size: 30 } : false },
       encoding: {
         x: { field: 't', type: 'quantitative', title: 'accesses replayed' },
-        y: { field: 'frames', type: 'quantitative', title: 'frames' },
+        y: { field: 'frames', type: 'quantitative', title: 'frames', axis: { format: 'd', tickMinStep: 1 } },
         color: { field: 'measure', type: 'nominal', title: null, sort: names, scale: { domain: names, range: ['#1b9e77', '#d95f02', '#7570b3', '#222222'] } },
         shape: { field: 'measure', type: 'nominal', title: null, scale: { domain: names, range: names.map((_, i) => SHAPES[i]) } },
         strokeDash: { field: 'measure', type: 'nominal', title: null, scale: { domain: names, range: names.map((_, i) => DASHES[i]) } },
@@ -264,7 +264,7 @@ export function planFigure(out: PlanOutcome): Figure {
         layer: [
           { mark: { type: 'rule', strokeWidth: 1.4 }, encoding: { x, y: { field: 'zero', type: 'quantitative' }, y2: { field: 'fault_rate' }, color, strokeDash: markDash } },
           {
-            mark: { type: 'point', size: 110, strokeWidth: 2 },
+            mark: { type: 'point', size: 110, strokeWidth: 2, opacity: 1 },
             encoding: {
               x,
               y,
