@@ -54,7 +54,7 @@ export function simulateCommand(io: Io): Command {
   addTranslationOptions(cmd);
   addMemoryOptions(cmd);
   addTwoLevelOptions(cmd);
-  addPlotOutOption(cmd, 'the frames each VM holds over time (the --interval series; without it, an adaptive one)');
+  addPlotOutOption(cmd, 'the frames each VM holds over time (the --interval series; without it, an adaptive one; with two levels, guest resident, backed and balloon per VM: needs --interval)');
   addOutputOptions(cmd);
   addBaselineOptions(cmd);
   cmd.addHelpText(
