@@ -9,6 +9,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { ROOT, tempDir } from '../helpers.js';
 import { vmmem } from '../cli/in-process.js';
+import { renderSvg, timeFigure } from '../../src/report/figure.js';
 
 /** Every element of a parsed XML tree with its attributes, depth first. */
 function elements(node: unknown, out: { name: string; attrs: Record<string, string>; text: string }[] = [], name = ''): typeof out {
@@ -78,6 +79,16 @@ describe('--plot-out', () => {
     const areas = svg.all.filter((e) => e.name === 'path' && (e.attrs['aria-roledescription'] ?? '') === 'area mark');
     expect(areas).toHaveLength(3);
     expect(svg.texts).toEqual(expect.arrayContaining(['web', 'cache', 'batch', 'accesses replayed', 'frames held (stacked)']));
+  });
+
+  it("simulate --interval: the areas are stacked (each VM's band starts where the one before ends)", async () => {
+    // a holds 1 frame, b 2, at t = 1 and 2: y runs 0..3 frames over 380 px, so a fills 380..253.3
+    // and b 253.3..0; x runs t = 1..2 over 640 px
+    const rows = [1, 2].flatMap((t) => [{ t, vm: 'a', resident: 1 }, { t, vm: 'b', resident: 2 }]);
+    const file = join(tempDir(), 's.svg');
+    writeFileSync(file, await renderSvg(timeFigure(rows, { scheduler: 'global', policy: 'lru', frames: 3 })));
+    const areas = parseSvg(file).all.filter((e) => e.name === 'path' && e.attrs['aria-roledescription'] === 'area mark');
+    expect(areas.map((a) => a.attrs.d)).toEqual(['M0,253.333L640,253.333L640,253.333L640,380L640,380L0,380Z', 'M0,0L640,0L640,0L640,253.333L640,253.333L0,253.333Z']);
   });
 
   it('simulate --interval --scheduler balance: the stacked targets drawn over the areas', async () => {
