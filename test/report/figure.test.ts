@@ -217,6 +217,13 @@ describe('plan --plot-out', () => {
     expect(html).toContain('<tr><td>a</td><td>planned</td><td>3</td><td>12288</td><td>3</td><td>0.25</td></tr>');
     expect(html).toContain('<tr><td>b</td><td>weight-proportional</td><td>2</td><td>8192</td><td>2</td><td>0.3333333333333333</td></tr>');
   });
+
+  it('refuses a figure name that is not .svg or .html before planning (64)', async () => {
+    const r = await vmmem(['plan', ...traces(), '--frames', '4', '--plot-out', join(tempDir(), 'p.png')]);
+    expect(r.code).toBe(64);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
 });
 
 describe('the figures in the docs', () => {

@@ -24,6 +24,22 @@ describe('time plot of frames per VM', () => {
     ]);
   });
 
+  it("marks balance's targets '-' where each VM's stacked target ends", () => {
+    // 4 frames, 4 rows; a and b hold 1 frame each (bottom rows), their targets are 2 and 2: a's
+    // stacked target ends at 2 frames (row 2 from the top), b's at 4 (the top row)
+    const text = renderTimePlot({ t: [10], names: ['a', 'b'], values: [[1], [1]], yMax: 4, targets: [[2], [2]] }, new Chalk({ level: 0 }), 16, 4);
+    expect(text.split('\n')).toEqual([
+      '4 ┤-------------',
+      '  ┤',
+      '2 ┤-------------',
+      '0 ┤█████████████',
+      '  └─────────────',
+      '   0 10 accesses',
+      '   frames held per VM over time (stacked): █ a  ▒ b  - targets (stacked)',
+      '',
+    ]);
+  });
+
   it('colours each VM on a colour terminal', () => {
     const text = renderTimePlot({ t: [1], names: ['a', 'b'], values: [[1], [1]], yMax: 2 }, new Chalk({ level: 1 }), 20, 2);
     expect(text).toContain('\u001b[36m'); // cyan: the first VM
