@@ -17,6 +17,10 @@ const FIGURES = [
   ['mrc-sampled', ['mrc', 'traces/zipf.csv', '--policy', 'lru', '--sample-rate', '0.3', '--exact-too', '--points', '15']],
   ['compare', ['compare', 'traces/zipf.csv', '--policies', 'lru,fifo,clock,lfu,opt', '--frames', '10..160x2']],
   ['simulate-interval', ['simulate', '--config', 'traces/three-vms/scenario.json', '--idle-tax', '0.75', '--active-window', '1000', '--interval', '1000']],
+  ['simulate-balance', ['simulate', '--config', 'traces/three-vms/scenario.json', '--scheduler', 'balance', '--rebalance', '5000', '--interval', '2000']],
+  ['simulate-two-levels', ['simulate', '--vm', 'name=a,trace=traces/ls.lackey.gz,memory=64,balloon=0', '--vm', 'name=b,trace=traces/ls.lackey.gz,memory=64', '--frames', '85', '--reclaim', 'balloon,swap', '--interval', '8000']],
+  ['plan', ['plan', 'traces/web.csv', 'traces/db.csv', '--frames', '140']],
+  ['plan-ls', ['plan', 'traces/ls.lackey.gz', 'traces/web.csv', 'traces/db.csv', '--frames', '200', '--objective', 'weighted']],
 ];
 
 function chromium() {

@@ -12,6 +12,8 @@ export const DOC_FIGURES = [
   ['mrc-ls.svg', ['mrc', 'traces/ls.lackey.gz', '--policy', 'lru,opt', '--points', '20']],
   ['compare-zipf.svg', ['compare', 'traces/zipf.csv', '--policies', 'lru,fifo,clock,lfu,opt', '--frames', '10..160x2', '--jobs', '1']],
   ['policies-ls.svg', ['compare', 'traces/ls.lackey.gz', '--policies', 'all', '--frames', '8..128x2', '--jobs', '1']],
+  ['plan-web-db.svg', ['plan', 'traces/web.csv', 'traces/db.csv', '--frames', '140']],
+  ['two-levels-ls.svg', ['simulate', '--vm', 'name=a,trace=traces/ls.lackey.gz,memory=64,balloon=0', '--vm', 'name=b,trace=traces/ls.lackey.gz,memory=64', '--frames', '85', '--reclaim', 'balloon,swap', '--interval', '8000']],
 ];
 
 const dir = resolve(process.argv[2] ?? join(ROOT, 'docs', 'figures'));

@@ -9,6 +9,8 @@ import { largestRemainder, maxMinShares } from '../schedulers/shares.js';
 import { declaredVmSource, openSource, type TraceSource } from '../trace/source.js';
 import { parseCount } from '../units.js';
 import { emit, type Io } from './io.js';
+import { planFigure } from '../report/figure.js';
+import { addPlotOutOption, plotOutKind, writeFigure } from './figure-out.js';
 import { addOutputOptions, addTraceOptions, outputFormat, parseFrames, parsePageSize, readOptions, type RawOptions } from './options.js';
 import { checkScenarioOptions, mergeOptions, parseVmFlag, readScenario, resolveVms, type SchedulingRawOptions } from './scenario.js';
 
@@ -17,6 +19,7 @@ interface PlanOptions extends RawOptions, SchedulingRawOptions {
   verify?: boolean;
   step?: string;
   targetFaultRate?: string;
+  plotOut?: string;
 }
 
 function parseCurvePolicy(text: string | undefined): CurvePolicy {
@@ -63,6 +66,7 @@ export function planCommand(io: Io): Command {
     .option('--config <file>', 'scenario file (JSON): the VMs and options, as simulate reads it')
     .option('--plot', 'draw the curves above the table even when standard output is not a terminal')
     .option('--no-plot', 'no plot, not even on a terminal');
+  addPlotOutOption(cmd, "each VM's curve with its planned size and the weight-proportional split marked");
   addTraceOptions(cmd);
   addOutputOptions(cmd);
   cmd.addHelpText(
@@ -103,6 +107,7 @@ export function planCommand(io: Io): Command {
     if (!sized && targetRate === null) throw new UsageError('plan: give the memory to split (--frames N or --memory SIZE), or --target-fault-rate R');
     const framesGiven = sized ? parseFrames(raw, pageSize) : null;
     const step = raw.step === undefined ? 1 : parseCount(raw.step, '--step', 1);
+    plotOutKind(raw.plotOut);
     if (raw.plot === true && outputFormat(raw) !== 'table') throw new UsageError(`--plot draws in the table view, not in ${outputFormat(raw)}`);
     // Reserves and limits are checked against F once F is known (it may be the target's sum).
     const drafts = [...(scenario?.vms ?? []), ...(raw.vm ?? []).map((spec, i) => parseVmFlag(spec, i))];
@@ -220,7 +225,9 @@ export function planCommand(io: Io): Command {
       targetRate,
       skipped: pass.skipped,
     };
-    emit(io, planResult(outcome, withChart), raw);
+    const result = planResult(outcome, withChart);
+    if (raw.plotOut !== undefined) await writeFigure(raw.plotOut, planFigure(outcome), result.summary?.join('\n') ?? '');
+    emit(io, result, raw);
   });
   return cmd;
 }

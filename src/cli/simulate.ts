@@ -8,7 +8,7 @@ import { render } from '../report/index.js';
 import { seriesResult, seriesRows } from '../report/series.js';
 import { timeFigure } from '../report/figure.js';
 import { addPlotOutOption, plotOutKind, writeFigure } from './figure-out.js';
-import { renderTimePlot } from '../report/timeplot.js';
+import { renderLevelsPlot, renderTimePlot } from '../report/timeplot.js';
 import { declaredVmSource, openSource, type TraceSource } from '../trace/source.js';
 import { ConfigError, OutputError, UsageError } from '../errors.js';
 import { policies } from '../policies/index.js';
@@ -54,7 +54,7 @@ export function simulateCommand(io: Io): Command {
   addTranslationOptions(cmd);
   addMemoryOptions(cmd);
   addTwoLevelOptions(cmd);
-  addPlotOutOption(cmd, 'the frames each VM holds over time (the --interval series; without it, an adaptive one)');
+  addPlotOutOption(cmd, 'the frames each VM holds over time (the --interval series; without it, an adaptive one; with two levels, guest resident, backed and balloon per VM: needs --interval)');
   addOutputOptions(cmd);
   addBaselineOptions(cmd);
   cmd.addHelpText(
@@ -110,6 +110,9 @@ export function simulateCommand(io: Io): Command {
     const format = outputFormat(raw);
     plotOutKind(raw.plotOut);
     const plot = raw.plot === true || (format === 'table' && io.stdoutIsTty && interval !== undefined);
+    if (config.twoLevel && interval === undefined && (raw.plot === true || raw.plotOut !== undefined)) {
+      throw new UsageError(`${raw.plot === true ? '--plot' : '--plot-out'} with two levels of memory needs --interval N (their series has a fixed interval)`);
+    }
     const check = startBaselineCheck(raw, 'simulate', { policy: config.policy, scheduler: config.scheduler, frames: config.frames, page_size: config.pageSize });
     const progress = startProgress(io, raw.quiet, sourcesPlan('simulate', sources, policies[config.policy].needsFuture ? 2 : 1));
     let outcome: Awaited<ReturnType<typeof simulate>>;
@@ -128,7 +131,7 @@ export function simulateCommand(io: Io): Command {
     try {
       emitChecked(io, result, raw, check, inputsOf(sources));
     } finally {
-      if (outcome.series) emitSeries(io, outcome.series, raw, format, plot, config.frames);
+      if (outcome.series) emitSeries(io, outcome.series, raw, format, plot, config.frames, outcome.levels?.vms.map((v) => v.guestFrames));
     }
   });
   return cmd;
@@ -163,10 +166,14 @@ function writeSeries(file: string, series: SeriesOutcome): void {
  * second section after one empty line (unless --interval-out took it); in a table, the plot.
  * --plot with csv or json draws the plot on standard error, keeping standard output parseable.
  */
-function emitSeries(io: Io, series: SeriesOutcome, raw: SimulateOptions, format: string, plot: boolean, frames: number): void {
+function emitSeries(io: Io, series: SeriesOutcome, raw: SimulateOptions, format: string, plot: boolean, frames: number, guestFrames?: number[]): void {
   const chalk = chalkFor(io, raw.color);
+  const width = Math.min(100, Math.max(40, (process.stdout.columns ?? 80) - 2));
+  const { t, names, resident, target: targets, levels } = series;
   const drawing = (): string =>
-    renderTimePlot({ t: series.t, names: series.names, values: series.resident, yMax: frames, targets: series.target }, chalk, Math.min(100, Math.max(40, (process.stdout.columns ?? 80) - 2)));
+    levels
+      ? renderLevelsPlot({ t, names, resident, backed: levels.backed, balloon: levels.balloon, guestFrames, targets }, chalk, width)
+      : renderTimePlot({ t, names, values: resident, yMax: frames, targets }, chalk, width);
   if (format === 'csv' && !series.adaptive && raw.intervalOut === undefined) io.stdout(`\n${toCsv(seriesResult(series))}`);
   if (format === 'table') {
     if (plot) io.stdout(`\n${drawing()}`);

@@ -1,9 +1,11 @@
 /**
  * A terminal plot of frames per VM over time: a stacked area chart, one glyph (and, on a colour
  * terminal, one colour) per VM, so the height of each band is the frames that VM holds and the
- * whole stack is the host's memory in use.
+ * whole stack is the host's memory in use. With two levels (renderLevelsPlot), one small line plot
+ * per VM instead: its guest's resident pages, the guest frames the host backs, and its balloon.
  */
 import type { ChalkInstance } from 'chalk';
+import { plot, type PlotSeries } from './plot.js';
 
 export interface TimePlot {
   /** sample times (accesses) */
@@ -81,4 +83,46 @@ export function renderTimePlot(plot: TimePlot, chalk: ChalkInstance, width = 72,
   const legend = plot.names.map((name, j) => `${paint(j, GLYPHS[j % GLYPHS.length]!)} ${name}`).join('  ');
   lines.push(`${' '.repeat(labelWidth + 2)}frames held per VM over time (stacked): ${legend}${plot.targets ? '  - targets (stacked)' : ''}`);
   return `${lines.join('\n')}\n`;
+}
+
+export interface LevelsPlot {
+  /** sample times (accesses) */
+  t: number[];
+  names: string[];
+  /** per VM (same order as names), per sample: guest resident pages, backed guest frames, balloon size */
+  resident: number[][];
+  backed: number[][];
+  balloon: number[][];
+  /** per VM: its guest frames G (the top of its y axis); default the largest value drawn */
+  guestFrames?: number[];
+  /** per VM, per sample: its target host frames (`balance`) */
+  targets?: number[][];
+}
+
+/**
+ * Two levels over time: per VM a line plot (plot.ts: one marker per series, '#' where two meet)
+ * of guest resident, backed and balloon, from t = 0 (nothing held) to the last sample; a value
+ * holds from its sample to the next.
+ */
+export function renderLevelsPlot(p: LevelsPlot, chalk: ChalkInstance, width = 72, height = 8): string {
+  if (p.t.length === 0 || p.names.length === 0) return '';
+  const pad = 1 + String(Math.max(1, ...(p.guestFrames ?? []), ...p.resident.flat(), ...p.backed.flat(), ...p.balloon.flat())).length;
+  const columns = Math.max(10, width - pad - 2);
+  const line = (values: readonly number[]): [number, number][] => [[0, 0], ...p.t.map((t, i): [number, number] => [t, values[i] ?? 0])];
+  const panels: string[] = [];
+  p.names.forEach((name, j) => {
+    const series: PlotSeries[] = [
+      { name: 'guest resident', points: line(p.resident[j]!) },
+      { name: 'backed', points: line(p.backed[j]!) },
+      { name: 'balloon', points: line(p.balloon[j]!) },
+    ];
+    if (p.targets) series.push({ name: 'target', points: line(p.targets[j]!) });
+    const g = p.guestFrames?.[j];
+    const top = Math.max(1, g ?? 0, ...series.flatMap((s) => s.points.map(([, y]) => y)));
+    panels.push(
+      `${name}: guest and host frames over time${g === undefined ? '' : ` (G = ${g} guest frames)`}\n` +
+        plot(series, { width: columns, height, yMax: top, xLabel: 'accesses replayed' }, chalk),
+    );
+  });
+  return panels.join('\n');
 }

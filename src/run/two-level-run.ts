@@ -204,6 +204,7 @@ class LevelRecorder {
   private readonly t: number[] = [];
   private readonly rows: { faults: number[]; swapIns: number[]; swapOuts: number[]; resident: number[]; backed: number[]; balloon: number[] }[] = [];
   private readonly last: { faults: number; swapIns: number; swapOuts: number }[] = [];
+  private readonly targets: number[][] = [];
 
   constructor(
     private readonly run: TwoLevel,
@@ -236,6 +237,14 @@ class LevelRecorder {
       last.swapIns = c.swapIns;
       last.swapOuts = c.swapOuts;
     }
+    // `balance`: each VM's target host frames at the sample, as the one-level series has them
+    const targets = run.host.scheduler.targets?.();
+    if (targets) {
+      for (let v = 0; v < run.guests.length; v++) {
+        if (this.targets.length <= v) this.targets.push(new Array<number>(n).fill(0));
+        this.targets[v]!.push(targets[v] ?? 0);
+      }
+    }
     this.t.push(run.position);
     run.nextSample = run.position + this.every;
   }
@@ -257,6 +266,7 @@ class LevelRecorder {
       swapOuts: pick('swapOuts'),
       resident: pick('resident'),
       levels: { backed: pick('backed'), balloon: pick('balloon') },
+      ...(this.targets.length > 0 ? { target: order.map((v) => this.targets[v] ?? new Array<number>(this.t.length).fill(0)) } : {}),
     };
   }
 }
