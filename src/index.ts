@@ -3,12 +3,12 @@
  * (camelCase) and returns what `vmmem COMMAND --format json` prints, parsed. The CLI
  * (src/cli/) is a thin layer over the same checks and runs (src/api/). Errors are the typed
  * classes below; nothing is written to standard output or error, and the process never exits.
+ * Guide: docs/library.md.
  *
+ * @packageDocumentation
  * @example
  * import { simulate } from 'vmmem';
  * const result = await simulate({ traces: ['traces/web.csv'], frames: 100, policy: 'lru' });
- *
- * @packageDocumentation
  */
 export { simulate, type SimulateOptions, type SimulateResult } from './api/simulate.js';
 export { compare, type CompareOptions, type CompareResult } from './api/compare.js';
