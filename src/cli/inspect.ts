@@ -2,28 +2,17 @@
  * `vmmem inspect TRACE...`: what a trace holds, without simulating it.
  */
 import { Command } from 'commander';
-import { TraceProfile } from '../analysis/profile.js';
-import { UsageError } from '../errors.js';
 import { areaChart } from '../report/chart.js';
-import { INSPECT_REPORTS, inspectResult, type InspectReport } from '../report/inspect.js';
+import { INSPECT_REPORTS, inspectResult } from '../report/inspect.js';
 import { toTable } from '../report/table.js';
-import { skipNotes } from '../report/skips.js';
-import { interleave, VmRegistry } from '../trace/interleave.js';
-import { createReader } from '../trace/reader.js';
-import { displayOf, openSource, type TraceSource } from '../trace/source.js';
-import { parseCount } from '../units.js';
 import { chalkFor, emit, inputsOf, type Io } from './io.js';
-import { addOutputOptions, addTraceOptions, outputFormat, parsePageSize, readOptions, type RawOptions } from './options.js';
+import { addOutputOptions, addTraceOptions, outputFormat } from './options.js';
 import { sourcesPlan, startProgress } from './progress.js';
+import { DEFAULT_WINDOW, runInspect, type InspectRawOptions } from '../api/inspect.js';
 
-interface InspectRaw extends RawOptions {
-  window?: string;
-  interval?: string;
-  report?: string;
+interface InspectRaw extends InspectRawOptions {
   plot?: boolean;
 }
-
-export const DEFAULT_WINDOW = 1000;
 
 export function inspectCommand(io: Io): Command {
   const cmd = new Command('inspect')
@@ -66,32 +55,9 @@ export function inspectCommand(io: Io): Command {
   );
   cmd.action(async (traces: string[], raw: InspectRaw) => {
     const format = outputFormat(raw);
-    const report = (raw.report ?? 'summary') as InspectReport;
-    if (!INSPECT_REPORTS.includes(report)) throw new UsageError(`--report: '${raw.report}' is not one of ${INSPECT_REPORTS.join(', ')}`);
-    const window = raw.window === undefined ? DEFAULT_WINDOW : parseCount(raw.window, '--window', 1, 2 ** 31 - 1);
-    const interval = raw.interval === undefined ? undefined : parseCount(raw.interval, '--interval');
-    const pageSize = parsePageSize(raw);
-    const read = readOptions(raw);
-    if (traces.filter((t) => t === '-').length > 1) throw new UsageError('standard input (-) can be given once');
-    const sources: TraceSource[] = [];
-    for (const t of traces) sources.push(await openSource(t, read.traceFormat));
-    const readers = sources.map((s) => createReader(s, read));
-    const registry = new VmRegistry();
-    const profile = new TraceProfile({ pageSize, window, interval, display: displayOf(sources) });
-    const progress = startProgress(io, raw.quiet, sourcesPlan('inspect', sources));
-    try {
-      let done = 0;
-      for await (const batch of interleave(readers, registry)) {
-        profile.rows(batch);
-        progress.update((done += batch.length));
-      }
-      profile.finish();
-    } finally {
-      progress.stop();
-    }
-    const notes = skipNotes(readers.map((r) => ({ file: r.source.display, counts: r.skipped })));
-    const names = { names: registry.names, order: registry.outputOrder() };
-    const result = inspectResult(profile, names, report, sources.map((s) => s.display), notes);
+    const { result, profile, names, report, window, sources } = await runInspect(traces, raw, {
+      started: (sources) => startProgress(io, raw.quiet, sourcesPlan('inspect', sources)),
+    });
     const plot = raw.plot === true || (raw.plot !== false && io.stdoutIsTty);
     if (format === 'table') {
       const chalk = chalkFor(io, raw.color);
@@ -117,7 +83,7 @@ export function inspectCommand(io: Io): Command {
             charts.push(
               '',
               ...areaChart(xs, profile.samples.map((s) => s.vms[v] || 0), {
-                title: `W(t, ${window}) of VM ${registry.names[v]} (its own accesses)`,
+                title: `W(t, ${window}) of VM ${names.names[v]} (its own accesses)`,
                 height: 5,
                 xLabel: 'accesses',
               }),

@@ -1,40 +1,26 @@
 import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { simulate, type SeriesOutcome } from '../run/simulate.js';
-import { simulateResult } from '../report/simulate.js';
+import type { SeriesOutcome } from '../run/simulate.js';
 import { toCsv } from '../report/csv.js';
 import { toJson } from '../report/json.js';
-import { render } from '../report/index.js';
+import { render, type OutputFormat } from '../report/index.js';
 import { seriesResult, seriesRows } from '../report/series.js';
 import { timeFigure } from '../report/figure.js';
 import { addPlotOutOption, plotOutKind, writeFigure } from './figure-out.js';
 import { renderLevelsPlot, renderTimePlot } from '../report/timeplot.js';
-import { declaredVmSource, openSource, type TraceSource } from '../trace/source.js';
-import { ConfigError, OutputError, UsageError } from '../errors.js';
+import { OutputError, UsageError } from '../errors.js';
 import { policies } from '../policies/index.js';
-import { addBaselineOptions, BASELINE_HELP, emitChecked, startBaselineCheck, type BaselineOptions } from './baseline.js';
+import { addBaselineOptions, BASELINE_HELP, emitChecked, startBaselineCheck, type BaselineCheck, type BaselineOptions } from './baseline.js';
 import { sourcesPlan, startProgress } from './progress.js';
-import { addEngineOptions, addOutputOptions, addTraceOptions, engineConfig, outputFormat, parsePolicy, readOptions, type RawOptions } from './options.js';
+import { addEngineOptions, addOutputOptions, addTraceOptions, outputFormat } from './options.js';
 import { chalkFor, inputsOf, type Io } from './io.js';
-import { addMemoryOptions, memoryConfig, type MemoryRawOptions } from './memory-options.js';
-import { addTwoLevelOptions, twoLevelConfig, type TwoLevelRawOptions } from './two-level-options.js';
-import { simulateTwoLevel } from '../run/two-level-run.js';
-import { addTranslationOptions, translationConfig, type TranslationRawOptions } from './translation-options.js';
-import {
-  addSchedulingOptions,
-  checkScenarioOptions,
-  mergeOptions,
-  parseIdleTax,
-  parseInterval,
-  parseRebalance,
-  parseScheduler,
-  parseVmFlag,
-  readScenario,
-  resolveVms,
-  type SchedulingRawOptions,
-} from './scenario.js';
+import { addMemoryOptions } from './memory-options.js';
+import { addTwoLevelOptions } from './two-level-options.js';
+import { addTranslationOptions } from './translation-options.js';
+import { addSchedulingOptions } from './scenario.js';
+import { runSimulate, type SimulateRawOptions } from '../api/simulate.js';
 
-type SimulateOptions = RawOptions & SchedulingRawOptions & TranslationRawOptions & MemoryRawOptions & TwoLevelRawOptions & BaselineOptions & { plotOut?: string };
+type SimulateOptions = SimulateRawOptions & BaselineOptions & { plotOut?: string };
 
 export function simulateCommand(io: Io): Command {
   const cmd = new Command('simulate')
@@ -84,44 +70,24 @@ export function simulateCommand(io: Io): Command {
       'unreadable, 70 internal error, 73 --interval-out cannot be written.',
   );
   cmd.action(async (traces: string[], cliOptions: SimulateOptions) => {
-    const scenario = cliOptions.config === undefined ? undefined : readScenario(cliOptions.config);
-    if (scenario) checkScenarioOptions(scenario, (raw) => settings(raw));
-    const raw = mergeOptions(cliOptions, scenario);
-    const { read, config, interval, translation } = settings(raw);
-    const drafts = [...(scenario?.vms ?? []), ...(raw.vm ?? []).map((spec, i) => parseVmFlag(spec, i))];
-    if (scenario || raw.vm) config.vms = resolveVms(drafts, config);
-    const twoLevel = twoLevelConfig(raw, config);
-    if (twoLevel) config.twoLevel = twoLevel;
-    const declared = config.vms ?? [];
-    if (traces.filter((t) => t === '-').length + declared.filter((v) => v.trace === '-').length > 1) {
-      throw new UsageError('standard input (-) can be given once');
-    }
-    if (traces.length === 0) {
-      const traceless = declared.find((v) => v.trace === undefined);
-      if (traceless) {
-        throw new ConfigError(`${traceless.origin}.trace: VM '${traceless.name}' has no trace: give trace=FILE (or a TRACE argument whose vm column names it)`);
-      }
-      if (declared.length === 0) throw new UsageError('no trace: give TRACE files, --vm name=NAME,trace=FILE or --config FILE');
-    }
-    const sources: TraceSource[] = [];
-    for (const v of declared) if (v.trace !== undefined) sources.push(declaredVmSource(await openSource(v.trace, read.traceFormat), v.name));
-    for (const t of traces) sources.push(await openSource(t, read.traceFormat));
-
-    const format = outputFormat(raw);
-    plotOutKind(raw.plotOut);
-    const plot = raw.plot === true || (format === 'table' && io.stdoutIsTty && interval !== undefined);
-    if (config.twoLevel && interval === undefined && (raw.plot === true || raw.plotOut !== undefined)) {
-      throw new UsageError(`${raw.plot === true ? '--plot' : '--plot-out'} with two levels of memory needs --interval N (their series has a fixed interval)`);
-    }
-    const check = startBaselineCheck(raw, 'simulate', { policy: config.policy, scheduler: config.scheduler, frames: config.frames, page_size: config.pageSize });
-    const progress = startProgress(io, raw.quiet, sourcesPlan('simulate', sources, policies[config.policy].needsFuture ? 2 : 1));
-    let outcome: Awaited<ReturnType<typeof simulate>>;
-    try {
-      outcome = await (config.twoLevel ? simulateTwoLevel : simulate)({ sources, read, config, translation, interval, series: plot || raw.plotOut !== undefined, progress });
-    } finally {
-      progress.stop();
-    }
-    const result = simulateResult(outcome);
+    let format: OutputFormat = 'table';
+    let plot = false;
+    let check: BaselineCheck | undefined;
+    let raw: SimulateOptions = cliOptions;
+    const { sources, config, outcome, result } = await runSimulate(traces, cliOptions, {
+      started: ({ sources, config, interval, raw: merged }) => {
+        raw = merged;
+        format = outputFormat(raw);
+        plotOutKind(raw.plotOut);
+        plot = raw.plot === true || (format === 'table' && io.stdoutIsTty && interval !== undefined);
+        if (config.twoLevel && interval === undefined && (raw.plot === true || raw.plotOut !== undefined)) {
+          throw new UsageError(`${raw.plot === true ? '--plot' : '--plot-out'} with two levels of memory needs --interval N (their series has a fixed interval)`);
+        }
+        check = startBaselineCheck(raw, 'simulate', { policy: config.policy, scheduler: config.scheduler, frames: config.frames, page_size: config.pageSize });
+        const progress = startProgress(io, raw.quiet, sourcesPlan('simulate', sources, policies[config.policy].needsFuture ? 2 : 1));
+        return { progress, series: plot || raw.plotOut !== undefined };
+      },
+    });
     // The series goes to its file before anything is printed: a failure leaves no half output.
     if (raw.intervalOut !== undefined && outcome.series) writeSeries(raw.intervalOut, outcome.series);
     if (raw.plotOut !== undefined && outcome.series) {
@@ -135,21 +101,6 @@ export function simulateCommand(io: Io): Command {
     }
   });
   return cmd;
-}
-
-/** Engine, reader and scheduling settings from raw options (also checks scenario values one by one). */
-function settings(raw: SimulateOptions) {
-  const read = readOptions(raw);
-  const config = engineConfig(raw, parsePolicy(raw.policy ?? 'lru'));
-  config.scheduler = parseScheduler(raw.scheduler);
-  config.idleTax = parseIdleTax(raw, config.scheduler);
-  const rebalance = parseRebalance(raw, config.scheduler);
-  if (rebalance !== undefined) config.rebalance = rebalance;
-  const interval = parseInterval(raw);
-  const memory = memoryConfig(raw, config);
-  if (memory !== undefined) config.memory = memory;
-  const translation = translationConfig(raw, config);
-  return { read, config, interval, translation };
 }
 
 function writeSeries(file: string, series: SeriesOutcome): void {

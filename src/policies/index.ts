@@ -26,7 +26,32 @@ const libCacheSimPolicies = { sieve, s3fifo, twoq, arc, slru, lirs };
 // The operating systems' policies (SPEC 2.1, docs/os-policies.md).
 const osPolicies = { mru, nru, aging, wsclock, linux };
 
-export const policies = { fifo, lru, lfu, clock, opt, random, ...libCacheSimPolicies, ...osPolicies } satisfies Record<string, PolicyDefinition>;
+/**
+ * The registry's type, each entry as its file declares it: written out (a policy's line here
+ * too) so that the library's declarations can name it (an inferred one would expand the
+ * policies' private classes, which declaration files cannot show).
+ */
+interface PolicyRegistry {
+  fifo: typeof fifo;
+  lru: typeof lru;
+  lfu: typeof lfu;
+  clock: typeof clock;
+  opt: typeof opt;
+  random: typeof random;
+  sieve: typeof sieve;
+  s3fifo: typeof s3fifo;
+  twoq: typeof twoq;
+  arc: typeof arc;
+  slru: typeof slru;
+  lirs: typeof lirs;
+  mru: typeof mru;
+  nru: typeof nru;
+  aging: typeof aging;
+  wsclock: typeof wsclock;
+  linux: typeof linux;
+}
+
+export const policies: PolicyRegistry = { fifo, lru, lfu, clock, opt, random, ...libCacheSimPolicies, ...osPolicies } satisfies Record<string, PolicyDefinition>;
 
 export type PolicyName = keyof typeof policies;
 

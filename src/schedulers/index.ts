@@ -10,7 +10,17 @@ import { partition } from './partition.js';
 import type { SchedulerDefinition } from './scheduler.js';
 import { weight } from './weight.js';
 
-export const schedulers = { global, partition, highest, lowest, weight, balance } satisfies Record<string, SchedulerDefinition>;
+/** The registry's type, written out so that declaration files can name it (see policies/index.ts). */
+interface SchedulerRegistry {
+  global: typeof global;
+  partition: typeof partition;
+  highest: typeof highest;
+  lowest: typeof lowest;
+  weight: typeof weight;
+  balance: typeof balance;
+}
+
+export const schedulers: SchedulerRegistry = { global, partition, highest, lowest, weight, balance } satisfies Record<string, SchedulerDefinition>;
 
 export type SchedulerName = keyof typeof schedulers;
 
