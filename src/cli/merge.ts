@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { InputError } from '../errors.js';
-import { compareOutcomeFromCsv, compareOutcomeFromJson, compareResult, mergeShards, shardFormat } from '../report/compare.js';
+import { compareOutcomeFromCsv, compareOutcomeFromJson, compareResult, mergeShards, shardFormat, type SweepSizes } from '../report/compare.js';
+import { parseSizeList, resolveSizes } from './sizes.js';
 import { throwIfCellsFailed } from './compare.js';
 import { emit, type Io } from './io.js';
 import { addOutputOptions, type RawOptions } from './options.js';
@@ -16,6 +17,12 @@ function readShard(file: string): string {
     throw new InputError(`${file}: cannot read (${e.code ?? e.message})`);
   }
 }
+
+/** Each trace's size list as compare resolved it (repeats included): what numbers the cells. */
+const sweepSizes: SweepSizes = (config, traces) => {
+  const list = parseSizeList(config.sizes, config.size_option === 'memory' ? '--memory' : '--frames', config.page_size);
+  return traces.map((t) => resolveSizes(list, t.distinct_pages));
+};
 
 export function mergeCommand(io: Io): Command {
   const cmd = new Command('merge')
@@ -51,7 +58,7 @@ export function mergeCommand(io: Io): Command {
       const format = shardFormat(text);
       return { file, format, outcome: format === 'json' ? compareOutcomeFromJson(text, file) : compareOutcomeFromCsv(text, file) };
     });
-    const result = compareResult(mergeShards(parts));
+    const result = compareResult(mergeShards(parts, sweepSizes));
     emit(io, result, raw);
     throwIfCellsFailed(result.rows);
   });

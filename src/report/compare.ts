@@ -353,12 +353,19 @@ export interface ShardPart {
 }
 
 /**
+ * The sweep's cell numbers (the rule of compare's `ownsCell`): per trace, its resolved size list
+ * as written (repeats included), so that cell (t, k, j) is c = (t * sizes + k) * policies + j.
+ * Given by the CLI, which parses size lists.
+ */
+export type SweepSizes = (config: CompareConfig, traces: CompareTraceStats[]) => number[][];
+
+/**
  * Joins the outputs of the shards 1..n of one sweep into the outcome of the unsharded run.
  * Every shard must be there once, all from the same options and in one format. A CSV shard
  * with no cells (a header only) does not say which shard it is: such files stand for the
  * shards that no other file is, and there must be exactly as many of them.
  */
-export function mergeShards(parts: ShardPart[]): CompareOutcome {
+export function mergeShards(parts: ShardPart[], sweepSizes: SweepSizes): CompareOutcome {
   if (parts.length === 0) throw new UsageError('merge: no files');
   const mixed = parts.find((p) => p.format !== parts[0]!.format);
   if (mixed) {
@@ -383,12 +390,6 @@ export function mergeShards(parts: ShardPart[]): CompareOutcome {
     if (other !== undefined) throw new UsageError(`merge: ${file} and ${other} are both shard ${index} of ${count}`);
     seen.set(index, file);
   }
-  const missing: number[] = [];
-  for (let k = 1; k <= count; k++) if (!seen.has(k)) missing.push(k);
-  if (empty.length > missing.length) {
-    const of = missing.length === 0 ? 'no shard is left' : `only ${missing.length} shard${missing.length > 1 ? 's are' : ' is'} left`;
-    throw new UsageError(`merge: ${empty[missing.length]!.file} is a CSV shard with no cells, but ${of} for such files (one given twice?)`);
-  }
   const config = { ...first.outcome.config };
   if (config.inputs) {
     // each trace as the shard that read it saw it
@@ -406,19 +407,49 @@ export function mergeShards(parts: ShardPart[]): CompareOutcome {
       rows.push(r);
     }
   }
-  let expected = 0;
   traces.forEach((t, i) => {
     if (t === null) throw new TraceError(first.file, 0, `no shard read ${config.traces[i]}`);
-    expected += t.frames.length * config.policies.length;
   });
-  const absent = missing.length - empty.length;
-  const plural = missing.length > 1 ? 's' : '';
-  if (absent > 0 && empty.length === 0) throw new UsageError(`merge: shard${plural} ${missing.join(', ')} of ${count} missing`);
-  if (absent > 0) {
-    // CSV shards with no cells stand for some of `missing`: which ones, no file says
-    const holds = `${empty.length} file${empty.length > 1 ? 's hold' : ' holds'} no cells and stand${empty.length > 1 ? '' : 's'} for the others`;
-    throw new UsageError(`merge: ${absent} of the shard${plural} ${missing.join(', ')} of ${count} missing (${holds})`);
+  // Which shard owns each cell, and how many cells each shard owns.
+  const sizes = sweepSizes(config, traces as CompareTraceStats[]);
+  const K = sizes[0]?.length ?? 0;
+  const P = config.policies.length;
+  const ownerOf = new Map<string, number>();
+  const owns = new Array<number>(count + 1).fill(0);
+  sizes.forEach((frames, t) => {
+    frames.forEach((f, k) => {
+      if (frames.indexOf(f) !== k) return; // a repeated size: its first occurrence is the cell
+      config.policies.forEach((policy, j) => {
+        const shard = (((t * K + k) * P + j) % count) + 1;
+        ownerOf.set(JSON.stringify([config.traces[t], policy, f]), shard);
+        owns[shard]!++;
+      });
+    });
+  });
+  for (const { file, outcome } of full) {
+    const own = outcome.shard?.index ?? 1;
+    for (const r of outcome.rows) {
+      const shard = ownerOf.get(JSON.stringify([r.trace, r.policy, r.frames]));
+      const cell = `${r.trace} ${r.policy} ${r.frames} frames`;
+      if (shard === undefined) throw new UsageError(`merge: ${file} holds the cell ${cell}, which is not in the sweep`);
+      if (shard !== own) throw new UsageError(`merge: ${file} holds the cell ${cell}, which is shard ${shard}'s, not ${own}'s`);
+    }
+    if (outcome.rows.length !== owns[own]) throw new UsageError(`merge: ${file} (shard ${own} of ${count}) holds ${outcome.rows.length} of its ${owns[own]} cells`);
   }
-  if (rows.length !== expected) throw new UsageError(`merge: the shards hold ${rows.length} cells, the sweep has ${expected}`);
+  const missing: number[] = [];
+  for (let k = 1; k <= count; k++) if (!seen.has(k)) missing.push(k);
+  const list = (xs: number[]): string => `shard${xs.length > 1 ? 's' : ''} ${xs.join(', ')} of ${count}`;
+  const withCells = missing.filter((k) => owns[k]! > 0);
+  if (withCells.length > 0) throw new UsageError(`merge: ${list(withCells)} missing`);
+  // What is left missing owns no cells: a CSV shard with no cells (a header alone) stands for one.
+  if (empty.length > missing.length) {
+    const of = missing.length === 0 ? 'no shard is left' : `only ${missing.length} shard${missing.length > 1 ? 's are' : ' is'} left`;
+    throw new UsageError(`merge: ${empty[missing.length]!.file} is a CSV shard with no cells, but ${of} for such files (one given twice?)`);
+  }
+  if (empty.length < missing.length) {
+    const absent = missing.length - empty.length;
+    const which = empty.length === 0 ? list(missing) : `${absent} of the ${list(missing)}`;
+    throw new UsageError(`merge: ${which} missing (${missing.length > 1 ? 'they own' : 'it owns'} no cells: ${missing.length > 1 ? 'their outputs are' : 'its output is'} the header alone)`);
+  }
   return { config, traces, rows, shard: null };
 }

@@ -229,7 +229,8 @@ describe('merge of CSV shards', () => {
     expect(readFileSync(s3!, 'utf8')).toBe(`${SHARD_HEADER}\n`);
     expect((await vmmem(['merge', s2!, s1!, s3!, '--format', 'csv'])).stdout).toBe(whole);
     const cases: [string[], RegExp][] = [
-      [[s1!, s2!], /1 of the shards 2, 3 of 3 missing \(1 file holds no cells/],
+      [[s1!, s2!], /1 of the shards 2, 3 of 3 missing \(they own no cells: their outputs are the header alone\)/],
+      [[s1!], /shards 2, 3 of 3 missing \(they own no cells/],
       [[s1!, s2!, s3!, s3!], /shard-3\.csv is a CSV shard with no cells, but only 2 shards are left for such files/],
       [[s2!, s3!], /none of the files holds a cell .*the shards that have the cells are missing/],
       [[s1!, s1!, s2!], /both shard 1 of 3/],
@@ -252,6 +253,9 @@ describe('merge of CSV shards', () => {
     const four = tempFile('f2.csv', cli([...args, '--shard', '2/4']).stdout);
     const json = tempFile('j3.json', cli([...args.slice(0, -1), 'json', '--shard', '3/3']).stdout);
     const plain = tempFile('whole.csv', cli(args).stdout);
+    // shard 1 of 3 with its last row cut off; shard 2's rows labelled shard 3
+    const cut = tempFile('cut1.csv', readFileSync(files[0]!, 'utf8').replace(/[^\n]*\n$/, ''));
+    const relabelled = tempFile('r3.csv', readFileSync(files[1]!, 'utf8').replace(/,2\/3,"/g, ',3/3,"'));
     const cases: [string[], number, RegExp][] = [
       [[files[0]!, files[1]!], 64, /^vmmem: merge: shard 3 of 3 missing\n$/],
       [[...files, files[1]!], 64, /c2\.csv and .*c2\.csv are both shard 2 of 3/],
@@ -259,7 +263,13 @@ describe('merge of CSV shards', () => {
       [[files[0]!, four, files[2]!], 64, /f2\.csv is shard 2 of 4, .*c1\.csv is one of 3/],
       [[files[0]!, files[1]!, json], 64, /j3\.json is JSON and .*c1\.csv CSV/],
       [[plain], 65, /whole\.csv:1: compare CSV without the columns shard,shard_data/],
+      // 2 traces x 2 sizes x 2 policies = 8 cells: c mod 3 gives shard 1 cells 0, 3, 6 (three)
+      [[cut, files[1]!, files[2]!], 64, /cut1\.csv \(shard 1 of 3\) holds 2 of its 3 cells/],
+      [[files[0]!, relabelled], 64, /r3\.csv holds the cell traces\/web\.csv fifo 8 frames, which is shard 2's, not 3's/],
     ];
+    const help = cli(['merge', '--help']).stdout;
+    expect(help).toMatch(/shard \(i\/n\) and shard_data/);
+    expect(help).toMatch(/vmmem merge s\*\.csv --format csv/);
     for (const [given, code, message] of cases) {
       const r = cli(['merge', ...given]);
       expect(r.status, given.join(' ')).toBe(code);
