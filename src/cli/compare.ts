@@ -41,7 +41,7 @@ export function compareCommand(io: Io): Command {
   addOutputOptions(cmd);
   cmd
     .option('-j, --jobs <n>', 'worker threads (default: the number of CPUs; small sweeps run in-process); 1 runs in-process')
-    .option('--shard <i/n>', 'run only shard i of n of the (trace, policy, size) cells; join the JSON outputs with vmmem merge');
+    .option('--shard <i/n>', 'run only shard i of n of the (trace, policy, size) cells; join the outputs (JSON, or CSV: it adds the columns shard,shard_data) with vmmem merge');
   cmd.addHelpText(
     'after',
     '\nSizes are sorted and repeats dropped per trace (10% and 64 may be one size).\n' +

@@ -27,7 +27,7 @@ export function chooseColumns(result: CommandResult, wanted: readonly string[]):
   const keys = chosen.map((c) => c.key);
   // JSON rows carry the chosen members in the order given; the table's TOTAL styling reads `vm`
   const rows: Row[] = result.rows.map((r) => Object.fromEntries(keys.map((k) => [k, r[k] ?? null])));
-  return { ...result, columns: chosen, rows, originalRows: result.rows };
+  return { ...result, columns: chosen, rows, originalRows: result.rows, csvTail: undefined };
 }
 
 /** Printable width of a rendered line (colour codes take no room). */

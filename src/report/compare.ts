@@ -6,7 +6,8 @@
 import type { CellCounts } from '../run/sweep.js';
 import { TraceError, UsageError } from '../errors.js';
 import { formatBytes } from '../units.js';
-import type { Column, CommandResult, Row } from './result.js';
+import { parseCsv } from './csv.js';
+import type { Cell, Column, CommandResult, Row } from './result.js';
 import { SCHEMA } from './result.js';
 
 /** The SPEC 3.1 columns, then ours (only ever appended). */
@@ -25,6 +26,14 @@ export const COMPARE_KEYS = [
   'oom_kills',
   'error',
 ] as const;
+
+/**
+ * The columns a `--shard` run's CSV adds after COMPARE_KEYS: `shard` (`i/n`) and `shard_data`,
+ * one JSON object per row with what `merge` needs to rebuild the unsharded output in any format
+ * and that CSV does not otherwise hold: the row's unrounded `fault_rate` and `eat_ns`, its
+ * trace's statistics (as JSON `traces`) and the run's `config` (as JSON `config`).
+ */
+export const SHARD_CSV_KEYS = ['shard', 'shard_data'] as const;
 
 /** The run's options, as JSON `config` (identical in every shard of one sweep). */
 export interface CompareConfig {
@@ -193,9 +202,21 @@ export function compareResult(outcome: CompareOutcome): CommandResult {
   for (const t of outcome.traces) {
     if (t) summary.push(`${t.trace}: ${t.accesses} accesses, ${t.distinct_pages} distinct pages`);
   }
-  if (outcome.shard) summary.push(`shard ${outcome.shard.index} of ${outcome.shard.count}: join the shards' JSON with vmmem merge`);
+  if (outcome.shard) summary.push(`shard ${outcome.shard.index} of ${outcome.shard.count}: join the shards' JSON or CSV with vmmem merge`);
   const extra: Record<string, unknown> = { traces: outcome.traces };
   if (outcome.shard) extra.shard = outcome.shard;
+  const shard = outcome.shard;
+  const statsOf = new Map(outcome.traces.filter((t) => t !== null).map((t) => [t.trace, t]));
+  const csvTail: CommandResult['csvTail'] = shard
+    ? {
+        keys: [...SHARD_CSV_KEYS],
+        values: (printed, k) => {
+          const r = rows[k]!;
+          const data = { fault_rate: r.fault_rate, eat_ns: r.eat_ns, trace: statsOf.get(String(r.trace)) ?? null, config: printed.config };
+          return [`${shard.index}/${shard.count}`, JSON.stringify(data, (_key, v: unknown) => (v === Infinity ? 'unlimited' : v))];
+        },
+      }
+    : undefined;
   return {
     command: 'compare',
     config: config as unknown as Record<string, unknown>,
@@ -205,6 +226,7 @@ export function compareResult(outcome: CompareOutcome): CommandResult {
     summary,
     notes,
     highlight,
+    csvTail,
   };
 }
 
@@ -252,17 +274,112 @@ export function compareOutcomeFromJson(text: string, file: string): CompareOutco
   };
 }
 
+/** Whether a shard output is JSON or CSV, from its first character (JSON is an object). */
+export function shardFormat(text: string): 'json' | 'csv' {
+  return /^\s*[{[]/.test(text) ? 'json' : 'csv';
+}
+
+const INT_KEYS = new Set(['frames', 'accesses', 'faults', 'major_faults', 'swap_ins', 'swap_outs', 'memory_bytes', 'oom_kills']);
+
+/**
+ * A `compare --shard i/n --format csv` output; `file` names it in errors. null for a shard that
+ * holds no cells (a header only: such a shard says neither its number nor its sweep).
+ */
+export function compareOutcomeFromCsv(text: string, file: string): CompareOutcome | null {
+  const bad = (line: number, why: string): never => {
+    throw new TraceError(file, line, why);
+  };
+  const records = parseCsv(text, bad);
+  const header = records[0]?.fields.join(',') ?? '';
+  const keys = [...COMPARE_KEYS, ...SHARD_CSV_KEYS];
+  if (header === COMPARE_KEYS.join(',')) {
+    bad(1, `compare CSV without the columns ${SHARD_CSV_KEYS.join(',')}: merge reads the CSV of compare --shard i/n (or JSON)`);
+  }
+  if (header !== keys.join(',')) bad(1, `not the CSV output of vmmem compare --shard: the header is not ${keys.join(',')}`);
+  if (records.length === 1) return null;
+  let shard: { index: number; count: number } | null = null;
+  let configText = '';
+  let config: CompareConfig | null = null;
+  const stats = new Map<string, CompareTraceStats>();
+  const rows: Row[] = [];
+  for (const { fields, line } of records.slice(1)) {
+    if (fields.length !== keys.length) bad(line, `${fields.length} fields, the header has ${keys.length}`);
+    const m = /^(\d+)\/(\d+)$/.exec(fields[COMPARE_KEYS.length]!);
+    if (!m) bad(line, `shard is '${fields[COMPARE_KEYS.length]}', not i/n`);
+    const s = { index: Number(m![1]), count: Number(m![2]) };
+    if (shard && (s.index !== shard.index || s.count !== shard.count)) bad(line, `shard ${s.index}/${s.count} in a file of shard ${shard.index}/${shard.count}`);
+    shard = s;
+    let data: unknown;
+    try {
+      data = JSON.parse(fields[COMPARE_KEYS.length + 1]!);
+    } catch {
+      bad(line, 'shard_data is not JSON');
+    }
+    if (!isRecord(data) || !isRecord(data.config) || !isRecord(data.trace)) return bad(line, 'shard_data lacks config or trace');
+    const text = JSON.stringify(data.config);
+    if (config && text !== configText) bad(line, 'shard_data holds another config than the rows above');
+    configText = text;
+    config = data.config as unknown as CompareConfig;
+    const row: Row = {};
+    COMPARE_KEYS.forEach((key, k) => {
+      const field = fields[k]!;
+      let cell: Cell = field;
+      if (key === 'fault_rate' || key === 'eat_ns') {
+        const v = data[key];
+        if (v !== null && typeof v !== 'number') bad(line, `shard_data.${key} is not a number`);
+        cell = v as number | null;
+      } else if (INT_KEYS.has(key)) {
+        cell = field === '' ? null : Number(field);
+        if (cell !== null && !Number.isSafeInteger(cell)) bad(line, `${key} is '${field}', not a count`);
+      } else if (key === 'error') {
+        cell = field === '' ? null : field;
+      }
+      row[key] = cell;
+    });
+    const trace = data.trace as unknown as CompareTraceStats;
+    if (trace.trace !== row.trace) bad(line, `shard_data.trace is of ${JSON.stringify(trace.trace)}, the row of ${JSON.stringify(row.trace)}`);
+    stats.set(trace.trace, trace);
+    rows.push(row);
+  }
+  if (!Array.isArray(config!.traces) || !Array.isArray(config!.policies) || typeof config!.page_size !== 'number') bad(2, 'shard_data.config is incomplete');
+  return { config: config!, traces: config!.traces.map((t) => stats.get(t) ?? null), rows, shard };
+}
+
+/** One shard output given to merge: its format and what it holds (null: a CSV shard with no cells). */
+export interface ShardPart {
+  file: string;
+  format: 'json' | 'csv';
+  outcome: CompareOutcome | null;
+}
+
+/**
+ * The sweep's cell numbers (the rule of compare's `ownsCell`): per trace, its resolved size list
+ * as written (repeats included), so that cell (t, k, j) is c = (t * sizes + k) * policies + j.
+ * Given by the CLI, which parses size lists.
+ */
+export type SweepSizes = (config: CompareConfig, traces: CompareTraceStats[]) => number[][];
+
 /**
  * Joins the outputs of the shards 1..n of one sweep into the outcome of the unsharded run.
- * Every shard must be there once, all from the same options.
+ * Every shard must be there once, all from the same options and in one format. A CSV shard
+ * with no cells (a header only) does not say which shard it is: such files stand for the
+ * shards that no other file is, and there must be exactly as many of them.
  */
-export function mergeShards(parts: { file: string; outcome: CompareOutcome }[]): CompareOutcome {
+export function mergeShards(parts: ShardPart[], sweepSizes: SweepSizes): CompareOutcome {
   if (parts.length === 0) throw new UsageError('merge: no files');
-  const first = parts[0]!;
+  const mixed = parts.find((p) => p.format !== parts[0]!.format);
+  if (mixed) {
+    const name = (f: string): string => f.toUpperCase();
+    throw new UsageError(`merge: ${mixed.file} is ${name(mixed.format)} and ${parts[0]!.file} ${name(parts[0]!.format)}: give every shard in one format`);
+  }
+  const full = parts.filter((p): p is ShardPart & { outcome: CompareOutcome } => p.outcome !== null);
+  const empty = parts.filter((p) => p.outcome === null);
+  const first = full[0];
+  if (first === undefined) throw new UsageError(`merge: none of the files holds a cell (${parts[0]!.file} is a CSV header only): the shards that have the cells are missing`);
   const configText = sweepIdentity(first.outcome.config);
   const count = first.outcome.shard?.count ?? 1;
   const seen = new Map<number, string>();
-  for (const { file, outcome } of parts) {
+  for (const { file, outcome } of full) {
     if (sweepIdentity(outcome.config) !== configText) {
       throw new UsageError(`merge: ${file} comes from a compare run with other traces or options than ${first.file}`);
     }
@@ -273,19 +390,16 @@ export function mergeShards(parts: { file: string; outcome: CompareOutcome }[]):
     if (other !== undefined) throw new UsageError(`merge: ${file} and ${other} are both shard ${index} of ${count}`);
     seen.set(index, file);
   }
-  const missing: number[] = [];
-  for (let k = 1; k <= count; k++) if (!seen.has(k)) missing.push(k);
-  if (missing.length > 0) throw new UsageError(`merge: shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${count} missing`);
   const config = { ...first.outcome.config };
   if (config.inputs) {
     // each trace as the shard that read it saw it
-    config.inputs = config.inputs.map((input, i) => parts.map((p) => p.outcome.config.inputs?.[i]).find((x) => x && x.format !== null) ?? input);
+    config.inputs = config.inputs.map((input, i) => full.map((p) => p.outcome.config.inputs?.[i]).find((x) => x && x.format !== null) ?? input);
   }
   const traces: (CompareTraceStats | null)[] = config.traces.map(() => null);
-  for (const { outcome } of parts) outcome.traces.forEach((t, i) => (traces[i] ??= t));
+  for (const { outcome } of full) outcome.traces.forEach((t, i) => (traces[i] ??= t));
   const rows: Row[] = [];
   const cells = new Set<string>();
-  for (const { file, outcome } of parts) {
+  for (const { file, outcome } of full) {
     for (const r of outcome.rows) {
       const key = JSON.stringify([r.trace, r.policy, r.frames]);
       if (cells.has(key)) throw new UsageError(`merge: ${file} repeats the cell ${r.trace} ${r.policy} ${r.frames} frames`);
@@ -293,11 +407,49 @@ export function mergeShards(parts: { file: string; outcome: CompareOutcome }[]):
       rows.push(r);
     }
   }
-  let expected = 0;
   traces.forEach((t, i) => {
-    if (t === null) throw new TraceError(parts[0]!.file, 0, `no shard read ${config.traces[i]}`);
-    expected += t.frames.length * config.policies.length;
+    if (t === null) throw new TraceError(first.file, 0, `no shard read ${config.traces[i]}`);
   });
-  if (rows.length !== expected) throw new UsageError(`merge: the shards hold ${rows.length} cells, the sweep has ${expected}`);
+  // Which shard owns each cell, and how many cells each shard owns.
+  const sizes = sweepSizes(config, traces as CompareTraceStats[]);
+  const K = sizes[0]?.length ?? 0;
+  const P = config.policies.length;
+  const ownerOf = new Map<string, number>();
+  const owns = new Array<number>(count + 1).fill(0);
+  sizes.forEach((frames, t) => {
+    frames.forEach((f, k) => {
+      if (frames.indexOf(f) !== k) return; // a repeated size: its first occurrence is the cell
+      config.policies.forEach((policy, j) => {
+        const shard = (((t * K + k) * P + j) % count) + 1;
+        ownerOf.set(JSON.stringify([config.traces[t], policy, f]), shard);
+        owns[shard]!++;
+      });
+    });
+  });
+  for (const { file, outcome } of full) {
+    const own = outcome.shard?.index ?? 1;
+    for (const r of outcome.rows) {
+      const shard = ownerOf.get(JSON.stringify([r.trace, r.policy, r.frames]));
+      const cell = `${r.trace} ${r.policy} ${r.frames} frames`;
+      if (shard === undefined) throw new UsageError(`merge: ${file} holds the cell ${cell}, which is not in the sweep`);
+      if (shard !== own) throw new UsageError(`merge: ${file} holds the cell ${cell}, which is shard ${shard}'s, not ${own}'s`);
+    }
+    if (outcome.rows.length !== owns[own]) throw new UsageError(`merge: ${file} (shard ${own} of ${count}) holds ${outcome.rows.length} of its ${owns[own]} cells`);
+  }
+  const missing: number[] = [];
+  for (let k = 1; k <= count; k++) if (!seen.has(k)) missing.push(k);
+  const list = (xs: number[]): string => `shard${xs.length > 1 ? 's' : ''} ${xs.join(', ')} of ${count}`;
+  const withCells = missing.filter((k) => owns[k]! > 0);
+  if (withCells.length > 0) throw new UsageError(`merge: ${list(withCells)} missing`);
+  // What is left missing owns no cells: a CSV shard with no cells (a header alone) stands for one.
+  if (empty.length > missing.length) {
+    const of = missing.length === 0 ? 'no shard is left' : `only ${missing.length} shard${missing.length > 1 ? 's are' : ' is'} left`;
+    throw new UsageError(`merge: ${empty[missing.length]!.file} is a CSV shard with no cells, but ${of} for such files (one given twice?)`);
+  }
+  if (empty.length < missing.length) {
+    const absent = missing.length - empty.length;
+    const which = empty.length === 0 ? list(missing) : `${absent} of the ${list(missing)}`;
+    throw new UsageError(`merge: ${which} missing (${missing.length > 1 ? 'they own' : 'it owns'} no cells: ${missing.length > 1 ? 'their outputs are' : 'its output is'} the header alone)`);
+  }
   return { config, traces, rows, shard: null };
 }

@@ -28,3 +28,14 @@ export function formatCell(value: Cell, column: Column, total?: number): string 
       return String(value);
   }
 }
+
+/**
+ * A whole number in a table cell with a comma between groups of three digits (846945 ->
+ * 846,945): tables only, never CSV or JSON. A fixed comma, not the locale's separator, so that
+ * the same run prints the same table on every machine (docs, logs and tests compare them).
+ * Anything but a whole number (decimals, rates, names) is returned as it is.
+ */
+export function groupThousands(text: string): string {
+  if (!/^-?\d{4,}$/.test(text)) return text;
+  return text.replace(/\B(?=(\d{3})+$)/g, ',');
+}

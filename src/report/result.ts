@@ -34,6 +34,12 @@ export interface CommandResult {
   tones?: (Tone | undefined)[];
   /** the rows before --columns chose some members (the table's TOTAL and tones read them) */
   originalRows?: Row[];
+  /**
+   * Columns that CSV alone prints after `columns` (not the table, not JSON, whose document holds
+   * the same facts in its own members): `values` gives row i's cells, from the result as printed
+   * (its config stamped). `--columns` drops them. Used by `compare --shard` (docs/sweeps.md).
+   */
+  csvTail?: { keys: string[]; values: (result: CommandResult, i: number) => string[] };
   /** a plot drawn above the table (table view only) */
   chart?: { series: PlotSeries[]; options: PlotOptions };
 }

@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
-import { formatCell } from './format.js';
+import { formatCell, groupThousands } from './format.js';
 import { plot } from './plot.js';
 import type { Column, CommandResult } from './result.js';
 import { visibleWidth } from './columns.js';
@@ -40,6 +40,8 @@ function tableText(result: CommandResult, chalk: ChalkInstance, columns: Column[
     const cells = columns.map((c) => {
       let text = formatCell(row[c.key] ?? null, c, total);
       if (c.kind === 'rate' && text !== '') text = `${(Number(text) * 100).toFixed(2)}%`;
+      // counts (frames, accesses, faults, bytes, times in accesses) get thousands separators
+      else if (c.kind === undefined || c.kind === 'int' || c.kind === 'number') text = groupThousands(text);
       return text;
     });
     const isTotal = (result.originalRows?.[i] ?? row).vm === 'TOTAL';

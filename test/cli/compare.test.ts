@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -155,11 +155,13 @@ describe('shards and merge', () => {
     const two = tempFile('s2.json', (await vmmem([...ARGS, '--shard', '2/2', '--format', 'json'])).stdout);
     const other = tempFile('o2.json', (await vmmem([...ARGS, '--seed', '9', '--shard', '2/2', '--format', 'json'])).stdout);
     const csv = tempFile('s.csv', (await vmmem([...ARGS, '--shard', '2/2', '--format', 'csv'])).stdout);
+    const notJson = tempFile('s.json', '{ nope');
     const cases: [string[], number, RegExp][] = [
       [[one], 64, /shard 2 of 2 missing/],
       [[one, one, two], 64, /both shard 1 of 2/],
       [[one, other], 64, /other traces or options/],
-      [[one, csv], 65, /not JSON/],
+      [[one, csv], 64, /s\.csv is CSV and .*s1\.json JSON: give every shard in one format/],
+      [[one, notJson], 65, /not JSON/],
       [[one, '/nonexistent/shard.json'], 66, /no such file/],
     ];
     for (const [files, code, message] of cases) {
@@ -168,6 +170,131 @@ describe('shards and merge', () => {
       expect(r.stderr).toMatch(message);
       expect(r.stdout).toBe('');
     }
+  });
+});
+
+describe('merge of CSV shards', () => {
+  const ARGS = ['compare', 'traces/zipf.csv', 'traces/web.csv', '--policies', 'lru,fifo,opt,random', '--frames', '10%,25%,64,100%', '--jobs', '1'];
+  const SHARD_HEADER = `${HEADER},shard,shard_data`;
+
+  async function shards(n: number, format: 'csv' | 'json', args = ARGS): Promise<string[]> {
+    const files: string[] = [];
+    for (let i = n; i >= 1; i--) {
+      const shard = await vmmem([...args, '--shard', `${i}/${n}`, '--format', format]);
+      expect(shard.code, shard.stderr).toBe(0);
+      files.push(tempFile(`shard-${i}.${format}`, shard.stdout));
+    }
+    return files;
+  }
+
+  it.each(['csv', 'json', 'table'])('CSV shards merge to the unsharded %s, byte for byte, and to what JSON shards merge to', async (format) => {
+    const whole = await vmmem([...ARGS, '--format', format]);
+    expect(whole.code).toBe(0);
+    // 32 cells: with 40 shards, shards 33..40 hold none (a header alone)
+    for (const n of [1, 3, 7, 40]) {
+      const merged = await vmmem(['merge', ...(await shards(n, 'csv')), '--format', format]);
+      expect(merged.code, merged.stderr).toBe(0);
+      expect(merged.stdout).toBe(whole.stdout);
+      const fromJson = await vmmem(['merge', ...(await shards(n, 'json')), '--format', format]);
+      expect(merged.stdout).toBe(fromJson.stdout);
+    }
+  });
+
+  it('a shard\'s CSV is compare\'s columns then shard and shard_data, so cut -f1-13 gives the unsharded rows', async () => {
+    const whole = (await vmmem([...ARGS, '--format', 'csv'])).stdout.trimEnd().split('\n');
+    const seen: string[] = [];
+    for (let i = 1; i <= 3; i++) {
+      const lines = (await vmmem([...ARGS, '--shard', `${i}/3`, '--format', 'csv'])).stdout.trimEnd().split('\n');
+      expect(lines[0]).toBe(SHARD_HEADER);
+      for (const line of lines.slice(1)) {
+        const fields = line.split(',');
+        seen.push(fields.slice(0, 13).join(','));
+        expect(fields[13]).toBe(`${i}/3`);
+        const data = JSON.parse(line.slice(line.indexOf(`,${i}/3,`) + `,${i}/3,`.length).replace(/^"|"$/g, '').replace(/""/g, '"')) as Record<string, unknown>;
+        expect(Object.keys(data)).toEqual(['fault_rate', 'eat_ns', 'trace', 'config']);
+        expect(data.fault_rate).toBe(Number(fields[4]) / Number(fields[3]));
+      }
+    }
+    expect(seen.sort()).toEqual(whole.slice(1).sort());
+  });
+
+  it('a shard with no cells prints the header alone; merge takes it as one of the shards no other file is', async () => {
+    // one cell (c = 0) in 3 shards: shard 1 holds it, 2 and 3 hold none
+    const args = ['compare', 'traces/web.csv', '--policies', 'lru', '--frames', '10'];
+    const [s3, s2, s1] = await shards(3, 'csv', args);
+    expect((await vmmem(['merge', s2!])).stdout).toBe('');
+    const whole = (await vmmem([...args, '--format', 'csv'])).stdout;
+    expect(whole.split('\n')[1]).toMatch(/^traces\/web\.csv,lru,10,3000,/);
+    expect(readFileSync(s2!, 'utf8')).toBe(`${SHARD_HEADER}\n`);
+    expect(readFileSync(s3!, 'utf8')).toBe(`${SHARD_HEADER}\n`);
+    expect((await vmmem(['merge', s2!, s1!, s3!, '--format', 'csv'])).stdout).toBe(whole);
+    const cases: [string[], RegExp][] = [
+      [[s1!, s2!], /1 of the shards 2, 3 of 3 missing \(they own no cells: their outputs are the header alone\)/],
+      [[s1!], /shards 2, 3 of 3 missing \(they own no cells/],
+      [[s1!, s2!, s3!, s3!], /shard-3\.csv is a CSV shard with no cells, but only 2 shards are left for such files/],
+      [[s2!, s3!], /none of the files holds a cell .*the shards that have the cells are missing/],
+      [[s1!, s1!, s2!], /both shard 1 of 3/],
+    ];
+    for (const [files, message] of cases) {
+      const r = await vmmem(['merge', ...files]);
+      expect(r.code, files.join(' ')).toBe(64);
+      expect(r.stderr).toMatch(message);
+      expect(r.stdout).toBe('');
+    }
+  });
+
+  it('refuses missing, repeated, mismatched and mixed CSV shards (spawned): exit 64 naming the file', () => {
+    const args = ['compare', 'traces/web.csv', 'traces/db.csv', '--policies', 'lru,fifo', '--frames', '8,16', '--format', 'csv'];
+    const files = [1, 2, 3].map((i) => tempFile(`c${i}.csv`, cli([...args, '--shard', `${i}/3`]).stdout));
+    const merged = cli(['merge', ...files, '--format', 'csv']);
+    expect(merged.status, merged.stderr).toBe(0);
+    expect(merged.stdout).toBe(cli(args).stdout);
+    const other = tempFile('x3.csv', cli([...args, '--seed', '5', '--shard', '3/3']).stdout);
+    const four = tempFile('f2.csv', cli([...args, '--shard', '2/4']).stdout);
+    const json = tempFile('j3.json', cli([...args.slice(0, -1), 'json', '--shard', '3/3']).stdout);
+    const plain = tempFile('whole.csv', cli(args).stdout);
+    // shard 1 of 3 with its last row cut off; shard 2's rows labelled shard 3
+    const cut = tempFile('cut1.csv', readFileSync(files[0]!, 'utf8').replace(/[^\n]*\n$/, ''));
+    const relabelled = tempFile('r3.csv', readFileSync(files[1]!, 'utf8').replace(/,2\/3,"/g, ',3/3,"'));
+    const cases: [string[], number, RegExp][] = [
+      [[files[0]!, files[1]!], 64, /^vmmem: merge: shard 3 of 3 missing\n$/],
+      [[...files, files[1]!], 64, /c2\.csv and .*c2\.csv are both shard 2 of 3/],
+      [[files[0]!, files[1]!, other], 64, /x3\.csv comes from a compare run with other traces or options than .*c1\.csv/],
+      [[files[0]!, four, files[2]!], 64, /f2\.csv is shard 2 of 4, .*c1\.csv is one of 3/],
+      [[files[0]!, files[1]!, json], 64, /j3\.json is JSON and .*c1\.csv CSV/],
+      [[plain], 65, /whole\.csv:1: compare CSV without the columns shard,shard_data/],
+      // 2 traces x 2 sizes x 2 policies = 8 cells: c mod 3 gives shard 1 cells 0, 3, 6 (three)
+      [[cut, files[1]!, files[2]!], 64, /cut1\.csv \(shard 1 of 3\) holds 2 of its 3 cells/],
+      [[files[0]!, relabelled], 64, /r3\.csv holds the cell traces\/web\.csv fifo 8 frames, which is shard 2's, not 3's/],
+    ];
+    const help = cli(['merge', '--help']).stdout;
+    expect(help).toMatch(/shard \(i\/n\) and shard_data/);
+    expect(help).toMatch(/vmmem merge s\*\.csv --format csv/);
+    for (const [given, code, message] of cases) {
+      const r = cli(['merge', ...given]);
+      expect(r.status, given.join(' ')).toBe(code);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.split('\n')).toHaveLength(2);
+      expect(r.stdout).toBe('');
+    }
+  });
+
+  it('quoted fields (a trace name with a comma) survive the round trip', async () => {
+    const file = tempFile('a,b.plain', plainTrace(BELADY));
+    const args = ['compare', file, '--page-size', '1', '--policies', 'lru,fifo,opt', '--frames', '3,4'];
+    const whole = (await vmmem([...args, '--format', 'csv'])).stdout;
+    // Belady's string: lru 10 and 8, fifo 9 and 10, opt 7 and 6 faults at 3 and 4 frames
+    expect(whole.trimEnd().split('\n').slice(1).map((l) => l.split('",')[1]!.split(',').slice(0, 4).join(' '))).toEqual([
+      'lru 3 12 10',
+      'fifo 3 12 9',
+      'opt 3 12 7',
+      'lru 4 12 8',
+      'fifo 4 12 10',
+      'opt 4 12 6',
+    ]);
+    const files = [];
+    for (let i = 1; i <= 2; i++) files.push(tempFile(`q${i}.csv`, (await vmmem([...args, '--shard', `${i}/2`, '--format', 'csv'])).stdout));
+    expect((await vmmem(['merge', ...files, '--format', 'csv'])).stdout).toBe(whole);
   });
 });
 

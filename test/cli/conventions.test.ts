@@ -413,6 +413,52 @@ describe('tables that fit the terminal; --wide; --columns in every format', () =
   });
 });
 
+describe('thousands separators: in tables only, never in CSV or JSON', () => {
+  // pages 0..1233 read once each, then page 0 again, with room for all: 1235 accesses, 1234
+  // (minor) faults, 1 hit, 1234 pages resident; fault rate 1234 / 1235 = 99.92%
+  const d = dir();
+  const lines: string[] = [];
+  for (let p = 0; p < 1234; p++) lines.push(`R ${p}`);
+  lines.push('R 0');
+  writeFileSync(join(d, 'many.plain'), `${lines.join('\n')}\n`);
+  const sim = ['simulate', join(d, 'many.plain'), '--page-size', '1', '--frames', '2000', '--no-color'];
+  const tableLines = (out: string): string[] => out.split('\n').filter((l) => /^[┌│├└]/.test(l));
+  const cellsOf = (line: string): string[] => line.split('│').slice(1, -1).map((c) => c.trim());
+
+  it('the table groups counts with commas; the fault rate and EAT stay decimals', () => {
+    const r = cli([...sim, '--columns', 'vm,frames,accesses,hits,faults,minor_faults,fault_rate,resident_end,eat_ns']);
+    expect(r.status, r.stderr).toBe(0);
+    const [head, many] = tableLines(r.stdout).filter((l) => l.startsWith('│'));
+    expect(cellsOf(head!)).toEqual(['vm', 'frames', 'accesses', 'hits', 'faults', 'minor', 'fault rate', 'resident', 'EAT ns']);
+    const cells = cellsOf(many!);
+    expect(cells.slice(0, 8)).toEqual(['many', '2,000', '1,235', '1', '1,234', '1,234', '99.92%', '1,234']);
+    expect(cells[8]).toMatch(/^\d+(\.\d+)?$/);
+  });
+
+  it('CSV and JSON print the same counts without separators', () => {
+    const csv = cli([...sim, '--format', 'csv', '--columns', 'vm,frames,accesses,hits,faults,resident_end']);
+    expect(csv.stdout).toBe('vm,frames,accesses,hits,faults,resident_end\nmany,2000,1235,1,1234,1234\nTOTAL,2000,1235,1,1234,1234\n');
+    const json = JSON.parse(cli([...sim, '--format', 'json']).stdout);
+    expect(json.rows[0]).toMatchObject({ vm: 'many', accesses: 1235, hits: 1, faults: 1234, resident_end: 1234 });
+    expect(cli([...sim, '--format', 'json']).stdout).not.toMatch(/\d,\d{3}/);
+  });
+
+  it('fitting measures the wider cells: on a 60- and an 80-column terminal every line fits', () => {
+    for (const columns of [60, 80]) {
+      const r = pty(sim, { columns });
+      expect(r.status).toBe(0);
+      const table = tableLines(r.out);
+      for (const l of table) expect([...l].length).toBeLessThanOrEqual(columns);
+      const shown = cellsOf(table[1]!);
+      expect(cellsOf(table[3]!).slice(0, 4)).toEqual(['many', '1,235', '1', '1,234']);
+      // the note counts exactly the columns not shown (the table has 16 with headings)
+      const note = /vmmem: (\d+) columns? left out to fit \d+ columns: ([a-z_, ]+) \(--wide/.exec(r.out);
+      expect(note).not.toBeNull();
+      expect(Number(note![1]) + shown.length).toBe(16);
+    }
+  });
+});
+
 describe('completion scripts and the man page, from the commander definitions', () => {
   const program = async () => {
     const { buildProgram } = await import('../../src/cli/main.js');
