@@ -166,11 +166,10 @@ export async function runCompare(traces: string[], raw: CompareRawOptions, hooks
       }
       const replayed = cells.filter((c) => !passed.get(c.policy)?.has(c.frames));
       const small = raw.jobs === undefined && (replayed.length <= 1 || trace.length * replayed.length < SMALL_SWEEP);
-      const cellsDone = hooks.cellsDone;
       const results = await pool.run(
         sweepTrace(trace, nextUse),
         replayed.map((c) => ({ ...base, policy: c.policy, frames: c.frames })),
-        { inProcess: small, onDone: cellsDone ? (done) => cellsDone(name, done, replayed.length) : undefined },
+        { inProcess: small, onDone: hooks.cellsDone ? (done) => hooks.cellsDone?.(name, done, replayed.length) : undefined },
       );
       hooks.traceDone?.(name);
       replayed.forEach((c, i) => {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: plain JavaScript shared with scripts/fuzz.js
 import { caseRandom, loadSeeds, makeCase, runCase } from '../../scripts/fuzz-lib.js';
-// @ts-expect-error: the built CLI, as a user runs it (dist/ has no declaration files)
+// the built CLI, as a user runs it
 import { main } from '../../dist/cli/main.js';
 import { POLICY_NAMES } from '../../src/policies/index.js';
 import { SCHEDULER_NAMES } from '../../src/schedulers/index.js';
