@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { buildProgram } from '../dist/cli/main.js';
 import { manPage } from '../dist/cli/completion.js';
-import { version } from '../dist/cli/version.js';
+import { version } from '../dist/report/version.js';
 
 const io = { stdout: () => {}, stderr: () => {}, stdoutIsTty: false, stderrIsTty: false, env: {} };
 const dir = new URL('../man/', import.meta.url);

@@ -13,7 +13,7 @@ export interface Access {
    * R (read, the default), W (write), A (allocate), F (free), or the CSV trace's other spellings
    * (READ, WRITE, L, S, ...; docs/traces.md)
    */
-  op?: 'R' | 'W' | 'A' | 'F' | 'RESET' | (string & {});
+  op?: string;
   /** the byte address (a bigint above 2^53) */
   address: number | bigint;
   /** bytes accessed from `address` (default 1): an access across a page boundary touches both pages */

@@ -11,9 +11,9 @@ import { compareResult, compareRow, failedCells, type CompareConfig, type Compar
 import type { CommandResult, Row } from '../report/result.js';
 import { openSource, type TraceSource } from '../trace/source.js';
 import { parseCount } from '../units.js';
-import { engineConfig, parsePolicy, readOptions, type RawOptions } from '../cli/options.js';
-import { parseSizeList, resolveSizes } from '../cli/sizes.js';
-import { inputsOf } from '../cli/io.js';
+import { engineConfig, parsePolicy, readOptions, type RawOptions } from '../options/options.js';
+import { parseSizeList, resolveSizes } from '../options/sizes.js';
+import { inputsOf } from '../report/stamp.js';
 import { toDocument, type ResultDocument } from './document.js';
 import { toRaw, type Library } from './options.js';
 

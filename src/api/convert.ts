@@ -10,8 +10,8 @@ import { openSource, vmNameFromPath, type TraceSource } from '../trace/source.js
 import { FORMAT_KEEPS, openTraceWriter, outputTarget, type TraceWriter } from '../trace/write.js';
 import { skipNotes } from '../report/skips.js';
 import type { CommandResult } from '../report/result.js';
-import { inputsOf } from '../cli/io.js';
-import { parsePageSize, readOptions, type RawOptions } from '../cli/options.js';
+import { inputsOf } from '../report/stamp.js';
+import { parsePageSize, readOptions, type RawOptions } from '../options/options.js';
 
 import { toDocument, type ResultDocument } from './document.js';
 import { toRaw, type Library, type ProgressCallback } from './options.js';

@@ -4,7 +4,7 @@
  */
 import { toJson } from '../report/json.js';
 import type { Cell, CommandResult, Row } from '../report/result.js';
-import { stamped, type InputFile } from '../cli/io.js';
+import { stamped, type InputFile } from '../report/stamp.js';
 
 export type { Cell, Row, InputFile };
 

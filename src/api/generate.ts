@@ -25,7 +25,7 @@ import { OP_ALLOC, OP_WRITE } from '../trace/rows.js';
 import type { CloneOptions } from '../trace/generate.js';
 import type { CommandResult } from '../report/result.js';
 import { parseCount } from '../units.js';
-import { parsePageSize, type RawOptions } from '../cli/options.js';
+import { parsePageSize, type RawOptions } from '../options/options.js';
 
 import { toDocument, type ResultDocument } from './document.js';
 import { toRaw, type Library, type ProgressCallback } from './options.js';

@@ -11,8 +11,8 @@ import { interleave, VmRegistry } from '../trace/interleave.js';
 import { createReader } from '../trace/reader.js';
 import { displayOf, openSource, type TraceSource } from '../trace/source.js';
 import { parseCount } from '../units.js';
-import { parsePageSize, readOptions, type RawOptions } from '../cli/options.js';
-import { inputsOf } from '../cli/io.js';
+import { parsePageSize, readOptions, type RawOptions } from '../options/options.js';
+import { inputsOf } from '../report/stamp.js';
 import { toDocument, type ResultDocument } from './document.js';
 import { toRaw, type Library, type ProgressCallback } from './options.js';
 

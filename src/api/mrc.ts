@@ -11,9 +11,9 @@ import { defaultJobs } from '../run/sweep.js';
 import { mrcResult, type MrcCurve, type MrcOutcome } from '../report/mrc.js';
 import { openSource, type TraceSource } from '../trace/source.js';
 import { parseCount } from '../units.js';
-import { parsePageSize, readOptions, type RawOptions } from '../cli/options.js';
-import { geometricSizes, parseSizeList, resolveSizes } from '../cli/sizes.js';
-import { inputsOf } from '../cli/io.js';
+import { parsePageSize, readOptions, type RawOptions } from '../options/options.js';
+import { geometricSizes, parseSizeList, resolveSizes } from '../options/sizes.js';
+import { inputsOf } from '../report/stamp.js';
 import { toDocument, type ResultDocument } from './document.js';
 import { toRaw, type Library } from './options.js';
 

@@ -11,8 +11,8 @@ import { planResult, type PlanOutcome, type PlanVmOutcome } from '../report/plan
 import { largestRemainder, maxMinShares } from '../schedulers/shares.js';
 import { declaredVmSource, openSource, type TraceSource } from '../trace/source.js';
 import { parseCount } from '../units.js';
-import { parseFrames, parsePageSize, readOptions, type RawOptions } from '../cli/options.js';
-import { checkScenarioOptions, mergeOptions, parseVmFlag, readScenario, resolveVms, type SchedulingRawOptions } from '../cli/scenario.js';
+import { parseFrames, parsePageSize, readOptions, type RawOptions } from '../options/options.js';
+import { checkScenarioOptions, mergeOptions, parseVmFlag, readScenario, resolveVms, type SchedulingRawOptions } from '../options/scenario.js';
 import { toDocument, type ResultDocument } from './document.js';
 import { toRaw, type Library } from './options.js';
 

@@ -9,10 +9,10 @@ import type { CommandResult } from '../report/result.js';
 import { declaredVmSource, openSource, type TraceSource } from '../trace/source.js';
 import { ConfigError, UsageError } from '../errors.js';
 import type { EngineConfig } from '../engine/config.js';
-import { engineConfig, parsePolicy, readOptions, type RawOptions } from '../cli/options.js';
-import { memoryConfig, type MemoryRawOptions } from '../cli/memory-options.js';
-import { twoLevelConfig, type TwoLevelRawOptions } from '../cli/two-level-options.js';
-import { translationConfig, type TranslationRawOptions } from '../cli/translation-options.js';
+import { engineConfig, parsePolicy, readOptions, type RawOptions } from '../options/options.js';
+import { memoryConfig, type MemoryRawOptions } from '../options/memory-options.js';
+import { twoLevelConfig, type TwoLevelRawOptions } from '../options/two-level-options.js';
+import { translationConfig, type TranslationRawOptions } from '../options/translation-options.js';
 import {
   checkScenarioOptions,
   mergeOptions,
@@ -24,9 +24,9 @@ import {
   readScenario,
   resolveVms,
   type SchedulingRawOptions,
-} from '../cli/scenario.js';
+} from '../options/scenario.js';
 import { accessesSource, type Accesses } from './accesses.js';
-import { inputsOf } from '../cli/io.js';
+import { inputsOf } from '../report/stamp.js';
 import { toDocument, type ResultDocument } from './document.js';
 import { toRaw, type Library, type ProgressCallback } from './options.js';
 

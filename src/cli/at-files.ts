@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command, Option } from 'commander';
 import { InputError } from '../errors.js';
-import { isRepeatable } from './options.js';
+import { isRepeatable } from '../options/options.js';
 
 function lines(file: string): string[] {
   let text: string;

@@ -22,8 +22,9 @@ import {
 } from '../report/baseline.js';
 import { render } from '../report/index.js';
 import type { CommandResult } from '../report/result.js';
-import { chalkFor, emit, type InputFile, type Io } from './io.js';
-import type { RawOptions } from './options.js';
+import { chalkFor, emit, type Io } from './io.js';
+import type { InputFile } from '../report/stamp.js';
+import type { RawOptions } from '../options/options.js';
 
 export interface BaselineOptions {
   baseline?: string;

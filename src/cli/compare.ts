@@ -2,9 +2,10 @@ import { Command, Option } from 'commander';
 import { POLICY_NAMES } from '../policies/index.js';
 import { compareFigure } from '../report/figure.js';
 import { addPlotOutOption, plotOutKind, writeFigure } from './figure-out.js';
-import { inputsOf, type Io } from './io.js';
+import type { Io } from './io.js';
+import { inputsOf } from '../report/stamp.js';
 import { addBaselineOptions, emitChecked, startBaselineCheck, type BaselineCheck, type BaselineOptions } from './baseline.js';
-import { addEngineOptions, addOutputOptions, addTraceOptions, readOptions } from './options.js';
+import { addEngineOptions, addOutputOptions, addTraceOptions, readOptions } from '../options/options.js';
 import { DEFAULT_COMPARE_SIZES, runCompare, throwIfCellsFailed, type CompareRawOptions } from '../api/compare.js';
 
 // merge.ts takes it from here

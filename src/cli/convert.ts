@@ -4,8 +4,9 @@
  */
 import { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { emit, inputsOf, type Io } from './io.js';
-import { addOutputOptions, addTraceOptions } from './options.js';
+import { emit, type Io } from './io.js';
+import { inputsOf } from '../report/stamp.js';
+import { addOutputOptions, addTraceOptions } from '../options/options.js';
 import { onInterrupt } from './interrupt.js';
 import { sourcesPlan, startProgress } from './progress.js';
 import { runConvert, type ConvertRawOptions } from '../api/convert.js';

@@ -6,7 +6,7 @@ import { RegressionError } from '../errors.js';
 import { compareSaved, comparisonResult, parseTolerance, readSavedResult, regressionMessage } from '../report/baseline.js';
 import { BASELINE_HELP } from './baseline.js';
 import { emit, type Io } from './io.js';
-import { addOutputOptions, type RawOptions } from './options.js';
+import { addOutputOptions, type RawOptions } from '../options/options.js';
 
 export function diffCommand(io: Io): Command {
   const cmd = new Command('diff')

@@ -3,7 +3,7 @@
  */
 import { Command } from 'commander';
 import { emit, type Io } from './io.js';
-import { addOutputOptions } from './options.js';
+import { addOutputOptions } from '../options/options.js';
 import { onInterrupt } from './interrupt.js';
 import { startProgress } from './progress.js';
 import { PATTERNS, DEFAULT_BASE } from '../trace/generate.js';

@@ -5,8 +5,9 @@ import { Command } from 'commander';
 import { areaChart } from '../report/chart.js';
 import { INSPECT_REPORTS, inspectResult } from '../report/inspect.js';
 import { toTable } from '../report/table.js';
-import { chalkFor, emit, inputsOf, type Io } from './io.js';
-import { addOutputOptions, addTraceOptions, outputFormat } from './options.js';
+import { chalkFor, emit, type Io } from './io.js';
+import { inputsOf } from '../report/stamp.js';
+import { addOutputOptions, addTraceOptions, outputFormat } from '../options/options.js';
 import { sourcesPlan, startProgress } from './progress.js';
 import { DEFAULT_WINDOW, runInspect, type InspectRawOptions } from '../api/inspect.js';
 

@@ -6,10 +6,10 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import { UsageError, nameList } from '../errors.js';
 import { chooseColumns } from '../report/columns.js';
 import { render } from '../report/index.js';
-import { didYouMean } from './suggest.js';
+import { didYouMean } from '../options/suggest.js';
 import type { CommandResult } from '../report/result.js';
-import { outputFormat, type RawOptions } from './options.js';
-import { version } from './version.js';
+import { outputFormat, type RawOptions } from '../options/options.js';
+import { stamped, type InputFile } from '../report/stamp.js';
 
 export interface Io {
   stdout: (text: string) => void;
@@ -51,28 +51,6 @@ export function colorWanted(env: NodeJS.ProcessEnv, color: boolean | undefined, 
 export function chalkFor(io: Io, color: boolean | undefined, tty = io.stdoutIsTty): ChalkInstance {
   // --color declared before --no-color: undefined by default, true or false when given.
   return new Chalk({ level: colorWanted(io.env, color, tty) ? 1 : 0 });
-}
-
-/** An input file as JSON `config.inputs` shows it: its path and the format it was read as. */
-export interface InputFile {
-  path: string;
-  /** the format detected (or given by --trace-format); null for a trace this shard did not open */
-  format: string | null;
-  gzip?: boolean;
-}
-
-/** What JSON `config.inputs` holds for these trace sources (`paths` for those not opened). */
-export function inputsOf(sources: readonly ({ display: string; format: string; gzip: boolean } | null)[], paths?: readonly string[]): InputFile[] {
-  return sources.map((s, i) => (s === null ? { path: paths?.[i] ?? '', format: null } : { path: s.display, format: s.format, gzip: s.gzip }));
-}
-
-/**
- * The result with `config.version` (vmmem's) and, when given, `config.inputs` at the end of its
- * config: JSON says what produced it from what. Tables and CSV do not show config.
- */
-export function stamped(result: CommandResult, inputs?: readonly InputFile[]): CommandResult {
-  const { version: _v, inputs: kept, ...config } = result.config;
-  return { ...result, config: { ...config, version: version(), inputs: inputs ?? kept ?? [] } };
 }
 
 /** The terminal's width: COLUMNS when set, else what the terminal says, else 80. */

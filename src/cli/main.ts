@@ -5,9 +5,9 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, PartialFailure, RegressionError, VmmemError } from '../errors.js';
 import { processIo, type Io } from './io.js';
-import { resultGoesToOutput } from './options.js';
+import { resultGoesToOutput } from '../options/options.js';
 import { formatFromOutputName, OutputRouter } from './output-file.js';
-import { version } from './version.js';
+import { version } from '../report/version.js';
 import { expandAtFiles } from './at-files.js';
 import { compareCommand } from './compare.js';
 import { mergeCommand } from './merge.js';

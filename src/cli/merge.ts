@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { InputError } from '../errors.js';
 import { compareOutcomeFromCsv, compareOutcomeFromJson, compareResult, mergeShards, shardFormat, type SweepSizes } from '../report/compare.js';
-import { parseSizeList, resolveSizes } from './sizes.js';
+import { parseSizeList, resolveSizes } from '../options/sizes.js';
 import { throwIfCellsFailed } from './compare.js';
 import { emit, type Io } from './io.js';
-import { addOutputOptions, type RawOptions } from './options.js';
+import { addOutputOptions, type RawOptions } from '../options/options.js';
 
 function readShard(file: string): string {
   try {

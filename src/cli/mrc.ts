@@ -3,8 +3,9 @@ import { UsageError } from '../errors.js';
 import { mrcResult } from '../report/mrc.js';
 import { mrcFigure } from '../report/figure.js';
 import { addPlotOutOption, plotOutKind, writeFigure } from './figure-out.js';
-import { emit, inputsOf, type Io } from './io.js';
-import { addOutputOptions, addTraceOptions, outputFormat } from './options.js';
+import { emit, type Io } from './io.js';
+import { inputsOf } from '../report/stamp.js';
+import { addOutputOptions, addTraceOptions, outputFormat } from '../options/options.js';
 import { DEFAULT_POINTS, runMrc, type MrcRawOptions } from '../api/mrc.js';
 import type { OutputFormat } from '../report/index.js';
 

@@ -4,7 +4,7 @@ import { planResult } from '../report/plan.js';
 import { emit, type Io } from './io.js';
 import { planFigure } from '../report/figure.js';
 import { addPlotOutOption, plotOutKind, writeFigure } from './figure-out.js';
-import { addOutputOptions, addTraceOptions, outputFormat } from './options.js';
+import { addOutputOptions, addTraceOptions, outputFormat } from '../options/options.js';
 import { runPlan, type PlanRawOptions } from '../api/plan.js';
 
 type PlanOptions = PlanRawOptions & { plotOut?: string };

@@ -3,7 +3,7 @@
  * sizes and settings through the CLI: test/robustness/bad-input.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { engineConfig, type RawOptions } from '../../src/cli/options.js';
+import { engineConfig, type RawOptions } from '../../src/options/options.js';
 import { cli, tempFile } from '../helpers.js';
 
 const cfg = (raw: RawOptions) => engineConfig(raw, 'lru');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { geometricSizes, parseSizeList, resolveSizes } from '../../src/cli/sizes.js';
+import { geometricSizes, parseSizeList, resolveSizes } from '../../src/options/sizes.js';
 import { UsageError } from '../../src/errors.js';
 
 const frames = (text: string, footprint = 1000) => resolveSizes(parseSizeList(text, '--frames', 4096), footprint);
