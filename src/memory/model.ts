@@ -117,6 +117,23 @@ export class MemoryModel implements FrameStore {
   private scanCursor = 0;
   private ksmCountdown: number;
 
+  // Frames by content, for merging on demand (two levels' `share` rung, shareOne()): built at
+  // the first call, then kept as frames change content. Per frame: linked into its content's
+  // list (a content id >= 0: one a trace token or the zero page gives, which other frames may
+  // hold too); per content: the list's head and length; the contents whose list may hold two
+  // frames or more, a stack checked lazily.
+  private sameIndex = false;
+  private sameNext = new Int32Array(0);
+  private samePrev = new Int32Array(0);
+  /** per frame: the content it is listed under, -1 none */
+  private sameListed = new Int32Array(0);
+  private sameHead = new Int32Array(0);
+  private sameCount = new Int32Array(0);
+  private sameQueued = new Uint8Array(0);
+  private readonly sameCandidates: number[] = [];
+  /** frames shareOne() freed */
+  demandMerges = 0;
+
   // regions (huge pages)
   private readonly regions = new PageIds();
   private regionState = new Uint8Array(1024);
@@ -224,6 +241,7 @@ export class MemoryModel implements FrameStore {
     const c = this.contents[p]!;
     this.attach(p, frame);
     this.frameContent[frame] = c;
+    if (this.sameIndex) this.relink(frame);
     if (this.ideal && c >= 0) this.setTable(c, frame);
   }
 
@@ -252,6 +270,7 @@ export class MemoryModel implements FrameStore {
     // A private frame changes in place; it leaves the table under its old content.
     if (old >= 0 && old < this.table.length && this.table[old] === f) this.table[old] = -1;
     this.frameContent[f] = c;
+    if (this.sameIndex) this.relink(f);
     if (ideal && c >= 0) {
       const g = c < this.table.length ? this.table[c]! : -1;
       if (g >= 0 && g !== f) {
@@ -424,6 +443,10 @@ export class MemoryModel implements FrameStore {
     this.refs[from] = 0;
     this.frameRegion[from] = -1;
     this.frameOwner[from] = -1;
+    if (this.sameIndex) {
+      this.unlinkSame(from);
+      this.relink(to);
+    }
     for (let q = this.frameOwner[to]!; q >= 0; q = this.nextSharers[q]!) {
       e.frameOf[q] = to;
       const v = e.ids.vmOf[q]!;
@@ -464,6 +487,7 @@ export class MemoryModel implements FrameStore {
 
   /** Frame f has no mapping left: back to the allocator (or its huge block). */
   private freeFrame(f: number): void {
+    if (this.sameIndex) this.unlinkSame(f);
     const c = this.frameContent[f]!;
     if (c >= 0 && c < this.table.length && this.table[c] === f) this.table[c] = -1;
     const region = this.frameRegion[f]!;
@@ -557,6 +581,95 @@ export class MemoryModel implements FrameStore {
     this.vmCounters(v).merges++;
     this.notifyMoved(p, v, f, g);
     this.freeFrame(f);
+  }
+
+  /** Whether resident page p's frame backs other pages too. */
+  isShared(p: number): boolean {
+    return this.refs[this.pager.frameOf[p]!]! > 1;
+  }
+
+  /**
+   * Merging on demand (two levels' `share` rung, SPEC 2.7 host step 4): two frames in use that
+   * hold the same content become one (every page of the one joins the other, as a KSM merge;
+   * the stable frame of the content, if it is one of them, is kept and the result is stable),
+   * which frees a frame. Returns the VM of the freed frame's first page, -1 when no two frames
+   * hold the same content. Under ideal no two do (they merge at once); under ksm the pairs the
+   * scanner has not reached yet. O(1) amortised after the first call, which builds the index.
+   */
+  shareOne(): number {
+    if (!this.ksm) return -1;
+    if (!this.sameIndex) {
+      this.sameIndex = true;
+      const n = this.buddy.frames;
+      this.sameNext = new Int32Array(n).fill(-1);
+      this.samePrev = new Int32Array(n).fill(-1);
+      this.sameListed = new Int32Array(n).fill(-1);
+      for (let f = 0; f < n; f++) if (this.refs[f]! > 0) this.relink(f);
+    }
+    const candidates = this.sameCandidates;
+    while (candidates.length > 0) {
+      const c = candidates[candidates.length - 1]!;
+      if (this.sameCount[c]! < 2) {
+        candidates.pop();
+        this.sameQueued[c] = 0;
+        continue;
+      }
+      const head = this.sameHead[c]!;
+      const stable = c < this.table.length ? this.table[c]! : -1;
+      const keep = stable >= 0 && this.sameListed[stable] === c ? stable : head;
+      const gone = keep === head ? this.sameNext[head]! : head;
+      const v = this.pager.ids.vmOf[this.frameOwner[gone]!]!;
+      for (let q = this.frameOwner[gone]!; q >= 0; ) {
+        const next = this.nextSharers[q]!;
+        const u = this.pager.ids.vmOf[q]!;
+        this.detach(q, gone);
+        this.attach(q, keep);
+        this.vmCounters(u).merges++;
+        this.notifyMoved(q, u, gone, keep);
+        q = next;
+      }
+      this.freeFrame(gone);
+      this.setTable(c, keep);
+      this.demandMerges++;
+      return v;
+    }
+    return -1;
+  }
+
+  /** Frame f (in use) goes into the list of its content, leaving the one it was in. */
+  private relink(f: number): void {
+    this.unlinkSame(f);
+    const c = this.frameContent[f]!;
+    if (c < 0) return;
+    if (c >= this.sameHead.length) {
+      this.sameHead = grown(this.sameHead, c + 1, -1);
+      this.sameCount = grown(this.sameCount, c + 1);
+      this.sameQueued = grown(this.sameQueued, c + 1);
+    }
+    const head = this.sameHead[c]!;
+    this.sameNext[f] = head;
+    this.samePrev[f] = -1;
+    if (head >= 0) this.samePrev[head] = f;
+    this.sameHead[c] = f;
+    this.sameListed[f] = c;
+    if (++this.sameCount[c]! >= 2 && this.sameQueued[c] === 0) {
+      this.sameQueued[c] = 1;
+      this.sameCandidates.push(c);
+    }
+  }
+
+  /** Frame f leaves its content's list (it is freed, or its content changes). */
+  private unlinkSame(f: number): void {
+    // f is listed under the content it had when linked (frameContent may have changed since)
+    const c = this.sameListed[f]!;
+    if (c < 0) return;
+    const a = this.samePrev[f]!;
+    const b = this.sameNext[f]!;
+    if (a >= 0) this.sameNext[a] = b;
+    else this.sameHead[c] = b;
+    if (b >= 0) this.samePrev[b] = a;
+    this.sameListed[f] = -1;
+    this.sameCount[c]!--;
   }
 
   /** Whether resident page p is mapped by a huge block of its own region (its walk is one host level shorter). */

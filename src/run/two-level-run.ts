@@ -16,7 +16,8 @@ import { PageExpander } from '../pages/expand.js';
 import { PageIds } from '../pages/page-ids.js';
 import { checkDeclaredVms, cost, discoverVms, lookAhead, passOver, type SeriesOutcome, type SimulationInput, type SimulationOutcome, type VmOutcome } from './simulate.js';
 import { VmCounters } from '../engine/stats.js';
-import { hostRecorder, TwoLevel, type Guest, type HostLookAhead, type LevelsOutcome, type VmLevels } from '../engine/two-level.js';
+import { memoryOutcome } from '../memory/outcome.js';
+import { hostChoicesUnseen, hostRecorder, TwoLevel, type Guest, type HostLookAhead, type LevelsOutcome, type VmLevels } from '../engine/two-level.js';
 
 export async function simulateTwoLevel(input: SimulationInput): Promise<SimulationOutcome> {
   const { config } = input;
@@ -27,12 +28,18 @@ export async function simulateTwoLevel(input: SimulationInput): Promise<Simulati
         "where at two levels (2.7) the guest pager moves pages between guest frames on every guest fault, and 2.3's remap (a page back from swap in another frame) does not say which of the two swaps counts",
     );
   }
-  if (config.memory) throw new ConfigError('two levels of memory (memory=, --guest-memory) do not combine with --dedup, --host-page or --compaction yet');
+  if (config.memory && (config.memory.hugeOrder > 0 || config.memory.compaction)) {
+    throw new ConfigError('two levels of memory (memory=, --guest-memory) do not combine with --host-page or --compaction yet');
+  }
   const two = config.twoLevel!;
+  const dedup = config.memory !== undefined && config.memory.dedup !== 'off';
+  if (two.reclaim.includes('share') && !dedup) {
+    throw new ConfigError('--reclaim share: merging identical guest frames needs content sharing at the host: give --dedup ideal or --dedup ksm');
+  }
   const hostNeedsFuture = policies[config.policy].needsFuture;
-  if (hostNeedsFuture && (two.reclaim.length !== 1 || two.reclaim[0] !== 'swap')) {
+  if (hostNeedsFuture && !hostChoicesUnseen(two.reclaim)) {
     throw new ConfigError(
-      `--policy ${config.policy}: the host level can look ahead only with --reclaim swap: with ${two.reclaim.join(',')} the guests' accesses depend on the host's choices (balloon, compression), so the host's future is not known before the run; use ${config.policy} as guest_policy`,
+      `--policy ${config.policy}: the host level can look ahead only with --reclaim swap (or share,swap): with ${two.reclaim.join(',')} the guests' accesses depend on the host's choices (balloon, compression), so the host's future is not known before the run; use ${config.policy} as guest_policy`,
     );
   }
   const ids = new PageIds();
@@ -113,6 +120,7 @@ export async function simulateTwoLevel(input: SimulationInput): Promise<Simulati
     scheduling,
     series: recorder ? recorder.finish(order, registry.names) : null,
     levels,
+    memory: run.model === null ? undefined : memoryOutcome(run.model, order, registry.names, host),
   };
 }
 
