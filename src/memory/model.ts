@@ -614,10 +614,23 @@ export class MemoryModel implements FrameStore {
         this.sameQueued[c] = 0;
         continue;
       }
+      // Two frames of content c: the stable one is kept if it is one of them; else, as a scan
+      // from page 0 would merge them, the one whose first page comes first.
       const head = this.sameHead[c]!;
+      const second = this.sameNext[head]!;
       const stable = c < this.table.length ? this.table[c]! : -1;
-      const keep = stable >= 0 && this.sameListed[stable] === c ? stable : head;
-      const gone = keep === head ? this.sameNext[head]! : head;
+      let keep: number;
+      let gone: number;
+      if (stable >= 0 && this.sameListed[stable] === c) {
+        keep = stable;
+        gone = stable === head ? second : head;
+      } else if (this.frameOwner[head]! < this.frameOwner[second]!) {
+        keep = head;
+        gone = second;
+      } else {
+        keep = second;
+        gone = head;
+      }
       const v = this.pager.ids.vmOf[this.frameOwner[gone]!]!;
       for (let q = this.frameOwner[gone]!; q >= 0; ) {
         const next = this.nextSharers[q]!;
