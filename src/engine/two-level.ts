@@ -962,6 +962,8 @@ export interface VmLevels {
   doublePaging: number;
   falseReads: number;
   freedSwapOuts: number;
+  /** host frames the `share` rung freed by merging one of this VM's guest frames into an identical frame */
+  shareReclaims: number;
   guestSwapEnd: number;
   hostSwapEnd: number;
 }

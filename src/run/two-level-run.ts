@@ -174,6 +174,7 @@ function vmLevels(run: TwoLevel, v: number): VmLevels {
     doublePaging: l.doublePaging,
     falseReads: l.falseReads,
     freedSwapOuts: l.freedSwapOuts,
+    shareReclaims: l.shareReclaims,
     guestSwapEnd: g.swapUsed,
     hostSwapEnd: h.swapSlots,
   };
@@ -182,7 +183,7 @@ function vmLevels(run: TwoLevel, v: number): VmLevels {
 const LEVEL_KEYS: readonly (keyof VmLevels)[] = [
   'guestFrames', 'hostFaults', 'hostMinorFaults', 'hostMajorFaults', 'hostSwapIns', 'hostSwapOuts', 'hostHits', 'hostTouches',
   'backedEnd', 'backedPeak', 'balloonEnd', 'balloonPeak', 'balloonInflations', 'balloonDeflations', 'compressedEnd',
-  'compressedPeak', 'compressions', 'decompressions', 'cacheFramesEnd', 'doublePaging', 'falseReads', 'freedSwapOuts',
+  'compressedPeak', 'compressions', 'decompressions', 'cacheFramesEnd', 'doublePaging', 'falseReads', 'freedSwapOuts', 'shareReclaims',
   'guestSwapEnd', 'hostSwapEnd',
 ];
 
@@ -213,6 +214,8 @@ class LevelRecorder {
   private readonly rows: { faults: number[]; swapIns: number[]; swapOuts: number[]; resident: number[]; backed: number[]; balloon: number[] }[] = [];
   private readonly last: { faults: number; swapIns: number; swapOuts: number }[] = [];
   private readonly targets: number[][] = [];
+  /** --dedup: per VM, pages_shared and pages_sharing at the sample, COW faults during the interval */
+  private readonly sharing: { shared: number[]; sharing: number[]; cow: number[]; lastCow: number }[] = [];
 
   constructor(
     private readonly run: TwoLevel,
@@ -245,6 +248,22 @@ class LevelRecorder {
       last.swapIns = c.swapIns;
       last.swapOuts = c.swapOuts;
     }
+    const model = run.model;
+    if (model !== null) {
+      const figures = model.pageFigures(run.guests.length);
+      for (let v = 0; v < run.guests.length; v++) {
+        if (this.sharing.length <= v) {
+          const zeros = (): number[] => new Array<number>(n).fill(0);
+          this.sharing.push({ shared: zeros(), sharing: zeros(), cow: zeros(), lastCow: 0 });
+        }
+        const m = this.sharing[v]!;
+        const cow = model.counters[v]?.cowFaults ?? 0;
+        m.shared.push(figures.pagesShared[v]!);
+        m.sharing.push(figures.pagesSharing[v]!);
+        m.cow.push(cow - m.lastCow);
+        m.lastCow = cow;
+      }
+    }
     // `balance`: each VM's target host frames at the sample, as the one-level series has them
     const targets = run.host.scheduler.targets?.();
     if (targets) {
@@ -262,8 +281,9 @@ class LevelRecorder {
     if (this.run.position > last) this.sample();
     this.run.onSample = null;
     this.run.nextSample = Infinity;
-    const pick = (key: 'faults' | 'swapIns' | 'swapOuts' | 'resident' | 'backed' | 'balloon'): number[][] =>
-      order.map((v) => this.rows[v]?.[key] ?? new Array<number>(this.t.length).fill(0));
+    const zeros = (): number[] => new Array<number>(this.t.length).fill(0);
+    const pick = (key: 'faults' | 'swapIns' | 'swapOuts' | 'resident' | 'backed' | 'balloon'): number[][] => order.map((v) => this.rows[v]?.[key] ?? zeros());
+    const share = (key: 'shared' | 'sharing' | 'cow'): number[][] => order.map((v) => this.sharing[v]?.[key] ?? zeros());
     return {
       every: this.every,
       adaptive: false,
@@ -274,6 +294,21 @@ class LevelRecorder {
       swapOuts: pick('swapOuts'),
       resident: pick('resident'),
       levels: { backed: pick('backed'), balloon: pick('balloon') },
+      ...(this.run.model !== null
+        ? {
+            memory: {
+              dedup: true,
+              huge: false,
+              pagesShared: share('shared'),
+              pagesSharing: share('sharing'),
+              cowFaults: share('cow'),
+              hugePages: order.map(zeros),
+              hugeFallbacks: order.map(zeros),
+              compactionMoves: order.map(zeros),
+              unusableIndex2MiB: this.t.map(() => null),
+            },
+          }
+        : {}),
       ...(this.targets.length > 0 ? { target: order.map((v) => this.targets[v] ?? new Array<number>(this.t.length).fill(0)) } : {}),
     };
   }
