@@ -46,7 +46,7 @@ export function addTwoLevelOptions(cmd: Command): Command {
     .option("--guest-swap <size>", "two levels: each guest's swap (default unlimited; per VM guest_swap=)")
     .option(
       '--reclaim <ladder>',
-      'two levels: how the host reclaims a frame, a comma list tried in order from share (merge identical guest frames; needs --dedup), balloon, compress, swap (default swap)',
+      'two levels: how the host reclaims a frame, a comma list tried in order from share (merge backed guest frames of equal content that ksm has not merged yet; needs --dedup), balloon, compress, swap (default swap)',
     )
     .option('--free-page-reporting', 'two levels: the guest reports the frames it frees (evictions, F, RESET) and the host releases their backing')
     .option('--balloon-max <percent>', `two levels: the most of a guest's frames its balloon may hold (default ${DEFAULT_BALLOON_MAX}%, ESX Mem.CtlMaxPercent; per VM balloon_max=, balloon=0 for no balloon)`)
