@@ -716,6 +716,22 @@ export class MemoryModel implements FrameStore {
       }
     }
     if (used !== this.buddy.inUse) fail(`${used} frames in use or reserved, the allocator says ${this.buddy.inUse}`);
+    if (this.sameIndex) {
+      // the share rung's index: every frame in use listed under its content, and only those
+      const listed = new Map<number, number>();
+      for (let f = 0; f < this.buddy.frames; f++) {
+        const c = this.sameListed[f]!;
+        const want = this.refs[f]! > 0 && this.frameContent[f]! >= 0 ? this.frameContent[f]! : -1;
+        if (c !== want) fail(`frame ${f} is listed under content ${c}, should be ${want}`);
+        if (c >= 0) listed.set(c, (listed.get(c) ?? 0) + 1);
+      }
+      for (let c = 0; c < this.sameHead.length; c++) {
+        let n = 0;
+        for (let f = this.sameHead[c]!; f >= 0; f = this.sameNext[f]!) n++;
+        if (n !== this.sameCount[c] || n !== (listed.get(c) ?? 0)) fail(`content ${c}: ${n} frames linked, ${this.sameCount[c]} counted, ${listed.get(c) ?? 0} listed`);
+        if (n >= 2 && this.sameQueued[c] === 0) fail(`content ${c} is in ${n} frames but not a merge candidate`);
+      }
+    }
     let resident = 0;
     for (let p = 0; p < e.ids.count; p++) if ((e.state[p]! & RESIDENT) !== 0) resident++;
     let counted = 0;
