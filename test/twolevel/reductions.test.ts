@@ -2,7 +2,8 @@
  * The two reductions of SPEC 2.7, as properties over every registered policy, against the
  * existing one-level engine:
  * 1. host frames for every guest frame (F = sum of G): each VM's guest counts equal a one-level
- *    run of its trace alone with G frames, the guest policy and the guest swap;
+ *    run of its trace alone with G frames, the guest policy and the guest swap (with or without
+ *    --dedup at the host: sharing frames changes nothing a guest sees);
  * 2. guest memory for every page of a VM (G = its pages): the host's faults equal a one-level run
  *    of the trace with F frames and the host's policy (per VM and in total).
  * Invariants are checked after every step of every run.
