@@ -20,6 +20,8 @@ export interface TwoLevelRawOptions {
   compressRatio?: string;
   compressMax?: string;
   latency?: string;
+  /** --dedup as given (the share rung needs it) */
+  dedup?: string;
 }
 
 export const DEFAULT_BALLOON_MAX = 65;
@@ -167,7 +169,9 @@ export function twoLevelConfig(raw: TwoLevelRawOptions, config: EngineConfig): T
   const perVm = new Map<string, GuestSettings>();
   for (const v of config.vms ?? []) if (v.guest !== undefined) perVm.set(v.name, { ...defaults, ...v.guest });
   const reclaim = raw.reclaim === undefined ? (['swap'] as ReclaimStep[]) : parseLadder(raw.reclaim);
-  if (reclaim.includes('share') && (config.memory === undefined || config.memory.dedup === 'off')) {
+  // An explicit --dedup off accepts the rung (it frees nothing), so that a loop over the modes may
+  // pass one ladder to each run, as --dedup off accepts --ksm-pages.
+  if (reclaim.includes('share') && raw.dedup === undefined) {
     throw new UsageError('--reclaim: share merges identical guest frames, which needs content sharing at the host: give --dedup ideal or --dedup ksm');
   }
   return {

@@ -32,10 +32,6 @@ export async function simulateTwoLevel(input: SimulationInput): Promise<Simulati
     throw new ConfigError('two levels of memory (memory=, --guest-memory) do not combine with --host-page or --compaction yet');
   }
   const two = config.twoLevel!;
-  const dedup = config.memory !== undefined && config.memory.dedup !== 'off';
-  if (two.reclaim.includes('share') && !dedup) {
-    throw new ConfigError('--reclaim share: merging identical guest frames needs content sharing at the host: give --dedup ideal or --dedup ksm');
-  }
   const hostNeedsFuture = policies[config.policy].needsFuture;
   if (hostNeedsFuture && !hostChoicesUnseen(two.reclaim)) {
     throw new ConfigError(
