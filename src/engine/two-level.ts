@@ -7,7 +7,10 @@
  *
  * A composition, not a third replay loop: the guest level is the small pager below, the host
  * level the one-level engine unchanged (it only gained heldFrames, reclaim and onEvict, unused
- * without two levels). Typed arrays throughout; nothing is allocated per access.
+ * without two levels). With --dedup the memory model is the host's frame store, and a guest
+ * frame's content is that of the guest page in it (SPEC 2.6 over guest frames): the guest level
+ * sets the host engine's content token before each touch that writes a frame. Typed arrays
+ * throughout; nothing is allocated per access.
  */
 import { OutOfMemoryError } from '../errors.js';
 import { MemoryModel } from '../memory/model.js';

@@ -18,6 +18,8 @@
  *   every `ksmInterval` accesses it visits `ksmPages` resident pages in page-id order, merging a
  *   page into a frame of the stable tree (frames it merged before) or with an identical page of
  *   the unstable tree (pages seen since the scan last wrapped).
+ * - Merging on demand (shareOne, two levels' `share` rung): any two frames holding the same
+ *   content become one, through an index of frames by content kept once it is first asked for.
  *
  * A frame may back several pages: frameOwner[frame] is the first, nextSharer links the others.
  * Evicting a shared frame (the engine's rule) swaps one copy and unmaps every sharer; a fault of
