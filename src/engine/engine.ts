@@ -86,8 +86,11 @@ export class Engine {
   private store: FrameStore | null = null;
   /** named swap slots, when a frame store is attached (a frame may back several pages); null: slots are only counted */
   private slots: SwapSlots | null = null;
-  /** the content token of the access being replayed (read only with content sharing) */
-  private token = 0;
+  /**
+   * the content token of the access being replayed (read only with content sharing); set by
+   * replay(), or by two levels before each host touch (two-level.ts)
+   */
+  token = 0;
   /** the last storeFrame() joined a resident frame of the page's content (no read from swap) */
   private merged = false;
   /** each VM's scheduling parameters (index = VM) */
@@ -232,7 +235,12 @@ export class Engine {
   }
 
   get framesInUse(): number {
-    return this.store !== null ? this.store.inUse : this.usedFrames - this.freedTop + this.heldFrames;
+    return (this.store !== null ? this.store.inUse : this.usedFrames - this.freedTop) + this.heldFrames;
+  }
+
+  /** a frame store has a free frame that no compression cache holds (heldFrames: two levels) */
+  private storeHasFree(store: FrameStore): boolean {
+    return store.hasFree() && (this.heldFrames === 0 || store.inUse + this.heldFrames < this.config.frames);
   }
 
   /**
@@ -469,8 +477,12 @@ export class Engine {
     return true;
   }
 
-  /** An allocation row with a content token (content sharing): a resident page changes content, another just records it. */
-  private allocatedContent(p: number, token: number): void {
+  /**
+   * An allocation row with a content token (content sharing): a resident page changes content,
+   * another just records it. Public for two levels, where a guest page's new content is its
+   * guest frame's (a host page's).
+   */
+  allocatedContent(p: number, token: number): void {
     const v = this.ids.vmOf[p]!;
     if (this.dead[v] !== 0) return;
     const store = this.store!;
@@ -520,7 +532,13 @@ export class Engine {
     if (frame >= 0) return frame;
     this.incoming[0] = p;
     for (;;) {
-      if (store.hasFree() && this.scheduler.mayTakeFree(v)) return store.take(p);
+      if (this.storeHasFree(store) && this.scheduler.mayTakeFree(v)) return store.take(p);
+      // two levels: the --reclaim ladder's rungs before the policy's victim (as takeFrame)
+      if (this.reclaim !== null) {
+        const got = this.reclaim(v);
+        if (got < 0) return -1;
+        if (got > 0 && this.storeHasFree(store) && this.scheduler.mayTakeFree(v)) return store.take(p);
+      }
       const victim = this.victim(v);
       if (victim < 0) return -1;
       store.reclaim(this.evictShared(victim, v));
@@ -596,6 +614,8 @@ export class Engine {
         this.vms[v]!.stole++;
       }
       if (this.watcher !== null) this.watcher.unmapped(s, w, frame);
+      // the one write of the frame is q's (the page named victim)
+      if (this.onEvict !== null) this.onEvict(s, slot >= 0 && s === q);
       s = next;
     }
     return frame;
@@ -608,6 +628,25 @@ export class Engine {
     const owner = this.vms[u]!;
     if (++owner.swapSlots > owner.swapPeak) owner.swapPeak = owner.swapSlots;
     return this.slots!.create(u);
+  }
+
+  /**
+   * Non-resident page p of VM u goes to swap without an eviction, for a fault of VM v (two
+   * levels: a compression cache's oldest page): a swap-out of u that takes a slot.
+   */
+  swapOutDetached(p: number, v: number): void {
+    const u = this.ids.vmOf[p]!;
+    const c = this.vms[u]!;
+    this.state[p] = COMMITTED | SWAPPED;
+    if (++c.committed > c.committedPeak) c.committedPeak = c.committed;
+    c.swapOuts++;
+    this.vms[v]!.swapOutWaits++;
+    if (this.slots !== null) {
+      this.slots.hold(p, this.newSlot(u));
+      return;
+    }
+    if (++this.swapUsed > this.swapPeak) this.swapPeak = this.swapUsed;
+    if (++c.swapSlots > c.swapPeak) c.swapPeak = c.swapSlots;
   }
 
   /** Page p lets go of its named swap slot (frame stores); a shared slot is free when its last page lets go. */

@@ -7,9 +7,13 @@
  *
  * A composition, not a third replay loop: the guest level is the small pager below, the host
  * level the one-level engine unchanged (it only gained heldFrames, reclaim and onEvict, unused
- * without two levels). Typed arrays throughout; nothing is allocated per access.
+ * without two levels). With --dedup the memory model is the host's frame store, and a guest
+ * frame's content is that of the guest page in it (SPEC 2.6 over guest frames): the guest level
+ * sets the host engine's content token before each touch that writes a frame. Typed arrays
+ * throughout; nothing is allocated per access.
  */
 import { OutOfMemoryError } from '../errors.js';
+import { MemoryModel } from '../memory/model.js';
 import { PageList } from '../policies/list.js';
 import { policies } from '../policies/index.js';
 import { grown, type Accept, type PolicyContext, type ReplacementPolicy } from '../policies/policy.js';
@@ -20,6 +24,15 @@ import { COMMITTED, DIRTY, Engine, RESIDENT, SWAPPED } from './engine.js';
 import type { PageBatch } from '../pages/expand.js';
 import { PageIds } from '../pages/page-ids.js';
 import { VmCounters } from './stats.js';
+
+/**
+ * The host's content token for a guest page's content id (with sharing): the zero page and the
+ * trace's tokens shift up by one (the host model's own 0 is what a released host page holds, no
+ * guest frame's content), a content no other page has stays 0 (the model makes it unique).
+ */
+function hostContent(c: number): number {
+  return c >= 0 ? c + 1 : 0;
+}
 
 /** what a guest frame holds besides a page id */
 export const FRAME_FREE = -1;
@@ -78,6 +91,8 @@ export class LevelCounters {
   decompressions = 0;
   /** host victims put in the compression cache */
   compressions = 0;
+  /** host frames the `share` rung freed by merging this VM's guest frame into an identical one */
+  shareReclaims = 0;
   /** host frames the VM gave back through its balloon */
   balloonInflations = 0;
   balloonDeflations = 0;
@@ -191,6 +206,18 @@ export class TwoLevel {
   // per host page
   private compressedFlag = new Uint8Array(0);
 
+  /**
+   * Content sharing at the host (--dedup, SPEC 2.6 over guest frames): the memory model is the
+   * host engine's frame store, and a guest frame's content is that of the guest page in it.
+   * null without --dedup.
+   */
+  readonly model: MemoryModel | null = null;
+  private readonly sharing: boolean;
+  /** per trace page (with sharing): its content id, 0 the zero page, > 0 a trace token, -1 a content no other page has */
+  private gcontent = new Int32Array(0);
+  /** the content token of the row being replayed (with sharing) */
+  private token = 0;
+
   private names: readonly string[] = [];
   private readonly two: TwoLevelConfig;
   /** the guest page whose access is being touched at the host: no balloon may evict it */
@@ -206,7 +233,9 @@ export class TwoLevel {
   private readonly guestAccept = (q: number): boolean =>
     q !== this.busyPage && (this.filterGuest!.swapUsed < this.filterGuest!.swapSlots || (this.gstate[q]! & DIRTY) === 0);
   private readonly balloonable = (h: number): boolean => this.canInflate(this.hostIds.vmOf[h]!);
-  private readonly compressible = (h: number): boolean => h !== this.busyHost && this.canCompress(this.hostIds.vmOf[h]!);
+  // (a shared frame is not compressed: it backs other guest frames, and compressing one frees nothing)
+  private readonly compressible = (h: number): boolean =>
+    h !== this.busyHost && this.canCompress(this.hostIds.vmOf[h]!) && (this.model === null || !this.model.isShared(h));
   /** host.onEvict once a guest has freed a frame: a host swap-out of a frame that holds no page */
   private readonly countFreedSwapOut = (q: number, swapOut: boolean): void => {
     if (!swapOut) return;
@@ -230,6 +259,12 @@ export class TwoLevel {
     // frame (release()): until then every backed guest frame holds a page or a balloon, and the
     // hook would only cost a call per host eviction.
     this.hasCompress = this.two.reclaim.includes('compress');
+    if (config.memory !== undefined && config.memory.dedup !== 'off') {
+      // the memory model reads the host's frame table
+      this.host.trackFrames = true;
+      this.model = MemoryModel.attach(this.host, config.memory);
+    }
+    this.sharing = this.model !== null;
   }
 
   set vmNames(names: readonly string[]) {
@@ -268,6 +303,7 @@ export class TwoLevel {
     this.gEvicted = grown(this.gEvicted, cap);
     this.gframe = grown(this.gframe, cap, -1);
     this.ghost = grown(this.ghost, cap, -1);
+    if (this.sharing) this.gcontent = grown(this.gcontent, cap);
     for (const g of this.guests) g.policy.resize(cap);
     this.pageCapacity = cap;
   }
@@ -281,13 +317,21 @@ export class TwoLevel {
     this.ensurePages();
     const op = batch.op;
     const page = batch.page;
+    // Content tokens matter to content sharing only.
+    const content = this.sharing ? batch.content : null;
+    const model = this.model;
     for (let i = 0; i < batch.length; i++) {
       const o = op[i]!;
       if (o <= OP_WRITE) {
+        if (content !== null) this.token = content[i]!;
         this.access(page[i]!, o === OP_WRITE);
+        // the KSM scanner's clock counts guest accesses, as one level counts accesses
+        if (model !== null) model.tick();
         if (this.position === this.nextSample) this.onSample!();
-      } else if (o === OP_ALLOC) this.allocate(page[i]!);
-      else if (o === OP_FREE) this.free(page[i]!);
+      } else if (o === OP_ALLOC) {
+        this.allocate(page[i]!);
+        if (content !== null && content[i]! > 0) this.allocatedContent(page[i]!, content[i]!);
+      } else if (o === OP_FREE) this.free(page[i]!);
       else if (o === OP_RESET) this.reset(page[i]!);
     }
   }
@@ -314,11 +358,13 @@ export class TwoLevel {
     if (write) {
       s.writes++;
       this.gstate[p] = st | DIRTY;
+      if (this.sharing) this.gcontent[p] = this.token > 0 ? this.token : -1;
     } else s.reads++;
     g.policy.hit(p, position, write);
     const h = this.ghost[p]!;
     // A backed frame: a host hit (a compressed or swapped frame is not resident at the host).
-    if ((this.host.state[h]! & RESIDENT) !== 0) {
+    // With sharing a write may be a copy-on-write, which takes a frame: the touch guards it.
+    if ((this.host.state[h]! & RESIDENT) !== 0 && !this.sharing) {
       this.host.access(h, write);
       return;
     }
@@ -391,6 +437,7 @@ export class TwoLevel {
         this.swapTotal--;
       }
       st |= DIRTY;
+      if (this.sharing) this.gcontent[p] = this.token > 0 ? this.token : -1;
     } else s.reads++;
     this.gstate[p] = st;
     // A zero-fill or a swap-in writes the whole frame; a hit reads or writes it.
@@ -506,6 +553,8 @@ export class TwoLevel {
       g.level.decompressions++;
       decompressed = true;
     }
+    // A write (an access's, or a load's) leaves the content of the guest page in the frame.
+    if (write && this.sharing) host.token = hostContent(this.gcontent[g.pageOf[f]!]!);
     const hst = host.state[h]!;
     if ((hst & (RESIDENT | SWAPPED)) === SWAPPED && cause !== TOUCH_ACCESS) {
       const c = host.vms[v]!;
@@ -528,13 +577,27 @@ export class TwoLevel {
   /** The Engine's reclaim hook: > 0 a host frame is free, 0 evict (swap), < 0 no frame. */
   private reclaim(v: number): number {
     for (const step of this.two.reclaim) {
-      if (step === 'balloon') {
+      if (step === 'share') {
+        if (this.shareStep()) return 1;
+      } else if (step === 'balloon') {
         if (!this.inflating && this.balloonStep(v)) return 1;
       } else if (step === 'compress') {
         if (this.compressStep(v)) return 1;
       } else if (step === 'swap') return 0;
     }
     return this.hostHasFree() ? 1 : -1;
+  }
+
+  /** Identical guest frames are merged (their host frames become one) until a host frame is free. */
+  private shareStep(): boolean {
+    const model = this.model;
+    if (model === null) return false;
+    while (!this.hostHasFree()) {
+      const u = model.shareOne();
+      if (u < 0) return false;
+      this.guests[u]!.level.shareReclaims++;
+    }
+    return true;
   }
 
   private canInflate(u: number): boolean {
@@ -600,8 +663,11 @@ export class TwoLevel {
   private compress(h: number, v: number): void {
     const u = this.hostIds.vmOf[h]!;
     const g = this.guests[u]!;
-    if (g.compressed >= g.compressLimit) this.cacheToSwap(g, u, v);
+    if (g.compressed >= g.compressLimit) this.cacheToSwap(g, v);
+    // the compressed copy keeps the frame's content (free() makes a released page a zero page)
+    const content = this.model !== null ? this.model.contentOf(h) : 0;
     this.host.free(h);
+    if (this.model !== null) this.model.recordContent(h, content);
     this.compressedFlag[h] = 1;
     g.cache.resize(this.hostIds.count);
     g.cache.pushBack(h);
@@ -628,17 +694,10 @@ export class TwoLevel {
   }
 
   /** The full cache's oldest page goes to host swap (a host swap-out, waited for by VM v's fault). */
-  private cacheToSwap(g: Guest, u: number, v: number): void {
+  private cacheToSwap(g: Guest, v: number): void {
     const o = g.cache.head;
     this.uncache(g, o);
-    const host = this.host;
-    const c = host.vms[u]!;
-    host.state[o] = COMMITTED | SWAPPED;
-    if (++c.committed > c.committedPeak) c.committedPeak = c.committed;
-    c.swapOuts++;
-    host.vms[v]!.swapOutWaits++;
-    if (++host.swapUsed > host.swapPeak) host.swapPeak = host.swapUsed;
-    if (++c.swapSlots > c.swapPeak) c.swapPeak = c.swapSlots;
+    this.host.swapOutDetached(o, v);
     if (g.pageOf[this.hostIds.loOf[o]!] === FRAME_FREE) g.level.freedSwapOuts++;
   }
 
@@ -663,6 +722,27 @@ export class TwoLevel {
       this.gstate[p] = this.gstate[p]! | COMMITTED;
       if (++s.committed > s.committedPeak) s.committedPeak = s.committed;
     }
+  }
+
+  /**
+   * An allocation row with a content token (sharing): guest page p holds that content; resident,
+   * its guest frame does too, a content change at the host without a touch (as one level's A
+   * row), which is a copy-on-write when the frame is shared.
+   */
+  private allocatedContent(p: number, token: number): void {
+    const v = this.ids.vmOf[p]!;
+    const g = this.guests[v]!;
+    if (g.dead) return;
+    this.gcontent[p] = token;
+    if ((this.gstate[p]! & RESIDENT) === 0) return;
+    const h = g.hostOf[this.gframe[p]!]!;
+    // a copy-on-write may take a frame: no balloon may take p, no compression its frame
+    this.busyPage = p;
+    this.busyHost = h;
+    this.host.allocatedContent(h, hostContent(token));
+    this.busyPage = -1;
+    this.busyHost = -1;
+    if (this.host.dead[v] !== 0) this.hostKilled(g, v);
   }
 
   free(p: number): void {
@@ -704,6 +784,8 @@ export class TwoLevel {
     }
     if ((st & COMMITTED) !== 0) s.committed--;
     this.gstate[p] = 0;
+    // freed memory comes back as a zero page (its guest frame keeps its bytes at the host)
+    if (this.sharing) this.gcontent[p] = 0;
   }
 
   private releaseVm(g: Guest, v: number, report: boolean): number {
@@ -797,6 +879,16 @@ export class HostLookAhead {
   }
 }
 
+/**
+ * Whether the guests' accesses are independent of the host's choices under this ladder: `swap`,
+ * after `share` or not (merging frames changes nothing a guest sees; a balloon to deflate or a
+ * compression cache to decompress from would), so that the host's future is known in advance.
+ */
+export function hostChoicesUnseen(reclaim: readonly string[]): boolean {
+  const rest = reclaim.filter((r) => r !== 'share');
+  return rest.length === 1 && rest[0] === 'swap';
+}
+
 /** Host touches in order: the guest frame (as a recording run's host page id) and VM of each. */
 class TouchLog {
   page = new Int32Array(1 << 16);
@@ -833,8 +925,9 @@ class TouchLog {
  */
 export function hostRecorder(config: EngineConfig, ids: PageIds, nextUse: Int32Array | undefined): { run: TwoLevel; finish: () => HostLookAhead } {
   const two = config.twoLevel!;
-  if (two.reclaim.length !== 1 || two.reclaim[0] !== 'swap') throw new Error('the host look-ahead needs --reclaim swap alone');
-  const run = new TwoLevel({ ...config, policy: 'lru', scheduler: 'global', swapSlots: Infinity, onOom: 'kill', vms: undefined }, ids, nextUse);
+  if (!hostChoicesUnseen(two.reclaim)) throw new Error('the host look-ahead needs --reclaim swap (or share,swap)');
+  // (sharing at the host changes no guest's accesses: the recording run does without it)
+  const run = new TwoLevel({ ...config, policy: 'lru', scheduler: 'global', swapSlots: Infinity, onOom: 'kill', vms: undefined, memory: undefined }, ids, nextUse);
   const log = new TouchLog();
   const host = run.host;
   const access = host.access.bind(host);
@@ -872,6 +965,8 @@ export interface VmLevels {
   doublePaging: number;
   falseReads: number;
   freedSwapOuts: number;
+  /** host frames the `share` rung freed by merging one of this VM's guest frames into an identical frame */
+  shareReclaims: number;
   guestSwapEnd: number;
   hostSwapEnd: number;
 }

@@ -18,6 +18,8 @@
  *   every `ksmInterval` accesses it visits `ksmPages` resident pages in page-id order, merging a
  *   page into a frame of the stable tree (frames it merged before) or with an identical page of
  *   the unstable tree (pages seen since the scan last wrapped).
+ * - Merging on demand (shareOne, two levels' `share` rung): any two frames holding the same
+ *   content become one, through an index of frames by content kept once it is first asked for.
  *
  * A frame may back several pages: frameOwner[frame] is the first, nextSharer links the others.
  * Evicting a shared frame (the engine's rule) swaps one copy and unmaps every sharer; a fault of
@@ -116,6 +118,23 @@ export class MemoryModel implements FrameStore {
   private readonly unstable = new Map<number, number>();
   private scanCursor = 0;
   private ksmCountdown: number;
+
+  // Frames by content, for merging on demand (two levels' `share` rung, shareOne()): built at
+  // the first call, then kept as frames change content. Per frame: linked into its content's
+  // list (a content id >= 0: one a trace token or the zero page gives, which other frames may
+  // hold too); per content: the list's head and length; the contents whose list may hold two
+  // frames or more, a stack checked lazily.
+  private sameIndex = false;
+  private sameNext = new Int32Array(0);
+  private samePrev = new Int32Array(0);
+  /** per frame: the content it is listed under, -1 none */
+  private sameListed = new Int32Array(0);
+  private sameHead = new Int32Array(0);
+  private sameCount = new Int32Array(0);
+  private sameQueued = new Uint8Array(0);
+  private readonly sameCandidates: number[] = [];
+  /** frames shareOne() freed */
+  demandMerges = 0;
 
   // regions (huge pages)
   private readonly regions = new PageIds();
@@ -224,6 +243,7 @@ export class MemoryModel implements FrameStore {
     const c = this.contents[p]!;
     this.attach(p, frame);
     this.frameContent[frame] = c;
+    if (this.sameIndex) this.relink(frame);
     if (this.ideal && c >= 0) this.setTable(c, frame);
   }
 
@@ -252,6 +272,7 @@ export class MemoryModel implements FrameStore {
     // A private frame changes in place; it leaves the table under its old content.
     if (old >= 0 && old < this.table.length && this.table[old] === f) this.table[old] = -1;
     this.frameContent[f] = c;
+    if (this.sameIndex) this.relink(f);
     if (ideal && c >= 0) {
       const g = c < this.table.length ? this.table[c]! : -1;
       if (g >= 0 && g !== f) {
@@ -424,6 +445,10 @@ export class MemoryModel implements FrameStore {
     this.refs[from] = 0;
     this.frameRegion[from] = -1;
     this.frameOwner[from] = -1;
+    if (this.sameIndex) {
+      this.unlinkSame(from);
+      this.relink(to);
+    }
     for (let q = this.frameOwner[to]!; q >= 0; q = this.nextSharers[q]!) {
       e.frameOf[q] = to;
       const v = e.ids.vmOf[q]!;
@@ -464,6 +489,7 @@ export class MemoryModel implements FrameStore {
 
   /** Frame f has no mapping left: back to the allocator (or its huge block). */
   private freeFrame(f: number): void {
+    if (this.sameIndex) this.unlinkSame(f);
     const c = this.frameContent[f]!;
     if (c >= 0 && c < this.table.length && this.table[c] === f) this.table[c] = -1;
     const region = this.frameRegion[f]!;
@@ -559,6 +585,108 @@ export class MemoryModel implements FrameStore {
     this.freeFrame(f);
   }
 
+  /** Whether resident page p's frame backs other pages too. */
+  isShared(p: number): boolean {
+    return this.refs[this.pager.frameOf[p]!]! > 1;
+  }
+
+  /**
+   * Merging on demand (two levels' `share` rung, SPEC 2.7 host step 4): two frames in use that
+   * hold the same content become one (every page of the one joins the other, as a KSM merge;
+   * the stable frame of the content, if it is one of them, is kept and the result is stable),
+   * which frees a frame. Returns the VM of the freed frame's first page, -1 when no two frames
+   * hold the same content. Under ideal no two do (they merge at once); under ksm the pairs the
+   * scanner has not reached yet. O(1) amortised after the first call, which builds the index.
+   */
+  shareOne(): number {
+    if (!this.ksm) return -1;
+    if (!this.sameIndex) {
+      this.sameIndex = true;
+      const n = this.buddy.frames;
+      this.sameNext = new Int32Array(n).fill(-1);
+      this.samePrev = new Int32Array(n).fill(-1);
+      this.sameListed = new Int32Array(n).fill(-1);
+      for (let f = 0; f < n; f++) if (this.refs[f]! > 0) this.relink(f);
+    }
+    const candidates = this.sameCandidates;
+    while (candidates.length > 0) {
+      const c = candidates[candidates.length - 1]!;
+      if (this.sameCount[c]! < 2) {
+        candidates.pop();
+        this.sameQueued[c] = 0;
+        continue;
+      }
+      // Two frames of content c: the stable one is kept if it is one of them; else, as a scan
+      // from page 0 would merge them, the one whose first page comes first.
+      const head = this.sameHead[c]!;
+      const second = this.sameNext[head]!;
+      const stable = c < this.table.length ? this.table[c]! : -1;
+      let keep: number;
+      let gone: number;
+      if (stable >= 0 && this.sameListed[stable] === c) {
+        keep = stable;
+        gone = stable === head ? second : head;
+      } else if (this.frameOwner[head]! < this.frameOwner[second]!) {
+        keep = head;
+        gone = second;
+      } else {
+        keep = second;
+        gone = head;
+      }
+      const v = this.pager.ids.vmOf[this.frameOwner[gone]!]!;
+      for (let q = this.frameOwner[gone]!; q >= 0; ) {
+        const next = this.nextSharers[q]!;
+        const u = this.pager.ids.vmOf[q]!;
+        this.detach(q, gone);
+        this.attach(q, keep);
+        this.vmCounters(u).merges++;
+        this.notifyMoved(q, u, gone, keep);
+        q = next;
+      }
+      this.freeFrame(gone);
+      this.setTable(c, keep);
+      this.demandMerges++;
+      return v;
+    }
+    return -1;
+  }
+
+  /** Frame f (in use) goes into the list of its content, leaving the one it was in. */
+  private relink(f: number): void {
+    this.unlinkSame(f);
+    const c = this.frameContent[f]!;
+    if (c < 0) return;
+    if (c >= this.sameHead.length) {
+      this.sameHead = grown(this.sameHead, c + 1, -1);
+      this.sameCount = grown(this.sameCount, c + 1);
+      this.sameQueued = grown(this.sameQueued, c + 1);
+    }
+    const head = this.sameHead[c]!;
+    this.sameNext[f] = head;
+    this.samePrev[f] = -1;
+    if (head >= 0) this.samePrev[head] = f;
+    this.sameHead[c] = f;
+    this.sameListed[f] = c;
+    if (++this.sameCount[c]! >= 2 && this.sameQueued[c] === 0) {
+      this.sameQueued[c] = 1;
+      this.sameCandidates.push(c);
+    }
+  }
+
+  /** Frame f leaves its content's list (it is freed, or its content changes). */
+  private unlinkSame(f: number): void {
+    // f is listed under the content it had when linked (frameContent may have changed since)
+    const c = this.sameListed[f]!;
+    if (c < 0) return;
+    const a = this.samePrev[f]!;
+    const b = this.sameNext[f]!;
+    if (a >= 0) this.sameNext[a] = b;
+    else this.sameHead[c] = b;
+    if (b >= 0) this.samePrev[b] = a;
+    this.sameListed[f] = -1;
+    this.sameCount[c]!--;
+  }
+
   /** Whether resident page p is mapped by a huge block of its own region (its walk is one host level shorter). */
   hugeMapped(p: number): boolean {
     const f = this.pager.frameOf[p]!;
@@ -590,6 +718,22 @@ export class MemoryModel implements FrameStore {
       }
     }
     if (used !== this.buddy.inUse) fail(`${used} frames in use or reserved, the allocator says ${this.buddy.inUse}`);
+    if (this.sameIndex) {
+      // the share rung's index: every frame in use listed under its content, and only those
+      const listed = new Map<number, number>();
+      for (let f = 0; f < this.buddy.frames; f++) {
+        const c = this.sameListed[f]!;
+        const want = this.refs[f]! > 0 && this.frameContent[f]! >= 0 ? this.frameContent[f]! : -1;
+        if (c !== want) fail(`frame ${f} is listed under content ${c}, should be ${want}`);
+        if (c >= 0) listed.set(c, (listed.get(c) ?? 0) + 1);
+      }
+      for (let c = 0; c < this.sameHead.length; c++) {
+        let n = 0;
+        for (let f = this.sameHead[c]!; f >= 0; f = this.sameNext[f]!) n++;
+        if (n !== this.sameCount[c] || n !== (listed.get(c) ?? 0)) fail(`content ${c}: ${n} frames linked, ${this.sameCount[c]} counted, ${listed.get(c) ?? 0} listed`);
+        if (n >= 2 && this.sameQueued[c] === 0) fail(`content ${c} is in ${n} frames but not a merge candidate`);
+      }
+    }
     let resident = 0;
     for (let p = 0; p < e.ids.count; p++) if ((e.state[p]! & RESIDENT) !== 0) resident++;
     let counted = 0;

@@ -23,12 +23,13 @@ export function addMemoryOptions(cmd: Command): Command {
     .option(
       '--dedup <mode>',
       'content-based page sharing (needs content tokens in the trace, else only never-written pages share): ' +
-        'off (default), ideal (identical pages merged at once), ksm (a scanner merges them, as Linux KSM)',
+        'off (default), ideal (identical pages merged at once), ksm (a scanner merges them, as Linux KSM); ' +
+        'with two levels the host shares guest frames by the content of the pages in them, whatever --reclaim says',
     )
     .option('--ksm-pages <n>', `pages the ksm scanner visits per wake-up (default ${DEFAULT_KSM_PAGES}, Linux's pages_to_scan)`)
     .option(
       '--ksm-interval <n>',
-      `accesses between ksm wake-ups (default ${DEFAULT_KSM_INTERVAL}: Linux's 20 ms taken as 20000 accesses, one per microsecond)`,
+      `accesses between ksm wake-ups (default ${DEFAULT_KSM_INTERVAL}: Linux's 20 ms taken as 20000 accesses, one per microsecond; two levels: guest accesses)`,
     )
     .option('--compaction', 'when no free block can back a huge host page, move pages out of the cheapest aligned range (each move a remap)');
 }

@@ -20,6 +20,8 @@ export interface TwoLevelRawOptions {
   compressRatio?: string;
   compressMax?: string;
   latency?: string;
+  /** --dedup as given (the share rung needs it) */
+  dedup?: string;
 }
 
 export const DEFAULT_BALLOON_MAX = 65;
@@ -46,7 +48,7 @@ export function addTwoLevelOptions(cmd: Command): Command {
     .option("--guest-swap <size>", "two levels: each guest's swap (default unlimited; per VM guest_swap=)")
     .option(
       '--reclaim <ladder>',
-      'two levels: how the host reclaims a frame, a comma list tried in order from balloon, compress, swap (default swap; share is not built yet)',
+      'two levels: how the host reclaims a frame, a comma list tried in order from share (merge backed guest frames of equal content that ksm has not merged yet; needs --dedup), balloon, compress, swap (default swap)',
     )
     .option('--free-page-reporting', 'two levels: the guest reports the frames it frees (evictions, F, RESET) and the host releases their backing')
     .option('--balloon-max <percent>', `two levels: the most of a guest's frames its balloon may hold (default ${DEFAULT_BALLOON_MAX}%, ESX Mem.CtlMaxPercent; per VM balloon_max=, balloon=0 for no balloon)`)
@@ -128,9 +130,6 @@ function parseLadder(text: string): ReclaimStep[] {
     if (steps.includes(part as ReclaimStep)) throw new UsageError(`--reclaim: '${part}' given twice`);
     steps.push(part as ReclaimStep);
   }
-  if (steps.includes('share')) {
-    throw new UsageError('--reclaim: share (page sharing with --dedup at the host level) is not built yet for two levels; use balloon, compress and swap');
-  }
   return steps;
 }
 
@@ -169,10 +168,16 @@ export function twoLevelConfig(raw: TwoLevelRawOptions, config: EngineConfig): T
   };
   const perVm = new Map<string, GuestSettings>();
   for (const v of config.vms ?? []) if (v.guest !== undefined) perVm.set(v.name, { ...defaults, ...v.guest });
+  const reclaim = raw.reclaim === undefined ? (['swap'] as ReclaimStep[]) : parseLadder(raw.reclaim);
+  // An explicit --dedup off accepts the rung (it frees nothing), so that a loop over the modes may
+  // pass one ladder to each run, as --dedup off accepts --ksm-pages.
+  if (reclaim.includes('share') && raw.dedup === undefined) {
+    throw new UsageError('--reclaim: share merges identical guest frames, which needs content sharing at the host: give --dedup ideal or --dedup ksm');
+  }
   return {
     defaults,
     perVm,
-    reclaim: raw.reclaim === undefined ? ['swap'] : parseLadder(raw.reclaim),
+    reclaim,
     freePageReporting: raw.freePageReporting === true,
     decompressNs: parseDecompress(raw.latency),
   };

@@ -49,7 +49,8 @@ function cells(l: VmLevels): Row {
   };
 }
 
-function details(l: VmLevels): Record<string, number | null> {
+/** `sharing`: --dedup at the host (its share rung's count joins the others) */
+function details(l: VmLevels, sharing: boolean): Record<string, number | null> {
   return {
     ...cells(l),
     host_hits: l.hostHits,
@@ -63,6 +64,7 @@ function details(l: VmLevels): Record<string, number | null> {
     decompressions: l.decompressions,
     compression_cache_frames_end: l.cacheFramesEnd,
     freed_swap_outs: l.freedSwapOuts,
+    ...(sharing ? { share_reclaims: l.shareReclaims } : {}),
   };
 }
 
@@ -70,6 +72,7 @@ export function withLevels(result: CommandResult, out: SimulationOutcome): Comma
   const levels = out.levels;
   if (!levels) return result;
   const all = [...levels.vms, levels.total];
+  const sharing = out.memory !== undefined && out.memory.config.dedup !== 'off';
   const rows = result.rows.map((r, i) => {
     const row: Row = { ...r, ...cells(all[i]!) };
     // with two levels a VM holds host frames through its backed guest frames
@@ -92,7 +95,7 @@ export function withLevels(result: CommandResult, out: SimulationOutcome): Comma
           balloon_max_percent: g.balloonMax,
           compress_ratio: g.compressRatio,
           compress_max_percent: g.compressMax,
-          ...details(levels.vms[i]!),
+          ...details(levels.vms[i]!, sharing),
         },
       ];
     }),
@@ -104,7 +107,7 @@ export function withLevels(result: CommandResult, out: SimulationOutcome): Comma
     rows,
     extra: {
       ...result.extra,
-      levels: { explanations: PATHOLOGIES, vms: guests, total: details(levels.total) },
+      levels: { explanations: PATHOLOGIES, vms: guests, total: details(levels.total, sharing) },
     },
     summary: [
       ...(result.summary ?? []),

@@ -16,7 +16,8 @@ import { PageExpander } from '../pages/expand.js';
 import { PageIds } from '../pages/page-ids.js';
 import { checkDeclaredVms, cost, discoverVms, lookAhead, passOver, type SeriesOutcome, type SimulationInput, type SimulationOutcome, type VmOutcome } from './simulate.js';
 import { VmCounters } from '../engine/stats.js';
-import { hostRecorder, TwoLevel, type Guest, type HostLookAhead, type LevelsOutcome, type VmLevels } from '../engine/two-level.js';
+import { memoryOutcome } from '../memory/outcome.js';
+import { hostChoicesUnseen, hostRecorder, TwoLevel, type Guest, type HostLookAhead, type LevelsOutcome, type VmLevels } from '../engine/two-level.js';
 
 export async function simulateTwoLevel(input: SimulationInput): Promise<SimulationOutcome> {
   const { config } = input;
@@ -27,12 +28,14 @@ export async function simulateTwoLevel(input: SimulationInput): Promise<Simulati
         "where at two levels (2.7) the guest pager moves pages between guest frames on every guest fault, and 2.3's remap (a page back from swap in another frame) does not say which of the two swaps counts",
     );
   }
-  if (config.memory) throw new ConfigError('two levels of memory (memory=, --guest-memory) do not combine with --dedup, --host-page or --compaction yet');
+  if (config.memory && (config.memory.hugeOrder > 0 || config.memory.compaction)) {
+    throw new ConfigError('two levels of memory (memory=, --guest-memory) do not combine with --host-page or --compaction yet');
+  }
   const two = config.twoLevel!;
   const hostNeedsFuture = policies[config.policy].needsFuture;
-  if (hostNeedsFuture && (two.reclaim.length !== 1 || two.reclaim[0] !== 'swap')) {
+  if (hostNeedsFuture && !hostChoicesUnseen(two.reclaim)) {
     throw new ConfigError(
-      `--policy ${config.policy}: the host level can look ahead only with --reclaim swap: with ${two.reclaim.join(',')} the guests' accesses depend on the host's choices (balloon, compression), so the host's future is not known before the run; use ${config.policy} as guest_policy`,
+      `--policy ${config.policy}: the host level can look ahead only with --reclaim swap (or share,swap): with ${two.reclaim.join(',')} the guests' accesses depend on the host's choices (balloon, compression), so the host's future is not known before the run; use ${config.policy} as guest_policy`,
     );
   }
   const ids = new PageIds();
@@ -113,6 +116,7 @@ export async function simulateTwoLevel(input: SimulationInput): Promise<Simulati
     scheduling,
     series: recorder ? recorder.finish(order, registry.names) : null,
     levels,
+    memory: run.model === null ? undefined : memoryOutcome(run.model, order, registry.names, host),
   };
 }
 
@@ -166,6 +170,7 @@ function vmLevels(run: TwoLevel, v: number): VmLevels {
     doublePaging: l.doublePaging,
     falseReads: l.falseReads,
     freedSwapOuts: l.freedSwapOuts,
+    shareReclaims: l.shareReclaims,
     guestSwapEnd: g.swapUsed,
     hostSwapEnd: h.swapSlots,
   };
@@ -174,7 +179,7 @@ function vmLevels(run: TwoLevel, v: number): VmLevels {
 const LEVEL_KEYS: readonly (keyof VmLevels)[] = [
   'guestFrames', 'hostFaults', 'hostMinorFaults', 'hostMajorFaults', 'hostSwapIns', 'hostSwapOuts', 'hostHits', 'hostTouches',
   'backedEnd', 'backedPeak', 'balloonEnd', 'balloonPeak', 'balloonInflations', 'balloonDeflations', 'compressedEnd',
-  'compressedPeak', 'compressions', 'decompressions', 'cacheFramesEnd', 'doublePaging', 'falseReads', 'freedSwapOuts',
+  'compressedPeak', 'compressions', 'decompressions', 'cacheFramesEnd', 'doublePaging', 'falseReads', 'freedSwapOuts', 'shareReclaims',
   'guestSwapEnd', 'hostSwapEnd',
 ];
 
@@ -205,6 +210,8 @@ class LevelRecorder {
   private readonly rows: { faults: number[]; swapIns: number[]; swapOuts: number[]; resident: number[]; backed: number[]; balloon: number[] }[] = [];
   private readonly last: { faults: number; swapIns: number; swapOuts: number }[] = [];
   private readonly targets: number[][] = [];
+  /** --dedup: per VM, pages_shared and pages_sharing at the sample, COW faults during the interval */
+  private readonly sharing: { shared: number[]; sharing: number[]; cow: number[]; lastCow: number }[] = [];
 
   constructor(
     private readonly run: TwoLevel,
@@ -237,6 +244,22 @@ class LevelRecorder {
       last.swapIns = c.swapIns;
       last.swapOuts = c.swapOuts;
     }
+    const model = run.model;
+    if (model !== null) {
+      const figures = model.pageFigures(run.guests.length);
+      for (let v = 0; v < run.guests.length; v++) {
+        if (this.sharing.length <= v) {
+          const zeros = (): number[] => new Array<number>(n).fill(0);
+          this.sharing.push({ shared: zeros(), sharing: zeros(), cow: zeros(), lastCow: 0 });
+        }
+        const m = this.sharing[v]!;
+        const cow = model.counters[v]?.cowFaults ?? 0;
+        m.shared.push(figures.pagesShared[v]!);
+        m.sharing.push(figures.pagesSharing[v]!);
+        m.cow.push(cow - m.lastCow);
+        m.lastCow = cow;
+      }
+    }
     // `balance`: each VM's target host frames at the sample, as the one-level series has them
     const targets = run.host.scheduler.targets?.();
     if (targets) {
@@ -254,8 +277,9 @@ class LevelRecorder {
     if (this.run.position > last) this.sample();
     this.run.onSample = null;
     this.run.nextSample = Infinity;
-    const pick = (key: 'faults' | 'swapIns' | 'swapOuts' | 'resident' | 'backed' | 'balloon'): number[][] =>
-      order.map((v) => this.rows[v]?.[key] ?? new Array<number>(this.t.length).fill(0));
+    const zeros = (): number[] => new Array<number>(this.t.length).fill(0);
+    const pick = (key: 'faults' | 'swapIns' | 'swapOuts' | 'resident' | 'backed' | 'balloon'): number[][] => order.map((v) => this.rows[v]?.[key] ?? zeros());
+    const share = (key: 'shared' | 'sharing' | 'cow'): number[][] => order.map((v) => this.sharing[v]?.[key] ?? zeros());
     return {
       every: this.every,
       adaptive: false,
@@ -266,6 +290,21 @@ class LevelRecorder {
       swapOuts: pick('swapOuts'),
       resident: pick('resident'),
       levels: { backed: pick('backed'), balloon: pick('balloon') },
+      ...(this.run.model !== null
+        ? {
+            memory: {
+              dedup: true,
+              huge: false,
+              pagesShared: share('shared'),
+              pagesSharing: share('sharing'),
+              cowFaults: share('cow'),
+              hugePages: order.map(zeros),
+              hugeFallbacks: order.map(zeros),
+              compactionMoves: order.map(zeros),
+              unusableIndex2MiB: this.t.map(() => null),
+            },
+          }
+        : {}),
       ...(this.targets.length > 0 ? { target: order.map((v) => this.targets[v] ?? new Array<number>(this.t.length).fill(0)) } : {}),
     };
   }

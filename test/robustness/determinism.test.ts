@@ -36,6 +36,7 @@ const OPTIONS: [string, string[]][] = [
   ['random, translation, a time series', ['--frames', '80', '--policy', 'random', '--seed', '7', '--translation', 'nested,shadow', '--tlb', '16', '--interval', '1000']],
   ['weight with the idle tax, declared VMs', ['--memory', '400KiB', '--scheduler', 'weight', '--idle-tax', '0.75', '--vm', 'name=web,weight=2,reserve=8', '--vm', 'name=db', '--policy', 'clock']],
   ['dedup and huge pages', ['--memory', '4MiB', '--dedup', 'ideal', '--host-page', '2MiB', '--compaction', '--policy', 'lfu']],
+  ['two levels, ksm at the host and the share rung', ['--memory', '200KiB', '--guest-memory', '160KiB', '--dedup', 'ksm', '--ksm-interval', '100', '--reclaim', 'share,balloon,swap', '--interval', '1000']],
 ];
 
 describe('determinism: byte-identical CSV and JSON', () => {

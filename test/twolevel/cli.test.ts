@@ -83,13 +83,56 @@ describe('two levels on the command line', () => {
     expect([lru!.faults, lru!.host_faults]).toEqual(['3', '4']);
   });
 
+  it('--dedup at two levels: the dedup columns before the two-level ones, JSON memory, the share rung, a scenario file', () => {
+    // two VMs writing the same content to their page 0 (csv content tokens), one host frame
+    const clones = join(dir, 'clones.csv');
+    writeFileSync(clones, 'vm,op,addr,content\na,W,0,img\nb,W,0,img\na,R,0,\nb,R,0,\nb,W,0,new\n');
+    const r = cli(['simulate', clones, '--page-size', '1', '--frames', '2', '--guest-memory', '2', '--dedup', 'ideal', '--format', 'csv']);
+    expect(r.stdout.split('\n')[0]).toBe(
+      'vm,policy,scheduler,frames,accesses,reads,writes,hits,faults,minor_faults,major_faults,fault_rate,swap_ins,swap_outs,evictions,stolen,' +
+        `resident_end,resident_peak,swap_end,swap_peak,oom_kills,eat_ns,pages_shared,pages_sharing,cow_faults,${LEVEL_COLUMNS}`,
+    );
+    // W 0 (a): host frame 0; W 0 (b) joins it; both R hits; W 0 (b) with new content: a COW of b
+    // into frame 1. At the end nothing is shared; the host touched 2 frames, its peak 2.
+    const rows = csv([clones, '--page-size', '1', '--frames', '2', '--guest-memory', '2', '--dedup', 'ideal']);
+    expect(rows.map((x) => [x.vm, x.pages_shared, x.pages_sharing, x.cow_faults, x.host_faults, x.backed_end])).toEqual([
+      ['a', '0', '0', '0', '1', '1'],
+      ['b', '0', '0', '1', '1', '1'],
+      ['TOTAL', '0', '0', '1', '2', '2'],
+    ]);
+    // F = 1 and ksm that never wakes: the third guest frame (b's COW) needs a frame; with share
+    // first, nothing identical is left to merge (a's and b's contents differ), so host swap
+    const doc = JSON.parse(cli(['simulate', clones, '--page-size', '1', '--frames', '1', '--guest-memory', '2', '--dedup', 'ksm', '--reclaim', 'share,swap', '--format', 'json']).stdout);
+    expect(doc.config.reclaim).toBe('share,swap');
+    expect(doc.memory.dedup).toBe('ksm');
+    expect(doc.levels.total.share_reclaims).toBe(0);
+    const scenario = join(dir, 'share.json');
+    writeFileSync(scenario, JSON.stringify({ page_size: 1, frames: 2, guest_memory: '8KiB', dedup: 'ideal', reclaim: 'share,swap' }));
+    expect(csv([clones, '--config', scenario]).map((x) => x.cow_faults)).toEqual(['0', '1', '1']);
+  });
+
+  it('without --dedup a two-level run has neither the dedup columns nor share_reclaims', () => {
+    const doc = JSON.parse(cli(['simulate', example, '--page-size', '1', '--frames', '1', '--guest-memory', '2', '--format', 'json']).stdout);
+    expect(doc.memory).toBeUndefined();
+    expect(doc.levels.total.share_reclaims).toBeUndefined();
+    expect(Object.keys(doc.rows[0])).not.toContain('pages_shared');
+  });
+
+  it('an explicit --dedup off accepts --reclaim share (a loop over the modes), where the rung frees nothing', () => {
+    const base = [example, '--page-size', '1', '--frames', '1', '--guest-memory', '2'];
+    const off = cli(['simulate', ...base, '--dedup', 'off', '--reclaim', 'share,swap', '--format', 'csv', '-q']);
+    expect(off.status, off.stderr).toBe(0);
+    expect(off.stdout).toBe(cli(['simulate', ...base, '--format', 'csv', '-q']).stdout);
+  });
+
   it.each([
     [['--reclaim', 'swap'], /^vmmem: --reclaim: applies to two levels of memory only/],
     [['--guest-memory', '2', '--reclaim', 'balloon,bogus'], /^vmmem: --reclaim: 'bogus' is not one of share, balloon, compress, swap/],
-    [['--guest-memory', '2', '--reclaim', 'share,swap'], /^vmmem: --reclaim: share .* not built yet/],
+    [['--guest-memory', '2', '--reclaim', 'share,swap'], /^vmmem: --reclaim: share merges identical guest frames, which needs content sharing at the host: give --dedup ideal or --dedup ksm$/m],
+    [['--guest-memory', '2', '--dedup', 'ideal', '--host-page', '2MiB'], /^vmmem: two levels of memory .* do not combine with --host-page or --compaction yet/],
     [['--guest-memory', '2', '--balloon-max', '150'], /^vmmem: --balloon-max: '150' is not a percentage/],
     [['--guest-memory', '2', '--compress-ratio', '0.5'], /^vmmem: --compress-ratio: '0.5' is not a ratio/],
-    [['--guest-memory', '2', '--policy', 'opt', '--reclaim', 'balloon,swap'], /^vmmem: --policy opt: the host level can look ahead only with --reclaim swap: with balloon,swap the guests' accesses depend on the host's choices/],
+    [['--guest-memory', '2', '--policy', 'opt', '--reclaim', 'balloon,swap'], /^vmmem: --policy opt: the host level can look ahead only with --reclaim swap \(or share,swap\): with balloon,swap the guests' accesses depend on the host's choices/],
     [['--guest-memory', '2', '--policy', 'opt', '--reclaim', 'compress,swap'], /^vmmem: --policy opt: .* with compress,swap the guests' accesses depend/],
     [['--guest-memory', '2', '--translation', 'nested'], /^vmmem: --translation with two levels of memory \(memory=, --guest-memory\) is not defined: SPEC 2.3 maps .* which of the two swaps counts$/m],
     [['--guest-memory', '2', '--translation', 'shadow'], /^vmmem: --translation with two levels of memory .* is not defined/],

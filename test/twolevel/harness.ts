@@ -12,26 +12,30 @@ import { PageIds } from '../../src/pages/page-ids.js';
 import { FRAME_BALLOONED, hostRecorder, TwoLevel, type HostLookAhead } from '../../src/engine/two-level.js';
 import { policies, type PolicyName } from '../../src/policies/index.js';
 import { OP_ALLOC, OP_FREE, OP_READ, OP_RESET, OP_WRITE } from '../../src/trace/rows.js';
+import type { MemoryConfig } from '../../src/memory/config.js';
 import { config } from '../helpers.js';
 
 export interface Row {
   vm?: number;
   op: 'R' | 'W' | 'A' | 'F' | 'RESET';
   page: number;
+  /** content token id (> 0) of a W or A row, for --dedup; absent or 0: none */
+  content?: number;
 }
 
 const OPS = { R: OP_READ, W: OP_WRITE, A: OP_ALLOC, F: OP_FREE, RESET: OP_RESET } as const;
 
-/** `W a, W b, R c` -> rows of VM 0 (pages are letters a=0, b=1, ... or numbers) */
+/** `W a, W b, R c` -> rows of VM 0 (pages are letters a=0, b=1, ... or numbers); `W a=3`: content token 3 */
 export function rows(text: string, vm = 0): Row[] {
   return text
     .split(',')
     .map((t) => t.trim())
     .filter((t) => t !== '')
     .map((t) => {
-      const [op, page] = t.split(/\s+/) as [Row['op'], string];
+      const [op, target] = t.split(/\s+/) as [Row['op'], string];
+      const [page, content] = target.split('=') as [string, string | undefined];
       const n = /^\d+$/.test(page) ? Number(page) : page.charCodeAt(0) - 97;
-      return { vm, op, page: n };
+      return content === undefined ? { vm, op, page: n } : { vm, op, page: n, content: Number(content) };
     });
 }
 
@@ -49,6 +53,10 @@ export interface TwoSettings {
   reclaim?: ReclaimStep[];
   freePageReporting?: boolean;
   onOom?: 'kill' | 'error';
+  /** content sharing at the host (--dedup); absent: off */
+  dedup?: 'ideal' | 'ksm';
+  ksmPages?: number;
+  ksmInterval?: number;
 }
 
 export function twoConfig(s: TwoSettings): EngineConfig {
@@ -60,7 +68,9 @@ export function twoConfig(s: TwoSettings): EngineConfig {
     freePageReporting: s.freePageReporting ?? false,
     decompressNs: DEFAULT_DECOMPRESS_NS,
   };
-  return config({ frames: s.frames, policy: s.policy ?? 'lru', swapSlots: s.swapSlots ?? Infinity, scheduler: s.scheduler ?? 'global', onOom: s.onOom ?? 'kill', twoLevel });
+  const memory: MemoryConfig | undefined =
+    s.dedup === undefined ? undefined : { dedup: s.dedup, ksmPages: s.ksmPages ?? 100, ksmInterval: s.ksmInterval ?? 20000, hugeOrder: 0, hostPageSize: 4096, compaction: false };
+  return config({ frames: s.frames, policy: s.policy ?? 'lru', swapSlots: s.swapSlots ?? Infinity, scheduler: s.scheduler ?? 'global', onOom: s.onOom ?? 'kill', twoLevel, ...(memory ? { memory } : {}) });
 }
 
 /** Runs the rows; `each` sees the machine after every row. */
@@ -79,6 +89,7 @@ export function runTwo(list: readonly Row[], s: TwoSettings, each?: (run: TwoLev
     list.forEach((r, i) => {
       batch.op[0] = ops[i]!;
       batch.page[0] = pageOf[i]!;
+      batch.content[0] = r.content ?? 0;
       batch.length = 1;
       run.replay(batch);
       each?.(run, i);
@@ -116,18 +127,31 @@ export function checkInvariants(run: TwoLevel): void {
     }
     expect(host.vms[v]!.resident).toBe(count(g, run));
   }
-  // backed guest frames <= F (and the compression caches' frames fit beside them); every host
-  // frame backs one guest frame at most: host pages are (vm, guest frame), each resident in one frame
-  expect(backed + host.heldFrames).toBeLessThanOrEqual(run.config.frames);
-  const owner = new Map<number, number>();
+  // backed guest frames <= F (and the compression caches' frames fit beside them); no host frame
+  // backs two guest frames unless shared (--dedup: the memory model's sharers, of one content,
+  // which its check() verifies): host pages are (vm, guest frame), each resident in one frame
+  const sharers = new Map<number, number[]>();
   for (let h = 0; h < run.hostIds.count; h++) {
     if ((host.state[h]! & RESIDENT) === 0) continue;
     const frame = host.frameOf[h]!;
-    expect(owner.has(frame)).toBe(false);
-    owner.set(frame, h);
-    expect(host.frameOwner[frame]).toBe(h);
+    const list = sharers.get(frame) ?? [];
+    list.push(h);
+    sharers.set(frame, list);
   }
-  expect(backed).toBe(host.framesInUse - host.heldFrames);
+  let saved = 0;
+  for (const [frame, list] of sharers) {
+    if (list.length > 1) expect(run.model, `host frame ${frame} backs ${list.length} guest frames without sharing`).not.toBeNull();
+    expect(list).toContain(host.frameOwner[frame]);
+    saved += list.length - 1;
+  }
+  // a shared host frame is counted once in the host's frames in use
+  expect(backed - saved + host.heldFrames).toBeLessThanOrEqual(run.config.frames);
+  expect(backed - saved).toBe(host.framesInUse - host.heldFrames);
+  if (run.model !== null) {
+    run.model.check();
+    const snap = run.model.snapshot(run.guests.length);
+    expect(snap.pagesSharing).toBe(saved);
+  }
 }
 
 function count(g: TwoLevel['guests'][number], run: TwoLevel): number {

@@ -2,7 +2,8 @@
  * The two reductions of SPEC 2.7, as properties over every registered policy, against the
  * existing one-level engine:
  * 1. host frames for every guest frame (F = sum of G): each VM's guest counts equal a one-level
- *    run of its trace alone with G frames, the guest policy and the guest swap;
+ *    run of its trace alone with G frames, the guest policy and the guest swap (with or without
+ *    --dedup at the host: sharing frames changes nothing a guest sees);
  * 2. guest memory for every page of a VM (G = its pages): the host's faults equal a one-level run
  *    of the trace with F frames and the host's policy (per VM and in total).
  * Invariants are checked after every step of every run.
@@ -35,12 +36,15 @@ describe('SPEC 2.7 reduction 1: host frames for every guest frame', () => {
           fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 3, maxLength: 3 }),
           fc.oneof(fc.constant(Infinity), fc.integer({ min: 0, max: 4 })),
           fc.constantFrom(...HOST_POLICIES),
-          fc.constantFrom<('balloon' | 'compress' | 'swap')[]>(['swap'], ['balloon', 'compress', 'swap']),
-          (rs, frames, guestSwap, hostPolicy, reclaim) => {
+          fc.constantFrom<('share' | 'balloon' | 'compress' | 'swap')[]>(['swap'], ['balloon', 'compress', 'swap'], ['share', 'balloon', 'swap']),
+          // host sharing (of never-written pages here: no content tokens) changes nothing a guest sees
+          fc.constantFrom<'ideal' | 'ksm' | undefined>(undefined, 'ideal', 'ksm'),
+          (rs, frames, guestSwap, hostPolicy, ladder, dedup) => {
+            const reclaim = dedup === undefined ? ladder.filter((r) => r !== 'share') : ladder;
             const vms = vmsOf(rs);
             const guests = frames.slice(0, vms).map((g) => guest({ frames: g, policy: guestPolicy, swapSlots: guestSwap }));
             const sum = guests.reduce((s, g) => s + g.frames, 0);
-            const run = runTwo(asRows(rs), { frames: sum, policy: hostPolicy, guests, reclaim }, (r) => checkInvariants(r));
+            const run = runTwo(asRows(rs), { frames: sum, policy: hostPolicy, guests, reclaim, ...(dedup ? { dedup, ksmInterval: 3 } : {}) }, (r) => checkInvariants(r));
             for (let v = 0; v < vms; v++) {
               const own = rs.filter((r) => r.vm === v);
               if (own.length === 0) continue;
