@@ -23,8 +23,8 @@ const SCAN_PAGES = 24;
 
 export class WindowCurves {
   /**
-   * per page: at 2p its id within its VM (-1 before it needs one), at 2p + 1 the run in which it
-   * entered its VM's list, once that list is longer than SCAN_PAGES
+   * per page: at 2p + 1 the run in which it entered its VM's list, once that list is longer than
+   * SCAN_PAGES (or its stack), at 2p its id in its VM's LruStackDistances of that run
    */
   private pageInfo = new Int32Array(0);
   /** the current run (pages marked with it are in their VM's list or stack) */
@@ -36,7 +36,7 @@ export class WindowCurves {
   private distinct = new Int32Array(0);
   /** per VM: the largest distance counted in `counts` */
   private smallMax = new Int32Array(0);
-  /** per VM: ids handed out within it */
+  /** per VM: page ids handed out in this run (once in an LruStackDistances) */
   private localCount = new Int32Array(0);
   /** VM v's list, most recent first, at v * SMALL_PAGES.. */
   private order = new Int32Array(0);
@@ -65,11 +65,7 @@ export class WindowCurves {
 
   /** room for pages 0..pages-1 */
   resize(pages: number): void {
-    if (2 * pages > this.pageInfo.length) {
-      const old = this.pageInfo.length;
-      this.pageInfo = grown(this.pageInfo, 2 * pages);
-      for (let i = old; i < this.pageInfo.length; i += 2) this.pageInfo[i] = -1;
-    }
+    if (2 * pages > this.pageInfo.length) this.pageInfo = grown(this.pageInfo, 2 * pages);
   }
 
   /** An access to page p of VM vm (resize() first). */
@@ -107,9 +103,13 @@ export class WindowCurves {
     if (n === SMALL_PAGES) {
       // the list is full: the stack moves into an LruStackDistances (distinct > SMALL_PAGES from now on)
       const stack = new LruStackDistances(false, this.bigTimes);
+      const info = this.pageInfo;
       for (let j = base + n - 1; j >= base; j--) {
-        const local = this.localOf(order[j]!, vm);
-        stack.resize(this.localCount[vm]!);
+        const q = order[j]!;
+        const local = this.localCount[vm]!++;
+        info[2 * q] = local;
+        info[2 * q + 1] = this.run;
+        stack.resize(local + 1);
         stack.access(local, false);
       }
       this.big[vm] = stack;
@@ -130,19 +130,19 @@ export class WindowCurves {
 
   /** An access of a VM whose run outgrew its list. */
   private toBig(p: number, vm: number): void {
-    const local = this.localOf(p, vm);
+    // Ids within the run (0, 1, ... in order of first access), so that the stack's arrays follow
+    // the run's pages, not all the VM's: every page of the run is marked with it and has one.
+    const info = this.pageInfo;
+    let local: number;
+    if (info[2 * p + 1] === this.run) local = info[2 * p]!;
+    else {
+      local = this.localCount[vm]!++;
+      info[2 * p] = local;
+      info[2 * p + 1] = this.run;
+    }
     const big = this.big[vm]!;
     big.resize(this.localCount[vm]!);
     big.access(local, false);
-  }
-
-  private localOf(p: number, vm: number): number {
-    let local = this.pageInfo[2 * p]!;
-    if (local < 0) {
-      local = this.localCount[vm]!++;
-      this.pageInfo[2 * p] = local;
-    }
-    return local;
   }
 
   /**
@@ -176,6 +176,7 @@ export class WindowCurves {
       this.smallMax[v] = 0;
       this.distinct[v] = 0;
       this.accesses[v] = 0;
+      this.localCount[v] = 0;
       this.big[v] = null;
     }
     this.run++;
