@@ -93,7 +93,7 @@ function layout(claims: readonly PlanClaim[], frames: number, step: number) {
   claims.forEach((_, i) => {
     if (maxUnits[i]! > 0) active.push(i);
   });
-  return { sumLo, maxUnits, units, active };
+  return { sumLo, maxUnits, sumUnits, units, active };
 }
 
 /**
@@ -103,14 +103,66 @@ function layout(claims: readonly PlanClaim[], frames: number, step: number) {
  * that is an error).
  */
 export function optimalSplit(claims: readonly PlanClaim[], frames: number, step = 1): Split {
+  return split(claims, frames, step, true);
+}
+
+/** optimalSplit without the shortcut for budgets that hold every useful frame: the programme always runs (for tests). */
+export function optimalSplitByProgramme(claims: readonly PlanClaim[], frames: number, step = 1): Split {
+  return split(claims, frames, step, false);
+}
+
+function split(claims: readonly PlanClaim[], frames: number, step: number, shortcut: boolean): Split {
   if (!(Number.isInteger(step) && step >= 1)) throw new Error(`step ${step} is not a whole number >= 1`);
-  const { sumLo, maxUnits, units, active } = layout(claims, frames, step);
+  const { sumLo, maxUnits, sumUnits, units, active } = layout(claims, frames, step);
   if (sumLo > frames) throw new Error(`reserves of ${sumLo} frames exceed ${frames} frames`);
   const n = claims.length;
   const sizeOf = (i: number, u: number): number => Math.min(claims[i]!.lo + u * step, claims[i]!.hi);
   const costOf = (i: number, u: number): number => claims[i]!.weight * faultsAtFrames(claims[i]!.faults, sizeOf(i, u));
   const width = units + 1;
   if (active.length * width > MAX_PLAN_CELLS) throw new Error(`plan of ${active.length} x ${width} cells is too large`);
+  const unitsOf = new Array<number>(n).fill(0);
+  if (shortcut && units === sumUnits) {
+    // Everything useful fits (common when a short window's curves are small beside F, as in
+    // balance with many VMs): each VM at its last drop, which is exactly where the programme's
+    // walk puts it, so it need not run. Proof: let before_k = sum_{j<k} maxUnits_j (as the
+    // programme counts it) and top_k the last candidate of VM k (a candidate is <= maxUnits_k).
+    // The walk reaches VM k with c_k = units - sum_{j>k} u_j, u_j <= maxUnits_j, so
+    // c_k >= before_k + maxUnits_k. At that c, `fits` (the largest candidate <= c) is top_k,
+    // as every candidate is <= maxUnits_k <= c, and `first` (the largest candidate
+    // <= c - before_k, at most fits) is top_k too, as c - before_k >= maxUnits_k. So the loop
+    // over j = fits..first sees the one candidate top_k and takes it: best starts at Infinity
+    // and value = prev[c - u] + own is never NaN (costs are >= 0, weights > 0, `cost < last` lets
+    // no NaN be a candidate), so `value <= best` holds. Hence choice[k][c_k] = candidates[top_k]
+    // for k = last (c = units) down to the first, whatever the costs, ties and rounding, and
+    // lastDrop finds the same u by the same scan with the same `<`. The spare frames are shared
+    // from the same split by the same code (finish). test/analysis/plan.test.ts checks it against
+    // the programme.
+    for (const i of active) unitsOf[i] = lastDrop(maxUnits[i]!, (u) => costOf(i, u));
+  } else dynamicProgramme(active, maxUnits, units, costOf, unitsOf);
+  return finish(claims, frames, step, sizeOf, unitsOf);
+}
+
+/**
+ * The candidates of a VM in the programme: the units u = 0..max where its cost drops (u = 0
+ * first; `cost < last`, as the programme lists them); returns the last, the fewest units at its
+ * least cost.
+ */
+function lastDrop(max: number, costOf: (u: number) => number): number {
+  let last = Infinity;
+  let at = 0;
+  for (let u = 0; u <= max; u++) {
+    const cost = costOf(u);
+    if (cost < last) {
+      last = cost;
+      at = u;
+    }
+  }
+  return at;
+}
+
+/** The programme over the active VMs; writes each one's units into unitsOf (walked back from `units`). */
+function dynamicProgramme(active: readonly number[], maxUnits: readonly number[], units: number, costOf: (i: number, u: number) => number, unitsOf: number[]): void {
+  const width = units + 1;
   const choice = new Int32Array(active.length * width);
   let prev = new Float64Array(width);
   let next = new Float64Array(width);
@@ -166,13 +218,17 @@ export function optimalSplit(claims: readonly PlanClaim[], frames: number, step 
     next = t;
   });
   // Walk the choices back from the whole budget.
-  const unitsOf = new Array<number>(n).fill(0);
   let c = units;
   for (let k = active.length - 1; k >= 0; k--) {
     const u = choice[k * width + c]!;
     unitsOf[active[k]!] = u;
     c -= u;
   }
+}
+
+/** The frames of the chosen units, then the spare frames shared by weight within the limits. */
+function finish(claims: readonly PlanClaim[], frames: number, step: number, sizeOf: (i: number, u: number) => number, unitsOf: readonly number[]): Split {
+  const n = claims.length;
   const split = claims.map((_, i) => sizeOf(i, unitsOf[i]!));
   // Spare frames: shared by weight within what each VM may still take.
   let used = 0;

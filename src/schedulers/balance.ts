@@ -1,19 +1,21 @@
-import { curveOf, MAX_PLAN_CELLS, optimalSplit, planCells, type PlanClaim } from '../analysis/plan.js';
-import { LruStackDistances } from '../analysis/mrc.js';
-import { grown, type Accept } from '../policies/policy.js';
+import { MAX_PLAN_CELLS, optimalSplit, planCells, type PlanClaim } from '../analysis/plan.js';
+import { WindowCurves } from '../analysis/window-lru.js';
+import type { Accept } from '../policies/policy.js';
 import { BaseScheduler } from './base.js';
 import { PolicyGroups } from './groups.js';
+import { WinnerTree } from './winner-tree.js';
 import type { SchedulerContext, SchedulerDefinition, VmParams } from './scheduler.js';
 
 export const DEFAULT_REBALANCE = 100000;
 
-/** Room for this many access times per window stack before it renumbers (many VMs, small stacks). */
+/** Room for this many access times per window stack (beyond a window's first pages) before it renumbers. */
 const WINDOW_STACK_TIMES = 1024;
 
 /**
  * balance: MRC-guided balancing (SPEC 2.2; the memory balancers of Zhao and Wang, VEE 2009).
- * Each VM's accesses in the current window feed an exact LRU stack of its own (Mattson; a fresh
- * stack per window, so the curve is that of the window's accesses alone, cold misses included).
+ * Each VM's accesses in the current window feed an exact LRU stack of its own (Mattson; emptied
+ * each window, so the curve is that of the window's accesses alone, cold misses included; a
+ * WindowCurves, reused from window to window, as a window of many VMs holds few accesses each).
  * Every `--rebalance N` accesses (before access N, 2N, ...) the window's curves set new targets:
  * the split of all F frames minimising sum weight x faults within [reserve, limit], found by the
  * optimiser of `vmmem plan` (analysis/plan.ts; spare frames shared by weight). Until the first
@@ -37,14 +39,12 @@ class BalanceScheduler extends BaseScheduler {
   private stale = true;
   /** resident pages per VM as this scheduler counts them (kept in step with insert/remove) */
   private resident: number[] = [];
-  // window curves: a page's id within its VM, and a stack per VM that accessed memory this window
-  private localOf = new Int32Array(0);
-  private localCount: number[] = [];
-  private stacks: (LruStackDistances | null)[] = [];
+  /** the window's curves */
+  private readonly window = new WindowCurves(WINDOW_STACK_TIMES);
   // max segment tree over VMs of resident - target (ties: the lower VM index)
   private size = 1;
-  private key = new Float64Array(2).fill(-Infinity);
-  private arg = new Int32Array(2).fill(-1);
+  /** over VM slots 0..size-1 */
+  private tree = new WinnerTree(1);
 
   constructor(ctx: SchedulerContext) {
     super(ctx);
@@ -59,12 +59,10 @@ class BalanceScheduler extends BaseScheduler {
     this.target[vm] = 0;
     this.touched[vm] = false;
     this.resident[vm] = 0;
-    this.localCount[vm] = 0;
-    this.stacks[vm] = null;
+    this.window.addVm();
     if (vm >= this.size) {
       while (this.size <= vm) this.size *= 2;
-      this.key = new Float64Array(2 * this.size).fill(-Infinity);
-      this.arg = new Int32Array(2 * this.size).fill(-1);
+      this.tree = new WinnerTree(this.size);
       this.stale = true;
     }
     this.setLeaf(vm);
@@ -72,7 +70,7 @@ class BalanceScheduler extends BaseScheduler {
 
   resize(pages: number): void {
     this.groups.resize(pages);
-    if (pages > this.localOf.length) this.localOf = grown(this.localOf, pages, -1);
+    this.window.resize(pages);
   }
 
   /** Rebalances when the access at `position` starts a new window. */
@@ -82,27 +80,11 @@ class BalanceScheduler extends BaseScheduler {
     this.nextRebalance = (Math.floor(position / this.every) + 1) * this.every;
   }
 
-  /** The access of page (of VM vm) into the window's curve. */
-  private record(page: number, vm: number): void {
-    let local = this.localOf[page]!;
-    if (local < 0) {
-      local = this.localCount[vm]!++;
-      this.localOf[page] = local;
-    }
-    let stack = this.stacks[vm]!;
-    if (stack === null) {
-      stack = new LruStackDistances(false, WINDOW_STACK_TIMES);
-      this.stacks[vm] = stack;
-    }
-    stack.resize(this.localCount[vm]!);
-    stack.access(local, false);
-  }
-
   insert(page: number, vm: number, position: number, write: boolean): void {
     this.clock(position);
     if (this.anyReserve) this.loaded(vm);
     this.groups.insert(page, vm, position, write);
-    this.record(page, vm);
+    this.window.access(page, vm);
     if (!this.touched[vm]) {
       this.touched[vm] = true;
       this.stale = true;
@@ -114,7 +96,7 @@ class BalanceScheduler extends BaseScheduler {
   hit(page: number, vm: number, position: number, write: boolean): void {
     this.clock(position);
     this.groups.hit(page, vm, position, write);
-    this.record(page, vm);
+    this.window.access(page, vm);
   }
 
   remove(page: number, vm: number): void {
@@ -126,7 +108,7 @@ class BalanceScheduler extends BaseScheduler {
 
   override killed(vm: number): void {
     super.killed(vm);
-    this.stacks[vm] = null;
+    // its window curve is never read again: a dead VM plans as [0] frames
     this.stale = true;
   }
 
@@ -135,9 +117,8 @@ class BalanceScheduler extends BaseScheduler {
     const frames = this.view.frames;
     const claims: PlanClaim[] = this.params.map((p, v) => {
       const dead = this.view.vms[v]!.oomKills > 0;
-      const stack = this.stacks[v]!;
       return {
-        faults: stack === null || dead ? [0] : curveOf(stack.result),
+        faults: dead ? [0] : this.window.curve(v),
         weight: p.weight,
         share: p.weight,
         lo: dead ? 0 : p.reserve,
@@ -150,7 +131,7 @@ class BalanceScheduler extends BaseScheduler {
     if (cells > MAX_PLAN_CELLS) step = Math.ceil(cells / MAX_PLAN_CELLS);
     this.target = optimalSplit(claims, frames, step).frames;
     this.rebalanced = true;
-    this.stacks.fill(null);
+    this.window.clear();
     this.rebuild();
   }
 
@@ -163,12 +144,8 @@ class BalanceScheduler extends BaseScheduler {
   }
 
   private rebuild(): void {
-    for (let v = 0; v < this.params.length; v++) {
-      const i = this.size + v;
-      this.key[i] = this.leafKey(v);
-      this.arg[i] = v;
-    }
-    for (let i = this.size - 1; i >= 1; i--) this.pull(i);
+    for (let v = 0; v < this.params.length; v++) this.tree.put(v, this.leafKey(v));
+    this.tree.pullAll();
   }
 
   /** resident - target for a VM above its reserve, else -Infinity (it may not lose a frame to another VM) */
@@ -177,27 +154,15 @@ class BalanceScheduler extends BaseScheduler {
     return r > this.params[v]!.reserve ? r - this.target[v]! : -Infinity;
   }
 
-  private pull(i: number): void {
-    const l = 2 * i;
-    const r = l + 1;
-    // the left child (lower VM index) wins ties
-    const right = this.key[r]! > this.key[l]!;
-    this.key[i] = right ? this.key[r]! : this.key[l]!;
-    this.arg[i] = right ? this.arg[r]! : this.arg[l]!;
-  }
-
   private setLeaf(v: number): void {
     if (this.stale) return;
-    let i = this.size + v;
-    this.key[i] = this.leafKey(v);
-    this.arg[i] = v;
-    for (i >>= 1; i >= 1; i >>= 1) this.pull(i);
+    this.tree.set(v, this.leafKey(v));
   }
 
   /** The VM to give up a frame for a fault of VM vm: the tree's best, or vm itself when it holds only its reserve and is further above its target. */
   private pick(vm: number): number {
-    let best = this.arg[1]!;
-    let bestKey = this.key[1]!;
+    let best = this.tree.best;
+    let bestKey = this.tree.bestKey;
     if (bestKey === -Infinity) best = -1;
     const r = this.resident[vm]!;
     if (r > 0 && r <= this.params[vm]!.reserve) {
@@ -231,12 +196,11 @@ class BalanceScheduler extends BaseScheduler {
       if (page >= 0) break;
       tried.push(u);
       if (u === vm) ownTried = true;
-      this.key[this.size + u] = -Infinity;
-      for (let i = (this.size + u) >> 1; i >= 1; i >>= 1) this.pull(i);
+      this.tree.set(u, -Infinity);
       u = this.pick(vm);
       if (u === vm && ownTried) {
         // vm at its reserve is not in the tree: look past it
-        u = this.key[1]! === -Infinity ? -1 : this.arg[1]!;
+        u = this.tree.bestKey === -Infinity ? -1 : this.tree.best;
       }
     }
     for (const u of tried) this.setLeaf(u);

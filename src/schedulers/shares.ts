@@ -36,12 +36,16 @@ export function maxMinShares(total: number, claims: readonly ShareClaim[]): numb
     for (const c of claims) s += Math.min(c.hi, Math.max(c.lo, lambda * c.weight));
     return s;
   };
-  const points: number[] = [];
+  let count = n;
+  for (const c of claims) if (Number.isFinite(c.hi)) count++;
+  // a typed array sorts numerically, as (a, b) => a - b would (no NaN; no -0, as lo, hi >= 0 and w > 0)
+  const points = new Float64Array(count);
+  count = 0;
   for (const c of claims) {
-    points.push(c.lo / c.weight);
-    if (Number.isFinite(c.hi)) points.push(c.hi / c.weight);
+    points[count++] = c.lo / c.weight;
+    if (Number.isFinite(c.hi)) points[count++] = c.hi / c.weight;
   }
-  points.sort((a, b) => a - b);
+  points.sort();
   // first breakpoint where g reaches total (binary search: g is monotone)
   let lo = 0;
   let hi = points.length;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { faultsAtFrames, framesForFaultRate, optimalSplit, type PlanClaim } from '../../src/analysis/plan.js';
+import { faultsAtFrames, framesForFaultRate, optimalSplit, optimalSplitByProgramme, type PlanClaim } from '../../src/analysis/plan.js';
 import { largestRemainder, maxMinShares } from '../../src/schedulers/shares.js';
 
 /** The least cost over every split x_1..x_n with sum = F (or every VM at its limit when they add up to less), lo <= x <= hi. */
@@ -241,6 +241,70 @@ describe('optimalSplit', () => {
   it('limits adding up to less than F: every VM at most its limit', () => {
     const s = optimalSplit([{ faults: [5, 2, 1], weight: 1, lo: 0, hi: 1 }], 10);
     expect(s.frames).toEqual([1]);
+  });
+});
+
+describe('optimalSplit when every useful frame fits', () => {
+  /** Curves with long flat tails, and costs that round (weights such as 0.1 and 1/3). */
+  const fitArb = fc
+    .record({
+      n: fc.integer({ min: 1, max: 6 }),
+      step: fc.integer({ min: 1, max: 4 }),
+      extra: fc.integer({ min: -6, max: 30 }),
+    })
+    .chain(({ n, step, extra }) =>
+      fc.record({
+        step: fc.constant(step),
+        extra: fc.constant(extra),
+        claims: fc.array(
+          fc.record({
+            faults: fc
+              .tuple(curveArb, fc.integer({ min: 0, max: 12 }))
+              .map(([f, tail]) => [...f, ...Array.from({ length: tail }, () => f[f.length - 1]!)]),
+            weight: fc.constantFrom(1, 2, 0.5, 0.1, 1 / 3, 7.25),
+            share: fc.option(fc.constantFrom(1, 2, 3, 0.3), { nil: undefined }),
+            lo: fc.integer({ min: 0, max: 4 }),
+            extra: fc.option(fc.integer({ min: 0, max: 10 }), { nil: undefined }),
+          }),
+          { minLength: n, maxLength: n },
+        ),
+      }),
+    )
+    .map(({ step, extra, claims }) => {
+      const cs: PlanClaim[] = claims.map((c) => ({ faults: c.faults, weight: c.weight, share: c.share, lo: c.lo, hi: c.extra === undefined ? Infinity : c.lo + c.extra }));
+      // around the frames where every VM's useful size fits: sum lo + sum (useful - lo), +- a few
+      const useful = cs.reduce((sum, c) => {
+        let x = c.faults.length - 1;
+        while (x > 0 && c.faults[x - 1] === c.faults[x]) x--;
+        return sum + Math.min(c.hi, Math.max(c.lo, x));
+      }, 0);
+      const sumLo = cs.reduce((a, c) => a + c.lo, 0);
+      return { step, claims: cs, frames: Math.max(sumLo, useful + extra) };
+    });
+
+  it('the shortcut gives the split, cost and spare of the programme, frame for frame (ties, rounding, steps, spare sharing)', () => {
+    let shortcut = 0;
+    fc.assert(
+      fc.property(fitArb, ({ step, claims, frames }) => {
+        const fast = optimalSplit(claims, frames, step);
+        const slow = optimalSplitByProgramme(claims, frames, step);
+        expect(fast).toEqual(slow);
+        if (fast.spare > 0) shortcut++;
+      }),
+      { numRuns: 1000 },
+    );
+    // most cases were ones the shortcut takes (frames to spare)
+    expect(shortcut).toBeGreaterThan(300);
+  });
+
+  it('equals the documented choice (brute force) where the budget holds every useful frame', () => {
+    fc.assert(
+      fc.property(fitArb, ({ claims, frames }) => {
+        fc.pre(claims.length <= 4 && frames <= 24);
+        expect(optimalSplit(claims, frames).frames).toEqual(bruteForceChoice(claims, frames));
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
