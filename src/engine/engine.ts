@@ -285,13 +285,14 @@ export class Engine {
     const store = this.store;
     // Content tokens matter to content sharing only.
     const content = store !== null && store.sharing ? batch.content : null;
+    // The KSM scanner's wake-ups are counted in accesses; no other store has a clock.
+    const scanner = store !== null && store.scanning ? store : null;
     for (let i = 0; i < batch.length; i++) {
       const o = op[i]!;
       if (o <= OP_WRITE) {
         if (content !== null) this.token = content[i]!;
         this.access(page[i]!, o === OP_WRITE);
-        // the KSM scanner's wake-ups are counted in accesses
-        if (store !== null) store.tick();
+        if (scanner !== null) scanner.tick();
         // --interval: a sample after the access (and the scan it woke)
         if (this.position === this.nextSample) this.onSample!();
       } else if (o === OP_ALLOC) {
@@ -587,7 +588,7 @@ export class Engine {
   private evictShared(q: number, v: number): number {
     const store = this.store!;
     const frame = this.frameOf[q]!;
-    const u = this.ids.vmOf[q]!;
+    const u = this.vmOfPage(q);
     let slot = -1;
     if (this.frameDirty(frame)) {
       slot = this.newSlot(u);
@@ -596,7 +597,7 @@ export class Engine {
     }
     for (let s = store.frameOwner[frame]!; s >= 0; ) {
       const next = store.nextSharer(s);
-      const w = this.ids.vmOf[s]!;
+      const w = this.vmOfPage(s);
       const owner = this.vms[w]!;
       this.evicting = true;
       this.scheduler.remove(s, w);
@@ -686,7 +687,7 @@ export class Engine {
       const f = this.frameOf[p]!;
       if (!this.frameDirty(f)) return true;
       if (this.swapUsed >= this.config.swapSlots) return false;
-      const u = this.ids.vmOf[p]!;
+      const u = this.vmOfPage(p);
       const slot = this.newSlot(u);
       this.vms[u]!.swapOuts++;
       for (let s = store.frameOwner[f]!; s >= 0; s = store.nextSharer(s)) {

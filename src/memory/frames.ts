@@ -47,6 +47,8 @@ export interface FrameStore {
   reclaim(frame: number): void;
 
   // content (a store without sharing keeps only what the engine tells it)
+  /** whether tick() does anything (a scanner runs: KSM); the engine calls it only then */
+  readonly scanning: boolean;
   /** one access done (a scanner's clock, as KSM's) */
   tick(): void;
   /** page p's content id */

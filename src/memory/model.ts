@@ -88,6 +88,8 @@ export class MemoryModel implements FrameStore {
   compactionFailures = 0;
   /** content sharing is on (`--dedup ideal|ksm`): the engine then reports content changes */
   readonly sharing: boolean;
+  /** the KSM scanner runs (`--dedup ksm`): the engine calls tick() after each access */
+  readonly scanning: boolean;
   private readonly ideal: boolean;
   private readonly ksm: boolean;
 
@@ -166,6 +168,7 @@ export class MemoryModel implements FrameStore {
     this.sharing = config.dedup !== 'off';
     this.ideal = config.dedup === 'ideal';
     this.ksm = config.dedup === 'ksm';
+    this.scanning = this.ksm;
   }
 
   /** Makes a model the engine's frame store (before any replay). */
@@ -230,8 +233,9 @@ export class MemoryModel implements FrameStore {
 
   /** Under ideal sharing, maps faulting page p into the resident frame that holds its content; -1 when there is none. */
   sharedFrame(p: number, v: number): number {
+    if (!this.ideal) return -1;
     const c = this.contents[p]!;
-    if (!this.ideal || c < 0 || c >= this.table.length) return -1;
+    if (c < 0 || c >= this.table.length) return -1;
     const g = this.table[c]!;
     if (g < 0) return -1;
     this.attach(p, g);
@@ -240,8 +244,10 @@ export class MemoryModel implements FrameStore {
   }
 
   map(p: number, frame: number): void {
-    const c = this.contents[p]!;
     this.attach(p, frame);
+    // Without sharing every content is 0 (a zero page) and stays so: nothing to record.
+    if (!this.sharing) return;
+    const c = this.contents[p]!;
     this.frameContent[frame] = c;
     if (this.sameIndex) this.relink(frame);
     if (this.ideal && c >= 0) this.setTable(c, frame);
@@ -332,11 +338,11 @@ export class MemoryModel implements FrameStore {
 
   /** Every sharer of evicted `frame` has left: it goes back to the allocator (or its huge block); the engine asks again. */
   reclaim(frame: number): void {
-    for (let s = this.frameOwner[frame]!; s >= 0; ) {
-      const next = this.nextSharers[s]!;
+    // Unlinks the sharers (a page in no frame has no sharer links): the first has no previous
+    // one, each further one loses it as the one before it lets go.
+    for (let s = this.frameOwner[frame]!, next = this.nextSharers[s]!; next >= 0; s = next, next = this.nextSharers[s]!) {
       this.nextSharers[s] = -1;
-      this.prevSharer[s] = -1;
-      s = next;
+      this.prevSharer[next] = -1;
     }
     this.frameOwner[frame] = -1;
     this.refs[frame] = 0;
@@ -461,11 +467,9 @@ export class MemoryModel implements FrameStore {
   private attach(p: number, f: number): void {
     const e = this.pager;
     const head = this.frameOwner[f]!;
-    if (head < 0) {
-      this.frameOwner[f] = p;
-      this.prevSharer[p] = -1;
-      this.nextSharers[p] = -1;
-    } else {
+    // p is in no frame: its sharer links are -1 already (detach and reclaim leave them so).
+    if (head < 0) this.frameOwner[f] = p;
+    else {
       const n = this.nextSharers[head]!;
       this.nextSharers[p] = n;
       this.prevSharer[p] = head;
@@ -735,7 +739,10 @@ export class MemoryModel implements FrameStore {
       }
     }
     let resident = 0;
-    for (let p = 0; p < e.ids.count; p++) if ((e.state[p]! & RESIDENT) !== 0) resident++;
+    for (let p = 0; p < e.ids.count; p++) {
+      if ((e.state[p]! & RESIDENT) !== 0) resident++;
+      else if (this.nextSharers[p] !== -1 || this.prevSharer[p] !== -1) fail(`page ${p} is in no frame but has sharer links`);
+    }
     let counted = 0;
     for (const c of e.vms) counted += c.resident;
     if (resident !== counted) fail(`${resident} pages resident, ${counted} counted`);
