@@ -136,6 +136,20 @@ for (const [label, args, factor] of [
   }
 }
 
+// The memory model's store on the same replay (issue #14's A/B: --host-page, --compaction,
+// --dedup ideal), as a ratio to one plain lru replay at 1%; no target beyond "not slower than
+// before" (compare two versions with these rows, in one window).
+for (const [label, extra] of [
+  ['lru --host-page 2MiB @ 1%', ['--host-page', '2MiB']],
+  ['lru --host-page 2MiB --compaction @ 1%', ['--host-page', '2MiB', '--compaction']],
+  ['lru --dedup ideal @ 1%', ['--dedup', 'ideal']],
+]) {
+  const m = measure(['cli', 'simulate', files.zipfVmt, '--policy', 'lru', '--frames', String(lruAt1.frames), ...extra, '--format', 'csv']);
+  const cpuRatio = m.cpuSeconds / lruAt1.cpuSeconds;
+  report.checks.push({ name: label, seconds: m.seconds, cpuSeconds: m.cpuSeconds, cpuRatioToOneReplay: cpuRatio, ok: m.result.code === 0 });
+  rows.push(['memory model', label, `${m.seconds.toFixed(2)} s`, `CPU ${cpuRatio.toFixed(2)}x one replay`, m.result.code === 0 ? 'ok' : 'MISSED', `${(m.maxRssBytes / 2 ** 20).toFixed(0)} MiB`]);
+}
+
 // Memory per distinct page: the slope of peak RSS between two scans of N1 and N2 distinct pages
 // (fixed costs - Node itself, buffers - cancel out). The larger one is over 2^24 pages, V8's Map limit.
 const [n1, n2] = QUICK ? [2 ** 18, 2 ** 20] : [2 ** 22, 2 ** 24 + 1000];
