@@ -558,11 +558,7 @@ export class Engine {
     if (dirty) {
       owner.swapOuts++;
       this.vms[v]!.swapOutWaits++;
-      if ((st & SWAPPED) === 0) {
-        this.swapUsed++;
-        if (this.swapUsed > this.swapPeak) this.swapPeak = this.swapUsed;
-        if (++owner.swapSlots > owner.swapPeak) owner.swapPeak = owner.swapSlots;
-      }
+      if ((st & SWAPPED) === 0) this.chargeSlot(owner);
       st = (st & ~DIRTY) | SWAPPED;
     }
     // Clean with a swap copy: dropped, no I/O. Clean and never written: dropped (zero page).
@@ -624,11 +620,14 @@ export class Engine {
 
   /** A new named swap slot charged to VM u (frame stores): one slot in use. */
   private newSlot(u: number): number {
-    this.swapUsed++;
-    if (this.swapUsed > this.swapPeak) this.swapPeak = this.swapUsed;
-    const owner = this.vms[u]!;
-    if (++owner.swapSlots > owner.swapPeak) owner.swapPeak = owner.swapSlots;
+    this.chargeSlot(this.vms[u]!);
     return this.slots!.create(u);
+  }
+
+  /** One more swap slot in use, charged to `owner`: the total's and the VM's counts and peaks. */
+  private chargeSlot(owner: VmCounters): void {
+    if (++this.swapUsed > this.swapPeak) this.swapPeak = this.swapUsed;
+    if (++owner.swapSlots > owner.swapPeak) owner.swapPeak = owner.swapSlots;
   }
 
   /**
@@ -642,12 +641,8 @@ export class Engine {
     if (++c.committed > c.committedPeak) c.committedPeak = c.committed;
     c.swapOuts++;
     this.vms[v]!.swapOutWaits++;
-    if (this.slots !== null) {
-      this.slots.hold(p, this.newSlot(u));
-      return;
-    }
-    if (++this.swapUsed > this.swapPeak) this.swapPeak = this.swapUsed;
-    if (++c.swapSlots > c.swapPeak) c.swapPeak = c.swapSlots;
+    if (this.slots !== null) this.slots.hold(p, this.newSlot(u));
+    else this.chargeSlot(c);
   }
 
   /** Page p lets go of its named swap slot (frame stores); a shared slot is free when its last page lets go. */
@@ -703,9 +698,7 @@ export class Engine {
     const owner = this.vms[this.vmOfPage(p)]!;
     owner.swapOuts++;
     // A dirty page has no slot (a write releases it as stale).
-    this.swapUsed++;
-    if (this.swapUsed > this.swapPeak) this.swapPeak = this.swapUsed;
-    if (++owner.swapSlots > owner.swapPeak) owner.swapPeak = owner.swapSlots;
+    this.chargeSlot(owner);
     this.state[p] = (st & ~DIRTY) | SWAPPED;
     return true;
   }

@@ -282,10 +282,7 @@ export class MemoryModel implements FrameStore {
     if (ideal && c >= 0) {
       const g = c < this.table.length ? this.table[c]! : -1;
       if (g >= 0 && g !== f) {
-        this.detach(p, f);
-        this.attach(p, g);
-        this.vmCounters(v).merges++;
-        this.notifyMoved(p, v, f, g);
+        this.moveSharer(p, v, f, g);
         this.freeFrame(f);
       } else this.setTable(c, f);
     }
@@ -580,13 +577,18 @@ export class MemoryModel implements FrameStore {
     }
   }
 
+  /** Page p's only frame f joins frame g of the same content (a merge); f is freed. */
   private mergeInto(p: number, f: number, g: number): void {
-    const v = this.pager.ids.vmOf[p]!;
+    this.moveSharer(p, this.pager.ids.vmOf[p]!, f, g);
+    this.freeFrame(f);
+  }
+
+  /** Page p (of VM v) leaves frame f for frame g of the same content: a merge of v's. */
+  private moveSharer(p: number, v: number, f: number, g: number): void {
     this.detach(p, f);
     this.attach(p, g);
     this.vmCounters(v).merges++;
     this.notifyMoved(p, v, f, g);
-    this.freeFrame(f);
   }
 
   /** Whether resident page p's frame backs other pages too. */
@@ -640,11 +642,7 @@ export class MemoryModel implements FrameStore {
       const v = this.pager.ids.vmOf[this.frameOwner[gone]!]!;
       for (let q = this.frameOwner[gone]!; q >= 0; ) {
         const next = this.nextSharers[q]!;
-        const u = this.pager.ids.vmOf[q]!;
-        this.detach(q, gone);
-        this.attach(q, keep);
-        this.vmCounters(u).merges++;
-        this.notifyMoved(q, u, gone, keep);
+        this.moveSharer(q, this.pager.ids.vmOf[q]!, gone, keep);
         q = next;
       }
       this.freeFrame(gone);
