@@ -319,14 +319,14 @@ export class TwoLevel {
     const page = batch.page;
     // Content tokens matter to content sharing only.
     const content = this.sharing ? batch.content : null;
-    const model = this.model;
+    // the KSM scanner's clock counts guest accesses, as one level counts accesses; no other store has a clock
+    const scanner = this.model !== null && this.model.scanning ? this.model : null;
     for (let i = 0; i < batch.length; i++) {
       const o = op[i]!;
       if (o <= OP_WRITE) {
         if (content !== null) this.token = content[i]!;
         this.access(page[i]!, o === OP_WRITE);
-        // the KSM scanner's clock counts guest accesses, as one level counts accesses
-        if (model !== null) model.tick();
+        if (scanner !== null) scanner.tick();
         if (this.position === this.nextSample) this.onSample!();
       } else if (o === OP_ALLOC) {
         this.allocate(page[i]!);
