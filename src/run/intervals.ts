@@ -14,6 +14,7 @@
  */
 import { orderOf2MiB } from '../memory/outcome.js';
 import type { Engine } from '../engine/engine.js';
+import type { MemoryModel } from '../memory/model.js';
 
 export interface IntervalSeries {
   /** accesses per interval (the last one may be shorter) */
@@ -52,12 +53,47 @@ export interface MemorySeries {
 const MEMORY_LEVELS = ['pagesShared', 'pagesSharing', 'hugePages'] as const;
 const MEMORY_COUNTS = ['cowFaults', 'hugeFallbacks', 'compactionMoves'] as const;
 
+/**
+ * The memory model's figures per VM and sample, into a MemorySeries (one level's recorder, and
+ * two levels' with --dedup at the host); each VM's columns are indexed by VM id.
+ */
+export class MemorySampler {
+  readonly series: MemorySeries;
+  private readonly last: Record<(typeof MEMORY_COUNTS)[number], number[]> = { cowFaults: [], hugeFallbacks: [], compactionMoves: [] };
+
+  constructor(dedup: boolean, huge: boolean) {
+    this.series = { dedup, huge, pagesShared: [], pagesSharing: [], cowFaults: [], hugePages: [], hugeFallbacks: [], compactionMoves: [], unusableIndex2MiB: [] };
+  }
+
+  /** sample n (every VM's columns hold n samples before it) of VMs 0..vms-1; `unusableIndex2MiB` the host's, or null */
+  sample(model: MemoryModel, vms: number, n: number, unusableIndex2MiB: number | null): void {
+    const m = this.series;
+    const figures = model.pageFigures(vms);
+    for (let v = 0; v < vms; v++) {
+      if (m.pagesShared.length <= v) {
+        for (const key of [...MEMORY_LEVELS, ...MEMORY_COUNTS]) m[key].push(new Array<number>(n).fill(0));
+        for (const key of MEMORY_COUNTS) this.last[key].push(0);
+      }
+      m.pagesShared[v]!.push(figures.pagesShared[v]!);
+      m.pagesSharing[v]!.push(figures.pagesSharing[v]!);
+      m.hugePages[v]!.push(figures.hugePages[v]!);
+      const c = model.counters[v];
+      for (const key of MEMORY_COUNTS) {
+        const now = c ? c[key] : 0;
+        m[key][v]!.push(now - this.last[key][v]!);
+        this.last[key][v] = now;
+      }
+    }
+    m.unusableIndex2MiB.push(unusableIndex2MiB);
+  }
+}
+
 export class IntervalRecorder {
   readonly series: IntervalSeries;
   private lastFaults: number[] = [];
   private lastSwapIns: number[] = [];
   private lastSwapOuts: number[] = [];
-  private lastMemory: Record<(typeof MEMORY_COUNTS)[number], number[]> = { cowFaults: [], hugeFallbacks: [], compactionMoves: [] };
+  private readonly memory: MemorySampler | null = null;
 
   constructor(
     private readonly engine: Engine,
@@ -68,17 +104,8 @@ export class IntervalRecorder {
     this.series = { every, t: [], faults: [], swapIns: [], swapOuts: [], resident: [] };
     const model = engine.memory;
     if (model !== null && (model.config.dedup !== 'off' || model.config.hugeOrder > 0)) {
-      this.series.memory = {
-        dedup: model.config.dedup !== 'off',
-        huge: model.config.hugeOrder > 0,
-        pagesShared: [],
-        pagesSharing: [],
-        cowFaults: [],
-        hugePages: [],
-        hugeFallbacks: [],
-        compactionMoves: [],
-        unusableIndex2MiB: [],
-      };
+      this.memory = new MemorySampler(model.config.dedup !== 'off', model.config.hugeOrder > 0);
+      this.series.memory = this.memory.series;
     }
     engine.nextSample = engine.position + every;
     engine.onSample = () => this.sample();
@@ -116,34 +143,14 @@ export class IntervalRecorder {
         target[v]!.push(targets[v] ?? 0);
       }
     }
-    if (s.memory) this.sampleMemory(s.memory, n);
+    if (this.memory !== null) {
+      const model = this.engine.memory!;
+      const order = orderOf2MiB(model, this.engine.config.pageSize);
+      this.memory.sample(model, vms.length, n, order === null ? null : model.buddy.unusableIndex(order));
+    }
     s.t.push(this.engine.position);
     if (this.maxSamples > 0 && s.t.length >= this.maxSamples) this.halve();
     this.engine.nextSample = s.t[s.t.length - 1]! + s.every;
-  }
-
-  /** the memory model's figures of sample n */
-  private sampleMemory(m: MemorySeries, n: number): void {
-    const model = this.engine.memory!;
-    const vms = this.engine.vms.length;
-    const figures = model.pageFigures(vms);
-    for (let v = 0; v < vms; v++) {
-      if (m.pagesShared.length <= v) {
-        for (const key of [...MEMORY_LEVELS, ...MEMORY_COUNTS]) m[key].push(new Array<number>(n).fill(0));
-        for (const key of MEMORY_COUNTS) this.lastMemory[key].push(0);
-      }
-      m.pagesShared[v]!.push(figures.pagesShared[v]!);
-      m.pagesSharing[v]!.push(figures.pagesSharing[v]!);
-      m.hugePages[v]!.push(figures.hugePages[v]!);
-      const c = model.counters[v];
-      for (const key of MEMORY_COUNTS) {
-        const now = c ? c[key] : 0;
-        m[key][v]!.push(now - this.lastMemory[key][v]!);
-        this.lastMemory[key][v] = now;
-      }
-    }
-    const order = orderOf2MiB(model, this.engine.config.pageSize);
-    m.unusableIndex2MiB.push(order === null ? null : model.buddy.unusableIndex(order));
   }
 
   /** adaptive: pairs of samples become one sample of twice the interval */

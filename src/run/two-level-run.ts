@@ -17,6 +17,7 @@ import { PageIds } from '../pages/page-ids.js';
 import { checkDeclaredVms, cost, discoverVms, lookAhead, passOver, type SeriesOutcome, type SimulationInput, type SimulationOutcome, type VmOutcome } from './simulate.js';
 import { VmCounters } from '../engine/stats.js';
 import { memoryOutcome } from '../memory/outcome.js';
+import { MemorySampler } from './intervals.js';
 import { hostChoicesUnseen, hostRecorder, TwoLevel, type Guest, type HostLookAhead, type LevelsOutcome, type VmLevels } from '../engine/two-level.js';
 
 export async function simulateTwoLevel(input: SimulationInput): Promise<SimulationOutcome> {
@@ -210,13 +211,14 @@ class LevelRecorder {
   private readonly rows: { faults: number[]; swapIns: number[]; swapOuts: number[]; resident: number[]; backed: number[]; balloon: number[] }[] = [];
   private readonly last: { faults: number; swapIns: number; swapOuts: number }[] = [];
   private readonly targets: number[][] = [];
-  /** --dedup: per VM, pages_shared and pages_sharing at the sample, COW faults during the interval */
-  private readonly sharing: { shared: number[]; sharing: number[]; cow: number[]; lastCow: number }[] = [];
+  /** --dedup at the host: the memory model's figures (no huge pages with two levels) */
+  private readonly memory: MemorySampler | null;
 
   constructor(
     private readonly run: TwoLevel,
     private readonly every: number,
   ) {
+    this.memory = run.model !== null ? new MemorySampler(true, false) : null;
     run.nextSample = run.position + every;
     run.onSample = () => this.sample();
   }
@@ -244,22 +246,7 @@ class LevelRecorder {
       last.swapIns = c.swapIns;
       last.swapOuts = c.swapOuts;
     }
-    const model = run.model;
-    if (model !== null) {
-      const figures = model.pageFigures(run.guests.length);
-      for (let v = 0; v < run.guests.length; v++) {
-        if (this.sharing.length <= v) {
-          const zeros = (): number[] => new Array<number>(n).fill(0);
-          this.sharing.push({ shared: zeros(), sharing: zeros(), cow: zeros(), lastCow: 0 });
-        }
-        const m = this.sharing[v]!;
-        const cow = model.counters[v]?.cowFaults ?? 0;
-        m.shared.push(figures.pagesShared[v]!);
-        m.sharing.push(figures.pagesSharing[v]!);
-        m.cow.push(cow - m.lastCow);
-        m.lastCow = cow;
-      }
-    }
+    if (this.memory !== null) this.memory.sample(run.model!, run.guests.length, n, null);
     // `balance`: each VM's target host frames at the sample, as the one-level series has them
     const targets = run.host.scheduler.targets?.();
     if (targets) {
@@ -279,7 +266,8 @@ class LevelRecorder {
     this.run.nextSample = Infinity;
     const zeros = (): number[] => new Array<number>(this.t.length).fill(0);
     const pick = (key: 'faults' | 'swapIns' | 'swapOuts' | 'resident' | 'backed' | 'balloon'): number[][] => order.map((v) => this.rows[v]?.[key] ?? zeros());
-    const share = (key: 'shared' | 'sharing' | 'cow'): number[][] => order.map((v) => this.sharing[v]?.[key] ?? zeros());
+    const m = this.memory?.series;
+    const inOrder = (a: number[][]): number[][] => order.map((v) => a[v] ?? zeros());
     return {
       every: this.every,
       adaptive: false,
@@ -290,18 +278,17 @@ class LevelRecorder {
       swapOuts: pick('swapOuts'),
       resident: pick('resident'),
       levels: { backed: pick('backed'), balloon: pick('balloon') },
-      ...(this.run.model !== null
+      // in the VMs' order, as the one-level outcome picks them (a VM never sampled: zeros)
+      ...(m !== undefined
         ? {
             memory: {
-              dedup: true,
-              huge: false,
-              pagesShared: share('shared'),
-              pagesSharing: share('sharing'),
-              cowFaults: share('cow'),
-              hugePages: order.map(zeros),
-              hugeFallbacks: order.map(zeros),
-              compactionMoves: order.map(zeros),
-              unusableIndex2MiB: this.t.map(() => null),
+              ...m,
+              pagesShared: inOrder(m.pagesShared),
+              pagesSharing: inOrder(m.pagesSharing),
+              cowFaults: inOrder(m.cowFaults),
+              hugePages: inOrder(m.hugePages),
+              hugeFallbacks: inOrder(m.hugeFallbacks),
+              compactionMoves: inOrder(m.compactionMoves),
             },
           }
         : {}),
