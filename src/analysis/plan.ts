@@ -78,6 +78,29 @@ export function planCells(claims: readonly PlanClaim[], frames: number, step: nu
   return active.length * (units + 1);
 }
 
+/**
+ * The finest grid, from `step` up, on which a plan of these claims fits in MAX_PLAN_CELLS cells
+ * (its cells never grow with the step, so a binary search finds it). Dividing the cells by the
+ * limit is not enough: each active VM keeps one cell more than its units, so with thousands of
+ * active VMs that estimate can still be over the limit.
+ */
+export function fittingStep(claims: readonly PlanClaim[], frames: number, step = 1): number {
+  if (planCells(claims, frames, step) <= MAX_PLAN_CELLS) return step;
+  let lo = step;
+  let hi = step;
+  do {
+    lo = hi;
+    hi *= 2;
+  } while (planCells(claims, frames, hi) > MAX_PLAN_CELLS);
+  // planCells(lo) is over the limit, planCells(hi) within it
+  while (hi - lo > 1) {
+    const mid = lo + Math.floor((hi - lo) / 2);
+    if (planCells(claims, frames, mid) > MAX_PLAN_CELLS) lo = mid;
+    else hi = mid;
+  }
+  return hi;
+}
+
 function layout(claims: readonly PlanClaim[], frames: number, step: number) {
   let sumLo = 0;
   for (const c of claims) sumLo += c.lo;

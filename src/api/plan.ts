@@ -2,7 +2,7 @@
  * `plan`: the validation, defaults and optimiser run behind `vmmem plan` (src/cli/plan.ts maps
  * argv onto these and formats the result).
  */
-import { framesForFaultRate, faultsAtFrames, MAX_PLAN_CELLS, optimalSplit, planCells, type PlanClaim } from '../analysis/plan.js';
+import { fittingStep, framesForFaultRate, faultsAtFrames, MAX_PLAN_CELLS, optimalSplit, planCells, type PlanClaim } from '../analysis/plan.js';
 import { vmCurves, type CurvePolicy } from '../run/vm-curves.js';
 import { DEFAULT_LATENCY, type EngineConfig, type VmSpec } from '../engine/config.js';
 import { simulate } from '../run/simulate.js';
@@ -131,7 +131,7 @@ export async function runPlan(traces: string[], cliOptions: PlanRawOptions, hook
   }));
   const cells = planCells(claims, frames, step);
   if (cells > MAX_PLAN_CELLS) {
-    const k = Math.ceil((step * cells) / MAX_PLAN_CELLS);
+    const k = fittingStep(claims, frames, step);
     throw new UsageError(`plan: ${cells} cells (VMs x frame counts) are too many to plan exactly; plan on a grid with --step ${k} or more`);
   }
   const split = optimalSplit(claims, frames, step);

@@ -9,8 +9,7 @@
  * `.html` is one self-contained page: the same SVG inline and the figure's data as a table, no
  * script and nothing fetched.
  */
-import { compile, type TopLevelSpec } from 'vega-lite';
-import { parse, View } from 'vega';
+import type { TopLevelSpec } from 'vega-lite';
 import { formatBytes } from '../units.js';
 import type { PlanOutcome } from './plan.js';
 import type { Cell, CommandResult, Row } from './result.js';
@@ -293,6 +292,9 @@ export function planFigure(out: PlanOutcome): Figure {
 }
 
 export async function renderSvg(figure: Figure): Promise<string> {
+  // Vega and Vega-Lite are loaded when a figure is drawn, not when vmmem starts: together they
+  // are most of the CLI's start-up time, and most runs draw no figure.
+  const [{ compile }, { parse, View }] = await Promise.all([import('vega-lite'), import('vega')]);
   const view = new View(parse(compile(figure.spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();

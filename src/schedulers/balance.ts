@@ -1,4 +1,4 @@
-import { MAX_PLAN_CELLS, optimalSplit, planCells, type PlanClaim } from '../analysis/plan.js';
+import { fittingStep, optimalSplit, type PlanClaim } from '../analysis/plan.js';
 import { WindowCurves } from '../analysis/window-lru.js';
 import type { Accept } from '../policies/policy.js';
 import { BaseScheduler } from './base.js';
@@ -125,11 +125,8 @@ class BalanceScheduler extends BaseScheduler {
         hi: dead ? 0 : Math.min(p.limit, frames),
       };
     });
-    // A plan too large to keep (VMs x frame counts) is made on the coarsest grid that fits.
-    let step = 1;
-    const cells = planCells(claims, frames, 1);
-    if (cells > MAX_PLAN_CELLS) step = Math.ceil(cells / MAX_PLAN_CELLS);
-    this.target = optimalSplit(claims, frames, step).frames;
+    // A plan too large to keep (VMs x frame counts) is made on the finest grid that fits.
+    this.target = optimalSplit(claims, frames, fittingStep(claims, frames)).frames;
     this.rebalanced = true;
     this.window.clear();
     this.rebuild();

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { faultsAtFrames, framesForFaultRate, optimalSplit, optimalSplitByProgramme, type PlanClaim } from '../../src/analysis/plan.js';
+import { faultsAtFrames, fittingStep, framesForFaultRate, MAX_PLAN_CELLS, optimalSplit, optimalSplitByProgramme, planCells, type PlanClaim } from '../../src/analysis/plan.js';
 import { largestRemainder, maxMinShares } from '../../src/schedulers/shares.js';
 
 /** The least cost over every split x_1..x_n with sum = F (or every VM at its limit when they add up to less), lo <= x <= hi. */
@@ -316,5 +316,52 @@ describe('framesForFaultRate', () => {
     expect(framesForFaultRate(f, 10, 0.3)).toBe(2);
     expect(framesForFaultRate(f, 10, 0.29)).toBe(4);
     expect(framesForFaultRate(f, 10, 0.05)).toBe(null);
+  });
+});
+
+describe('fittingStep', () => {
+  // n VMs, each with a curve that drops at every one of its `length` sizes (one array, shared).
+  const many = (n: number, length: number): PlanClaim[] => {
+    const faults = Array.from({ length: length + 1 }, (_, x) => length - x);
+    return Array.from({ length: n }, () => ({ faults, weight: 1, share: 1, lo: 0, hi: length }));
+  };
+
+  it('is the given step when the plan fits', () => {
+    expect(fittingStep(many(3, 10), 20)).toBe(1);
+    expect(fittingStep(many(3, 10), 20, 4)).toBe(4);
+  });
+
+  it('with thousands of active VMs, fits where cells / limit does not (each VM keeps a cell more than its units)', () => {
+    const claims = many(14000, 10000);
+    const frames = 14000 * 10000;
+    const cells = planCells(claims, frames, 1);
+    // By hand: 14000 VMs x (1.4e8 + 1) cells; the old estimate ceil(cells / 2^27) = 14,604 gives
+    // floor(1.4e8 / 14604) = 9586 units, so 14000 x 9587 = 134,218,000 cells, over 2^27 = 134,217,728.
+    expect(cells).toBe(14000 * (frames + 1));
+    const estimate = Math.ceil(cells / MAX_PLAN_CELLS);
+    expect(estimate).toBe(14604);
+    expect(planCells(claims, frames, estimate)).toBe(14000 * 9587);
+    expect(planCells(claims, frames, estimate)).toBeGreaterThan(MAX_PLAN_CELLS);
+    const step = fittingStep(claims, frames);
+    expect(planCells(claims, frames, step)).toBeLessThanOrEqual(MAX_PLAN_CELLS);
+    // the finest such grid: one frame finer is over the limit
+    expect(planCells(claims, frames, step - 1)).toBeGreaterThan(MAX_PLAN_CELLS);
+    // by hand: the least s with 14000 x (floor(1.4e8 / s) + 1) <= 2^27 (14000 x 9586 fits,
+    // 14000 x 9587 does not), i.e. floor(1.4e8 / s) <= 9585: s = floor(1.4e8 / 9586) + 1 = 14605
+    expect(step).toBe(14605);
+  });
+
+  it('is the least fitting step, from any start (a scan over the steps agrees)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2000, max: 9000 }), fc.integer({ min: 10000, max: 40000 }), fc.integer({ min: 1, max: 30000 }), (n, length, start) => {
+        const claims = many(n, length);
+        const frames = n * length;
+        const step = fittingStep(claims, frames, start);
+        expect(step).toBeGreaterThanOrEqual(start);
+        expect(planCells(claims, frames, step)).toBeLessThanOrEqual(MAX_PLAN_CELLS);
+        if (step > start) expect(planCells(claims, frames, step - 1)).toBeGreaterThan(MAX_PLAN_CELLS);
+      }),
+      { numRuns: 30 },
+    );
   });
 });
