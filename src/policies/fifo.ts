@@ -1,4 +1,4 @@
-import { QueuePolicy } from './list.js';
+import { QueueGroups, QueuePolicy } from './list.js';
 import type { PolicyDefinition, ReplacementPolicy } from './policy.js';
 
 /** FIFO: evict the page loaded earliest; hits do not reorder (the list is load order). */
@@ -10,4 +10,5 @@ export const fifo = {
   needsFuture: false,
   ordersSubsets: true,
   create: () => new Fifo(),
+  createGroups: () => new QueueGroups(false),
 } satisfies PolicyDefinition;

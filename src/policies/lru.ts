@@ -1,4 +1,4 @@
-import { QueuePolicy } from './list.js';
+import { QueueGroups, QueuePolicy } from './list.js';
 import type { PolicyDefinition, ReplacementPolicy } from './policy.js';
 
 /** LRU: evict the page accessed least recently (list head = least recent). */
@@ -14,4 +14,5 @@ export const lru = {
   needsFuture: false,
   ordersSubsets: true,
   create: () => new Lru(),
+  createGroups: () => new QueueGroups(true),
 } satisfies PolicyDefinition;

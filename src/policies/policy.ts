@@ -104,6 +104,34 @@ export interface PolicyDefinition {
   /** the options of PolicyOptions it reads (the CLI refuses the others with it) */
   readonly options?: readonly (keyof PolicyOptions)[];
   create(ctx: PolicyContext): ReplacementPolicy;
+  /**
+   * Many instances of the policy at once, one per group of pages (a VM, a priority class), over
+   * shared arrays indexed by page id: for schedulers that keep a policy per VM, so that 10,000
+   * VMs do not mean 10,000 objects and arrays cold in the cache. Optional: without it the
+   * schedulers make one instance per group (schedulers/groups.ts). Each group must order its
+   * pages exactly as an instance of create() given only that group's pages would.
+   */
+  createGroups?(ctx: PolicyContext): GroupedPolicy;
+}
+
+/** Instances of one policy, each over the pages of one group; page ids throughout (see createGroups). */
+export interface GroupedPolicy {
+  /** groups so far */
+  readonly length: number;
+  /**
+   * A new group, numbered from 0; `capacity` gives the frames the group may fill when the
+   * scheduler fixes it (a partition), for policies whose queue sizes are fractions of it.
+   */
+  add(capacity?: () => number): number;
+  /** Make room for page ids below `pages`. */
+  resize(pages: number): void;
+  insert(page: number, group: number, position: number, write: boolean): void;
+  hit(page: number, group: number, position: number, write: boolean): void;
+  remove(page: number, group: number): void;
+  /** resident pages of the group */
+  size(group: number): number;
+  /** The group's victim among the pages `accept` takes; -1 if none. */
+  victim(group: number, accept: Accept): number;
 }
 
 /** Grows a typed array to at least `n` entries (doubling), keeping its contents. */

@@ -1,8 +1,8 @@
 import { fittingStep, optimalSplit, type PlanClaim } from '../analysis/plan.js';
 import { WindowCurves } from '../analysis/window-lru.js';
-import type { Accept } from '../policies/policy.js';
+import type { Accept, GroupedPolicy } from '../policies/policy.js';
 import { BaseScheduler } from './base.js';
-import { PolicyGroups } from './groups.js';
+import { policyGroups } from './groups.js';
 import { WinnerTree } from './winner-tree.js';
 import type { SchedulerContext, SchedulerDefinition, VmParams } from './scheduler.js';
 
@@ -29,7 +29,7 @@ const WINDOW_STACK_TIMES = 1024;
  * change of entitlements rebuilds it in O(n).
  */
 class BalanceScheduler extends BaseScheduler {
-  private readonly groups: PolicyGroups;
+  private readonly groups: GroupedPolicy;
   private readonly every: number;
   private nextRebalance: number;
   private rebalanced = false;
@@ -48,7 +48,7 @@ class BalanceScheduler extends BaseScheduler {
 
   constructor(ctx: SchedulerContext) {
     super(ctx);
-    this.groups = new PolicyGroups(ctx.policy, ctx.policyContext);
+    this.groups = policyGroups(ctx.policy, ctx.policyContext);
     this.every = ctx.rebalance ?? DEFAULT_REBALANCE;
     this.nextRebalance = this.every;
   }

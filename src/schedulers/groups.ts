@@ -1,12 +1,21 @@
 /**
  * Several instances of one replacement policy, each over the pages of one group (a VM, or a
- * priority class). A page always belongs to the same group (its VM's), so it gets a dense local
- * id within the group on its first load: every instance indexes typed arrays by local id, and
- * memory stays proportional to the number of pages, not to pages x groups.
+ * priority class): the policy's own createGroups() when it has one (shared arrays, no object
+ * per group), else an instance per group (PolicyGroups).
  */
-import { grown, type Accept, type PolicyContext, type PolicyDefinition, type ReplacementPolicy } from '../policies/policy.js';
+import { grown, type Accept, type GroupedPolicy, type PolicyContext, type PolicyDefinition, type ReplacementPolicy } from '../policies/policy.js';
 
-export class PolicyGroups {
+/** The groups a scheduler keeps: the policy's shared ones, or one instance per group. */
+export function policyGroups(definition: PolicyDefinition, context: PolicyContext): GroupedPolicy {
+  return definition.createGroups?.(context) ?? new PolicyGroups(definition, context);
+}
+
+/**
+ * An instance per group. A page always belongs to the same group (its VM's), so it gets a dense
+ * local id within the group on its first load: every instance indexes typed arrays by local id,
+ * and memory stays proportional to the number of pages, not to pages x groups.
+ */
+export class PolicyGroups implements GroupedPolicy {
   private readonly policies: ReplacementPolicy[] = [];
   /** per group: local id -> page id */
   private readonly pageOf: Int32Array[] = [];

@@ -7,16 +7,16 @@
  * pages only names the same page in O(1) (O(log n) for opt). Policies without that property
  * (clock moves its hand, random draws over all candidates) keep the filtered search.
  */
-import type { Accept, PolicyContext, PolicyDefinition } from '../policies/policy.js';
-import { PolicyGroups } from './groups.js';
+import type { Accept, GroupedPolicy, PolicyContext, PolicyDefinition } from '../policies/policy.js';
+import { policyGroups } from './groups.js';
 
 export class OwnPages {
-  private readonly groups: PolicyGroups | null;
+  private readonly groups: GroupedPolicy | null;
   /** VM -> its group, -1 when not tracked */
   private groupOf: number[] = [];
 
   constructor(definition: PolicyDefinition, context: PolicyContext) {
-    this.groups = definition.ordersSubsets === true ? new PolicyGroups(definition, context) : null;
+    this.groups = definition.ordersSubsets === true ? policyGroups(definition, context) : null;
   }
 
   /** VM `vm` joined with `limit`: track its pages when it has a limit (before any is loaded) */

@@ -1,6 +1,6 @@
-import type { Accept } from '../policies/policy.js';
+import type { Accept, GroupedPolicy } from '../policies/policy.js';
 import { BaseScheduler } from './base.js';
-import { PolicyGroups } from './groups.js';
+import { policyGroups } from './groups.js';
 import { largestRemainder } from './shares.js';
 import type { SchedulerContext, SchedulerDefinition, VmParams } from './scheduler.js';
 
@@ -12,14 +12,14 @@ import type { SchedulerContext, SchedulerDefinition, VmParams } from './schedule
  * own pages only (one policy instance per VM); it never takes or loses a frame across partitions.
  */
 class PartitionScheduler extends BaseScheduler {
-  private readonly groups: PolicyGroups;
+  private readonly groups: GroupedPolicy;
   private partition: number[] = [];
   /** a VM joined since the partition was last computed */
   private stale = true;
 
   constructor(ctx: SchedulerContext) {
     super(ctx);
-    this.groups = new PolicyGroups(ctx.policy, ctx.policyContext);
+    this.groups = policyGroups(ctx.policy, ctx.policyContext);
   }
 
   override addVm(vm: number, params: VmParams): void {

@@ -10,15 +10,15 @@
  * finds every frame held by stronger VMs (or reserved) gets none: the engine treats that like
  * out of memory (--on-oom).
  */
-import type { Accept } from '../policies/policy.js';
+import type { Accept, GroupedPolicy } from '../policies/policy.js';
 import { BaseScheduler } from './base.js';
-import { PolicyGroups } from './groups.js';
+import { policyGroups } from './groups.js';
 import { OwnPages } from './own-pages.js';
 import type { SchedulerContext, VmParams } from './scheduler.js';
 import { VmHeap } from './vm-heap.js';
 
 export class RankedScheduler extends BaseScheduler {
-  private readonly groups: PolicyGroups;
+  private readonly groups: GroupedPolicy;
   /** each limited VM's pages in its class's order, when the policy allows (own-pages.ts) */
   private readonly own: OwnPages;
   /** VM -> class (a policy group) */
@@ -54,7 +54,7 @@ export class RankedScheduler extends BaseScheduler {
     private readonly sign: 1 | -1,
   ) {
     super(ctx);
-    this.groups = new PolicyGroups(ctx.policy, ctx.policyContext);
+    this.groups = policyGroups(ctx.policy, ctx.policyContext);
     this.own = new OwnPages(ctx.policy, ctx.policyContext);
   }
 

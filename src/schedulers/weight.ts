@@ -1,7 +1,7 @@
-import { grown, type Accept } from '../policies/policy.js';
+import { type Accept, type GroupedPolicy, grown } from '../policies/policy.js';
 import { ExactActiveFraction, SampledActiveFraction, type ActiveFraction } from './activity.js';
 import { BaseScheduler } from './base.js';
-import { PolicyGroups } from './groups.js';
+import { policyGroups } from './groups.js';
 import type { SchedulerContext, SchedulerDefinition, VmParams } from './scheduler.js';
 import { VmHeap } from './vm-heap.js';
 
@@ -22,7 +22,7 @@ import { VmHeap } from './vm-heap.js';
  * T = 0 is exactly plain `weight`, and idle pages count k times against their VM.
  */
 class WeightScheduler extends BaseScheduler {
-  private readonly groups: PolicyGroups;
+  private readonly groups: GroupedPolicy;
   private touched: boolean[] = [];
   private entitlement: number[] = [];
   private stale = true;
@@ -46,7 +46,7 @@ class WeightScheduler extends BaseScheduler {
 
   constructor(ctx: SchedulerContext) {
     super(ctx);
-    this.groups = new PolicyGroups(ctx.policy, ctx.policyContext);
+    this.groups = policyGroups(ctx.policy, ctx.policyContext);
     const tax = ctx.idleTax;
     this.k = tax ? 1 / (1 - tax.rate) : 1;
     this.activity = !tax
