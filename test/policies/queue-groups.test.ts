@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fifo } from '../../src/policies/fifo.js';
 import { lru } from '../../src/policies/lru.js';
+import type { PolicyDefinition } from '../../src/policies/policy.js';
 
 type Op = { kind: 'touch' | 'remove' | 'victim' | 'filtered'; group: number; page: number };
 
@@ -19,10 +20,11 @@ const opsArb = (groups: number, pages: number) =>
     { maxLength: 300 },
   ) as fc.Arbitrary<Op[]>;
 
-for (const [definition, moveOnHit] of [
+const cases: [PolicyDefinition, boolean][] = [
   [lru, true],
   [fifo, false],
-] as const) {
+];
+for (const [definition, moveOnHit] of cases) {
   describe(`${definition.name}.createGroups`, () => {
     it('each group orders its pages as a list of its own would (insert, hit, remove, victim, filtered victim)', () => {
       fc.assert(
