@@ -149,20 +149,20 @@ export class WindowCurves {
    * VM vm's faults[x] for x = 0..its largest distance in this run ([0] for a run without
    * accesses), as curveOf gives them for one LruStackDistances over the run.
    */
-  curve(vm: number): Float64Array {
+  curve(vm: number): number[] {
+    // A plain array: one per VM per window, and a typed array costs several times more to make.
     const accesses = this.accesses[vm]!;
-    if (accesses === 0) return new Float64Array(1);
+    if (accesses === 0) return [0];
     const h = this.big[vm]?.result ?? null;
     const small = this.smallMax[vm]!;
     const max = Math.max(small, h === null ? 0 : h.maxDistance);
-    const faults = new Float64Array(max + 1);
-    faults[0] = accesses;
+    const faults = [accesses];
     const row = vm * (SMALL_PAGES + 1);
     let sum = 0;
     for (let d = 1; d <= max; d++) {
       if (d <= small) sum += this.counts[row + d]!;
       if (h !== null) sum += h.at(d);
-      faults[d] = accesses - sum;
+      faults.push(accesses - sum);
     }
     return faults;
   }
