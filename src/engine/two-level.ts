@@ -148,6 +148,8 @@ export class Guest {
       capacity: () => settings.frames,
       now: () => this.clock - 1,
       evicting: () => this.evicting,
+      // one guest per VM: memory that follows its pages
+      perGroup: true,
       ...extra,
     });
     const bounded = Number.isFinite(settings.frames);

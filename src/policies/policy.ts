@@ -51,6 +51,11 @@ export interface PolicyContext {
   evicting?: () => boolean;
   /** the page was evicted since it was last freed (F, RESET, kill): its load is a refault */
   refault?: (page: number) => boolean;
+  /**
+   * True for one of many instances (one per VM or class): its memory must follow its own pages,
+   * not the trace (opt keeps a bitmap over the trace's positions in a run's one instance only).
+   */
+  perGroup?: boolean;
 }
 
 /** The options of the operating systems' policies (SPEC 2.1). */

@@ -55,6 +55,7 @@ export class PolicyGroups implements GroupedPolicy {
       seed: (this.context.seed + k) >>> 0,
       incoming: cell,
       capacity: capacity ?? this.context.capacity,
+      perGroup: true,
       vmOf: vmOf && ((local: number) => vmOf(this.pageOf[k]![local]!)),
       writeBack: writeBack && ((local: number) => writeBack(this.pageOf[k]![local]!)),
       refault: refault && ((local: number) => refault(this.pageOf[k]![local]!)),
