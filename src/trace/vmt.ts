@@ -38,6 +38,7 @@ import { TraceError } from '../errors.js';
 import { MAX_ROW_BYTES, spanFits, toHex } from './address.js';
 import type { VmNames } from './csv.js';
 import { PageIds } from '../pages/page-ids.js';
+import { firstRepeat } from './first-repeat.js';
 import type { PageExpander } from '../pages/expand.js';
 import type { ContentNames } from './content.js';
 import { RowBatch, OP_RESET } from './rows.js';
@@ -600,21 +601,6 @@ export async function replayVmt(
   }
   decoder.finish();
   return decoder.rows;
-}
-
-/**
- * The first two page indices of a page table ([page low, page high, VM, -] per index) that
- * define the same page, or null.
- */
-function firstRepeat(table: Int32Array, refs: number): [number, number] | null {
-  const seen = new PageIds(refs);
-  for (let ref = 0; ref < refs; ref++) {
-    const at = 4 * ref;
-    // Index ref is new exactly when it gets the next id, ref.
-    const id = seen.id(table[at + 2]!, table[at + 1]! >>> 0, table[at]! >>> 0);
-    if (id !== ref) return [id, ref];
-  }
-  return null;
 }
 
 function parseHeader(

@@ -133,6 +133,41 @@ describe('vmt round trip', () => {
   });
 });
 
+/** A PAGE record (op 5) of 16 bytes: the next page index is page hi:lo of file VM `vm`. */
+function pageRecord(vm: number, hi: number, lo: number): Buffer {
+  const r = Buffer.alloc(16);
+  r[0] = 5;
+  r.writeUInt16LE(vm, 2);
+  r.writeUInt32LE(lo, 8);
+  r.writeUInt32LE(hi, 12);
+  return r;
+}
+
+describe('vmt header bit 3 (no page has two PAGE records)', () => {
+  // Pages of 1 byte (any 64-bit page number): 9000 pages of three VMs (VM 2's numbers over
+  // 2^63), interleaved; index 7000 repeats index 4001 (VM 2's page 0x80000001_00001000 + 1333),
+  // 8000 repeats 100: the first pair is reported.
+  const pages = Array.from({ length: 9000 }, (_, i) => [i % 3, i % 3 === 2 ? 0x80000001 : 0, 0x1000 + Math.floor(i / 3)] as const);
+  pages[7000] = pages[4001]!;
+  pages[8000] = pages[100]!;
+  const records = Buffer.concat(pages.map(([vm, hi, lo]) => pageRecord(vm, hi, lo)));
+
+  it('a file that breaks it is refused at its end, naming the first repeat, in any chunking', async () => {
+    const bytes = Buffer.concat([vmtHeader(['a', 'b', 'c'], false, 0, undefined, true), records]);
+    for (const cuts of [[], [40, 1000, 50001]]) {
+      await expect(readBack(bytes, cuts)).rejects.toThrow(
+        't.vmt: PAGE records 4001 and 7000 (from 0) both define page 0x8000000100001535 of VM 2, but the header says no page has two',
+      );
+    }
+  });
+
+  it('without it the same records read, as does the file without its repeats', async () => {
+    expect((await readBack(Buffer.concat([vmtHeader(['a', 'b', 'c'], false, 0), records]), [])).rows).toEqual([]);
+    const distinct = Buffer.concat(pages.slice(0, 7000).map(([vm, hi, lo]) => pageRecord(vm, hi, lo)));
+    expect((await readBack(Buffer.concat([vmtHeader(['a', 'b', 'c'], false, 0, undefined, true), distinct]), [])).names).toEqual(['a', 'b', 'c']);
+  });
+});
+
 describe('vmt through the CLI', () => {
   it('is detected by its magic bytes, names VMs from its header, and replays', () => {
     // VM a: W 0x1000, R 0x1000 (hit); VM b: R 0x1ffc size 8 (pages 1 and 2 of b)
