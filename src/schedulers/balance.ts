@@ -39,6 +39,8 @@ class BalanceScheduler extends BaseScheduler {
   private stale = true;
   /** resident pages per VM as this scheduler counts them (kept in step with insert/remove) */
   private resident: number[] = [];
+  /** per VM: its reserve (read at every leaf update: no VmParams object to reach) */
+  private reserves: number[] = [];
   /** the window's curves */
   private readonly window = new WindowCurves(WINDOW_STACK_TIMES);
   // max segment tree over VMs of resident - target (ties: the lower VM index)
@@ -59,6 +61,7 @@ class BalanceScheduler extends BaseScheduler {
     this.target[vm] = 0;
     this.touched[vm] = false;
     this.resident[vm] = 0;
+    this.reserves[vm] = params.reserve;
     this.window.addVm();
     if (vm >= this.size) {
       while (this.size <= vm) this.size *= 2;
@@ -148,7 +151,7 @@ class BalanceScheduler extends BaseScheduler {
   /** resident - target for a VM above its reserve, else -Infinity (it may not lose a frame to another VM) */
   private leafKey(v: number): number {
     const r = this.resident[v]!;
-    return r > this.params[v]!.reserve ? r - this.target[v]! : -Infinity;
+    return r > this.reserves[v]! ? r - this.target[v]! : -Infinity;
   }
 
   private setLeaf(v: number): void {
@@ -162,7 +165,7 @@ class BalanceScheduler extends BaseScheduler {
     let bestKey = this.tree.bestKey;
     if (bestKey === -Infinity) best = -1;
     const r = this.resident[vm]!;
-    if (r > 0 && r <= this.params[vm]!.reserve) {
+    if (r > 0 && r <= this.reserves[vm]!) {
       const own = r - this.target[vm]!;
       if (best < 0 || own > bestKey || (own === bestKey && vm < best)) {
         best = vm;

@@ -167,7 +167,7 @@ function writeVmt(trace: Trace, layout: Layout): VmtFile {
   const hasContent = trace.tokens !== null;
   const shift = layout.kind === 'unpaged' ? null : layout.shift;
   // The writer's files promise distinct pages (header bit 3): a replay then numbers them without lookups.
-  const header = vmtHeader(trace.names, trace.hasTime, shift ?? undefined, trace.tokens ?? undefined, layout.kind === 'writer');
+  const header = vmtHeader(trace.names, trace.hasTime, shift ?? undefined, trace.tokens ?? undefined, layout.kind === 'paged');
   let records: Buffer;
   if (layout.kind === 'unpaged') records = vmtRecords(batchOf(trace, trace.rows), trace.hasTime, undefined, hasContent);
   else if (layout.kind === 'hand') records = handPaged(trace, layout.shift, layout.seed);
@@ -521,8 +521,8 @@ function layoutArb(runShift: number): fc.Arbitrary<Layout> {
 }
 
 const chunkingArb: fc.Arbitrary<Chunking> = fc.oneof(
-  fc.constant({ sizes: [], misalign: false }),
-  fc.constant({ sizes: [1], misalign: false }),
+  fc.constant<Chunking>({ sizes: [], misalign: false }),
+  fc.constant<Chunking>({ sizes: [1], misalign: false }),
   fc.record({ sizes: fc.array(fc.oneof(fc.nat(40), fc.integer({ min: 1, max: 400 })), { minLength: 1, maxLength: 6 }), misalign: fc.boolean() }),
 );
 
