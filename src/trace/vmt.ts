@@ -255,6 +255,12 @@ class VmtDecoder {
   private paged = false;
   /** the header promises that no page has two PAGE records (checked in finish()) */
   private distinct = false;
+  /**
+   * the promise also holds for the run's pages, so new pages are numbered without a lookup: not
+   * when two of the header's VMs are one VM of the run (a name given twice), whose pages of the
+   * same number are one page
+   */
+  private appendNew = false;
   private shift = 0;
   /** file VM -> the reader's VM */
   private vmIndex: number[] = [];
@@ -334,6 +340,7 @@ class VmtDecoder {
     const contents = this.contents;
     if (parsed.contentTokens !== null) this.contentIds = [0, ...parsed.contentTokens.map((t) => (contents ? contents.id(t) : 0))];
     this.vmIndex = parsed.names.map((n) => this.vms.get(n));
+    this.appendNew = this.distinct && new Set(this.vmIndex).size === this.vmIndex.length;
     if (this.target !== null) this.runVm = this.vmIndex.map((l) => this.target!.vm(l));
     this.onHeader(this.hasTime, this.contentIds !== null);
     this.pending = buf.subarray(parsed.length);
@@ -516,7 +523,7 @@ class VmtDecoder {
     if (inOrder && ref < ids.count && ids.loOf[ref] === lo && ids.hiOf[ref] === hi && ids.vmOf[ref] === runVm) {
       // The run has numbered this page so already (the second pass over the file, for opt).
       id = ref;
-    } else if (inOrder && this.distinct && ids.count === ref) {
+    } else if (inOrder && this.appendNew && ids.count === ref) {
       // Every id so far is one of this file's pages, numbered as its page indices, and the
       // header promises distinct pages: this one is new, no lookup needed (finish() checks).
       id = ids.append(runVm, hi, lo);

@@ -186,3 +186,25 @@ describe('vmt through the CLI', () => {
     ]);
   });
 });
+
+describe('a vmt header that names one VM twice', () => {
+  it('is one VM: its two page tables name one page, also with the distinct-pages bit (no lookup-free numbering then)', () => {
+    // PAGE (VM 0, page 5), PAGE (VM 1, page 5): both VMs are 'a', so one page of VM a; then a
+    // read through each index. One frame: the first read faults, the second hits.
+    const header = vmtHeader(['a', 'a'], false, 12, undefined, true);
+    const record = (op: number, vm: number, size: number, lo: number, hi: number): Buffer => {
+      const b = Buffer.alloc(16);
+      b.writeUInt8(op, 0);
+      b.writeUInt16LE(vm, 2);
+      b.writeUInt32LE(size, 4);
+      b.writeUInt32LE(lo, 8);
+      b.writeUInt32LE(hi, 12);
+      return b;
+    };
+    const body = Buffer.concat([record(5, 0, 0, 5, 0), record(5, 1, 0, 5, 0), record(0, 0, 1, 0, 0), record(0, 1, 1, 1, 0)]);
+    const file = tempFile('twice.vmt', Buffer.concat([header, body]));
+    const r = cli(['simulate', file, '--frames', '1', '--format', 'csv', '--columns', 'vm,accesses,faults,hits']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim().split('\n')).toEqual(['vm,accesses,faults,hits', 'a,2,1,1', 'TOTAL,2,1,1']);
+  });
+});
