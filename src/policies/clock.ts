@@ -1,5 +1,5 @@
 import { PageList } from './list.js';
-import { grown, type Accept, type PolicyDefinition, type ReplacementPolicy } from './policy.js';
+import { grown, type Accept, type GroupedPolicy, type PolicyDefinition, type ReplacementPolicy } from './policy.js';
 
 /**
  * CLOCK (second chance), libCacheSim's Clock with a 1-bit counter: pages in a circular list in
@@ -11,6 +11,12 @@ class Clock implements ReplacementPolicy {
   private readonly list = new PageList();
   private ref = new Uint8Array(0);
   private hand = -1;
+
+  /** Work on arrays shared with other clocks over other pages (ClockGroups). */
+  share(links: Int32Array<ArrayBuffer>, ref: Uint8Array<ArrayBuffer>): void {
+    this.list.links = links;
+    this.ref = ref;
+  }
 
   get size(): number {
     return this.list.size;
@@ -57,9 +63,60 @@ class Clock implements ReplacementPolicy {
   }
 }
 
+/**
+ * Clocks for many groups at once (PolicyDefinition.createGroups): one Clock per group, each with
+ * its hand and its list head, all over one links array and one array of reference bits indexed
+ * by page id (a page is in one group's clock at a time), so that a group has no arrays of its
+ * own to grow and no ids of its own to translate. Each group is a Clock, so it chooses exactly
+ * as a clock given only that group's pages would.
+ */
+class ClockGroups implements GroupedPolicy {
+  private readonly clocks: Clock[] = [];
+  private links = new Int32Array(0);
+  private ref = new Uint8Array(0);
+
+  get length(): number {
+    return this.clocks.length;
+  }
+
+  add(): number {
+    const c = new Clock();
+    c.share(this.links, this.ref);
+    return this.clocks.push(c) - 1;
+  }
+
+  resize(pages: number): void {
+    if (pages <= this.ref.length) return;
+    this.links = grown(this.links, 2 * pages);
+    this.ref = grown(this.ref, pages);
+    for (const c of this.clocks) c.share(this.links, this.ref);
+  }
+
+  insert(page: number, group: number): void {
+    this.clocks[group]!.insert(page);
+  }
+
+  hit(page: number, group: number): void {
+    this.clocks[group]!.hit(page);
+  }
+
+  remove(page: number, group: number): void {
+    this.clocks[group]!.remove(page);
+  }
+
+  size(group: number): number {
+    return this.clocks[group]!.size;
+  }
+
+  victim(group: number, accept: Accept): number {
+    return this.clocks[group]!.victim(accept);
+  }
+}
+
 export const clock = {
   name: 'clock',
   summary: 'second chance: a hand sweeps pages in load order, sparing those referenced since its last pass',
   needsFuture: false,
   create: () => new Clock(),
+  createGroups: () => new ClockGroups(),
 } satisfies PolicyDefinition;
