@@ -1,5 +1,11 @@
 import { PageList } from './list.js';
-import { grown, type Accept, type GroupedPolicy, type PolicyDefinition, type ReplacementPolicy } from './policy.js';
+import { grown, SharedGroups, type Accept, type PolicyDefinition, type SharingPolicy } from './policy.js';
+
+/** A clock's per-page arrays: its list's links and the reference bits (shared by groups: SharedGroups). */
+interface ClockArrays {
+  links: Int32Array<ArrayBuffer>;
+  ref: Uint8Array<ArrayBuffer>;
+}
 
 /**
  * CLOCK (second chance), libCacheSim's Clock with a 1-bit counter: pages in a circular list in
@@ -7,15 +13,18 @@ import { grown, type Accept, type GroupedPolicy, type PolicyDefinition, type Rep
  * the hand with its bit clear; eviction moves the hand over set bits (clearing them) and takes
  * the first page whose bit is clear. The list is linear, read circularly (tail wraps to head).
  */
-class Clock implements ReplacementPolicy {
+class Clock implements SharingPolicy<ClockArrays> {
   private readonly list = new PageList();
   private ref = new Uint8Array(0);
   private hand = -1;
 
-  /** Work on arrays shared with other clocks over other pages (ClockGroups). */
-  share(links: Int32Array<ArrayBuffer>, ref: Uint8Array<ArrayBuffer>): void {
-    this.list.links = links;
-    this.ref = ref;
+  arrays(): ClockArrays {
+    return { links: this.list.links, ref: this.ref };
+  }
+
+  share(arrays: ClockArrays): void {
+    this.list.links = arrays.links;
+    this.ref = arrays.ref;
   }
 
   get size(): number {
@@ -63,60 +72,10 @@ class Clock implements ReplacementPolicy {
   }
 }
 
-/**
- * Clocks for many groups at once (PolicyDefinition.createGroups): one Clock per group, each with
- * its hand and its list head, all over one links array and one array of reference bits indexed
- * by page id (a page is in one group's clock at a time), so that a group has no arrays of its
- * own to grow and no ids of its own to translate. Each group is a Clock, so it chooses exactly
- * as a clock given only that group's pages would.
- */
-class ClockGroups implements GroupedPolicy {
-  private readonly clocks: Clock[] = [];
-  private links = new Int32Array(0);
-  private ref = new Uint8Array(0);
-
-  get length(): number {
-    return this.clocks.length;
-  }
-
-  add(): number {
-    const c = new Clock();
-    c.share(this.links, this.ref);
-    return this.clocks.push(c) - 1;
-  }
-
-  resize(pages: number): void {
-    if (pages <= this.ref.length) return;
-    this.links = grown(this.links, 2 * pages);
-    this.ref = grown(this.ref, pages);
-    for (const c of this.clocks) c.share(this.links, this.ref);
-  }
-
-  insert(page: number, group: number): void {
-    this.clocks[group]!.insert(page);
-  }
-
-  hit(page: number, group: number): void {
-    this.clocks[group]!.hit(page);
-  }
-
-  remove(page: number, group: number): void {
-    this.clocks[group]!.remove(page);
-  }
-
-  size(group: number): number {
-    return this.clocks[group]!.size;
-  }
-
-  victim(group: number, accept: Accept): number {
-    return this.clocks[group]!.victim(accept);
-  }
-}
-
 export const clock = {
   name: 'clock',
   summary: 'second chance: a hand sweeps pages in load order, sparing those referenced since its last pass',
   needsFuture: false,
   create: () => new Clock(),
-  createGroups: () => new ClockGroups(),
+  createGroups: () => new SharedGroups(() => new Clock()),
 } satisfies PolicyDefinition;

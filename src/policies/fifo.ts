@@ -1,5 +1,5 @@
-import { QueueGroups, QueuePolicy } from './list.js';
-import type { PolicyDefinition, ReplacementPolicy } from './policy.js';
+import { QueuePolicy } from './list.js';
+import { SharedGroups, type PolicyDefinition, type ReplacementPolicy } from './policy.js';
 
 /** FIFO: evict the page loaded earliest; hits do not reorder (the list is load order). */
 class Fifo extends QueuePolicy implements ReplacementPolicy {}
@@ -10,5 +10,5 @@ export const fifo = {
   needsFuture: false,
   ordersSubsets: true,
   create: () => new Fifo(),
-  createGroups: () => new QueueGroups(false),
+  createGroups: () => new SharedGroups(() => new Fifo()),
 } satisfies PolicyDefinition;

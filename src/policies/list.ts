@@ -3,7 +3,7 @@
  * node objects, O(1) insert, unlink and move). A page's two links sit side by side, links[2p]
  * (previous) and links[2p + 1] (next): one cache line for both.
  */
-import { grown, type Accept, type GroupedPolicy } from './policy.js';
+import { grown } from './policy.js';
 
 export class PageList {
   links = new Int32Array(0);
@@ -91,55 +91,11 @@ export class QueuePolicy {
   victim(accept: ((p: number) => boolean) | null): number {
     return this.list.firstAccepted(accept);
   }
-}
-
-/**
- * Queue policies for many groups at once (PolicyDefinition.createGroups): one PageList per group,
- * all over one shared links array indexed by page id (a page is in one group's list at a time),
- * so a group costs a head, a tail and a count rather than a policy object with arrays of its
- * own. The lists are PageList itself, so each group orders its pages exactly as a QueuePolicy
- * of its own would; `moveOnHit` makes it LRU, else FIFO.
- */
-export class QueueGroups implements GroupedPolicy {
-  private readonly lists: PageList[] = [];
-  private links = new Int32Array(0);
-
-  constructor(private readonly moveOnHit: boolean) {}
-
-  get length(): number {
-    return this.lists.length;
+  /** its list's links (SharingPolicy: one array for the lists of many groups) */
+  arrays(): Int32Array<ArrayBuffer> {
+    return this.list.links;
   }
-
-  add(): number {
-    const list = new PageList();
-    list.links = this.links;
-    return this.lists.push(list) - 1;
-  }
-
-  resize(pages: number): void {
-    if (2 * pages <= this.links.length) return;
-    // Doubling: each list is pointed at the new array O(log pages) times in all.
-    this.links = grown(this.links, 2 * pages);
-    for (const list of this.lists) list.links = this.links;
-  }
-
-  insert(page: number, group: number): void {
-    this.lists[group]!.pushBack(page);
-  }
-
-  hit(page: number, group: number): void {
-    if (this.moveOnHit) this.lists[group]!.moveToBack(page);
-  }
-
-  remove(page: number, group: number): void {
-    this.lists[group]!.unlink(page);
-  }
-
-  size(group: number): number {
-    return this.lists[group]!.size;
-  }
-
-  victim(group: number, accept: Accept): number {
-    return this.lists[group]!.firstAccepted(accept);
+  share(links: Int32Array<ArrayBuffer>): void {
+    this.list.links = links;
   }
 }

@@ -1,5 +1,5 @@
-import { QueueGroups, QueuePolicy } from './list.js';
-import type { PolicyDefinition, ReplacementPolicy } from './policy.js';
+import { QueuePolicy } from './list.js';
+import { SharedGroups, type PolicyDefinition, type ReplacementPolicy } from './policy.js';
 
 /** LRU: evict the page accessed least recently (list head = least recent). */
 class Lru extends QueuePolicy implements ReplacementPolicy {
@@ -14,5 +14,5 @@ export const lru = {
   needsFuture: false,
   ordersSubsets: true,
   create: () => new Lru(),
-  createGroups: () => new QueueGroups(true),
+  createGroups: () => new SharedGroups(() => new Lru()),
 } satisfies PolicyDefinition;

@@ -139,6 +139,72 @@ export interface GroupedPolicy {
   victim(group: number, accept: Accept): number;
 }
 
+/**
+ * A policy whose per-page state is arrays indexed by page id, which it can hand over and take
+ * from another instance: instances over disjoint pages can then run over one set of arrays.
+ */
+export interface SharingPolicy<A> extends ReplacementPolicy {
+  /** its per-page arrays */
+  arrays(): A;
+  /** from now on, work on these (another instance's) */
+  share(arrays: A): void;
+}
+
+/**
+ * GroupedPolicy from instances over one set of per-page arrays (PolicyDefinition.createGroups):
+ * an instance per group, so each group chooses exactly as an instance given only its pages would,
+ * but no arrays of its own to grow and no ids of its own to translate. The first instance grows
+ * the arrays; the others are pointed at them again after each growth (a doubling: O(log pages)
+ * times in all).
+ */
+export class SharedGroups<A> implements GroupedPolicy {
+  private readonly members: SharingPolicy<A>[] = [];
+  private pages = 0;
+
+  constructor(private readonly make: () => SharingPolicy<A>) {}
+
+  get length(): number {
+    return this.members.length;
+  }
+
+  add(): number {
+    const member = this.make();
+    const first = this.members[0];
+    if (first === undefined) member.resize(this.pages);
+    else member.share(first.arrays());
+    return this.members.push(member) - 1;
+  }
+
+  resize(pages: number): void {
+    this.pages = Math.max(this.pages, pages);
+    const first = this.members[0];
+    if (first === undefined) return;
+    first.resize(pages);
+    const arrays = first.arrays();
+    for (let k = 1; k < this.members.length; k++) this.members[k]!.share(arrays);
+  }
+
+  insert(page: number, group: number, position: number, write: boolean): void {
+    this.members[group]!.insert(page, position, write);
+  }
+
+  hit(page: number, group: number, position: number, write: boolean): void {
+    this.members[group]!.hit(page, position, write);
+  }
+
+  remove(page: number, group: number): void {
+    this.members[group]!.remove(page);
+  }
+
+  size(group: number): number {
+    return this.members[group]!.size;
+  }
+
+  victim(group: number, accept: Accept): number {
+    return this.members[group]!.victim(accept);
+  }
+}
+
 /** Grows a typed array to at least `n` entries (doubling), keeping its contents. */
 export function grown<T extends Int32Array | Uint32Array | Uint8Array | Float64Array>(arr: T, n: number, fill = 0): T {
   if (n <= arr.length) return arr;

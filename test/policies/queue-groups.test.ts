@@ -1,5 +1,5 @@
 /**
- * createGroups (shared-array groups, policies/list.ts QueueGroups) against the obvious model: one
+ * createGroups (shared-array groups, SharedGroups in policies/policy.ts) against the obvious model: one
  * plain list per group, an array of page ids kept in order by hand, oldest first.
  */
 import fc from 'fast-check';
