@@ -93,3 +93,14 @@ export function allDocs(): string {
   const docs = readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).sort();
   return [readFileSync(join(ROOT, 'README.md'), 'utf8'), ...docs.map((f) => readFileSync(join(ROOT, 'docs', f), 'utf8'))].join('\n');
 }
+
+/** The position of the next access to the same page, -1 when none (what opt reads ahead), by a scan from the end. */
+export function nextUseOf(pages: readonly number[]): Int32Array {
+  const out = new Int32Array(pages.length).fill(-1);
+  const last = new Map<number, number>();
+  for (let i = pages.length - 1; i >= 0; i--) {
+    out[i] = last.get(pages[i]!) ?? -1;
+    last.set(pages[i]!, i);
+  }
+  return out;
+}

@@ -7,19 +7,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { opt } from '../../src/policies/opt.js';
 import type { PolicyDefinition } from '../../src/policies/policy.js';
+import { nextUseOf } from '../helpers.js';
 
 const definition: PolicyDefinition = opt;
 
-/** nextUse[i]: the next position of the page accessed at i, -1 when none */
-function nextUseOf(pages: number[]): Int32Array {
-  const next = new Int32Array(pages.length).fill(-1);
-  const last = new Map<number, number>();
-  for (let i = pages.length - 1; i >= 0; i--) {
-    next[i] = last.get(pages[i]!) ?? -1;
-    last.set(pages[i]!, i);
-  }
-  return next;
-}
 
 describe('opt: bitmap and heap forms', () => {
   it('name the same victims as a scan for the furthest next use (never used again: least recently used first)', () => {

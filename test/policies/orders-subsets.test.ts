@@ -9,21 +9,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { policies, POLICY_NAMES } from '../../src/policies/index.js';
 import type { PolicyDefinition, ReplacementPolicy } from '../../src/policies/policy.js';
+import { nextUseOf } from '../helpers.js';
 
 const PAGES = 12;
 const OWNERS = 3;
 const ownerOf = (page: number): number => page % OWNERS;
 
-/** the position of the next access to the same page, -1 when none (what opt reads ahead) */
-function nextUse(pages: number[]): Int32Array {
-  const out = new Int32Array(pages.length).fill(-1);
-  const last = new Map<number, number>();
-  for (let i = pages.length - 1; i >= 0; i--) {
-    out[i] = last.get(pages[i]!) ?? -1;
-    last.set(pages[i]!, i);
-  }
-  return out;
-}
 
 const claimed = POLICY_NAMES.filter((name) => (policies[name] as PolicyDefinition).ordersSubsets === true);
 
@@ -39,7 +30,7 @@ describe('policies that order subsets as the whole', () => {
           fc.array(fc.record({ page: fc.integer({ min: 0, max: PAGES - 1 }), drop: fc.boolean() }), { minLength: 1, maxLength: 120 }),
           fc.array(fc.boolean(), { minLength: PAGES, maxLength: PAGES }),
           (steps, acceptable) => {
-            const context = { seed: 1, nextUse: nextUse(steps.map((s) => s.page)) };
+            const context = { seed: 1, nextUse: nextUseOf(steps.map((s) => s.page)) };
             const make = (): ReplacementPolicy => {
               const p = policies[name].create(context);
               p.resize(PAGES);
