@@ -11,6 +11,9 @@ import type { PageIds } from './page-ids.js';
 /** The most pages one row may touch (64 GiB of 4 KiB pages). */
 export const MAX_ROW_PAGES = 2 ** 24;
 
+/** Rows whose pages are looked up together (PageIds.touch). */
+const TOUCH = 256;
+
 export class PageBatch {
   length = 0;
   readonly op: Uint8Array;
@@ -58,9 +61,36 @@ export class PageExpander {
 
   /** Expands a batch of rows (VM indices already global to the run). */
   rows(batch: RowBatch): void {
-    for (let r = 0; r < batch.length; r++) {
-      this.row(batch.op[r]!, batch.vm[r]!, batch.addrHi[r]!, batch.addrLo[r]!, batch.size[r]!, batch.content[r]!, batch.line[r]!);
+    for (let from = 0; from < batch.length; from += TOUCH) {
+      const to = Math.min(batch.length, from + TOUCH);
+      if (this.filter === null) this.touch(batch, from, to);
+      for (let r = from; r < to; r++) {
+        this.row(batch.op[r]!, batch.vm[r]!, batch.addrHi[r]!, batch.addrLo[r]!, batch.size[r]!, batch.content[r]!, batch.line[r]!);
+      }
     }
+  }
+
+  // Rows from..to-1's first pages, for PageIds.touch (see there): TOUCH rows at a time, so that
+  // what it reads is still in the caches when the rows are numbered.
+  private readonly touchVm = new Uint16Array(TOUCH);
+  private readonly touchHi = new Uint32Array(TOUCH);
+  private readonly touchLo = new Uint32Array(TOUCH);
+  /** what PageIds.touch returns, kept so that its reads are not optimised away */
+  private touched = 0;
+
+  private touch(batch: RowBatch, from: number, to: number): void {
+    const s = this.shift;
+    const vm = this.touchVm;
+    const pHi = this.touchHi;
+    const pLo = this.touchLo;
+    for (let r = from; r < to; r++) {
+      const hi = batch.addrHi[r]!;
+      const lo = batch.addrLo[r]!;
+      vm[r - from] = batch.vm[r]!;
+      pHi[r - from] = hi >>> s;
+      pLo[r - from] = s === 0 ? lo : ((lo >>> s) | (hi << (32 - s))) >>> 0;
+    }
+    this.touched = (this.touched + this.ids.touch(vm, pHi, pLo, to - from)) | 0;
   }
 
   /** One access of a page whose dense id is known (readers of paged vmt files: see vmt.ts). */

@@ -46,6 +46,33 @@ export class PageIds {
     return id;
   }
 
+  /**
+   * Reads what id() will read for keys 0..n-1 of these arrays (the slot each starts at and that
+   * slot's key) before any of them is looked up. The reads do not depend on one another, so the
+   * memory system serves many at once, where id() after id() waits for each miss in turn: the
+   * table of a trace of many pages is far bigger than the caches. Returns a number of no
+   * meaning, for the caller to keep (so that the reads are not optimised away).
+   */
+  touch(vm: Uint16Array, hi: Uint32Array, lo: Uint32Array, n: number): number {
+    const slots = this.slots;
+    const mask = this.mask;
+    if (this.found.length < n) this.found = new Int32Array(n);
+    const found = this.found;
+    for (let r = 0; r < n; r++) found[r] = slots[slotHash(vm[r]!, hi[r]!, lo[r]!) & mask]!;
+    const loOf = this.loOf;
+    const hiOf = this.hiOf;
+    const vmOf = this.vmOf;
+    let sum = 0;
+    for (let r = 0; r < n; r++) {
+      const id = found[r]!;
+      if (id >= 0) sum += loOf[id]! + hiOf[id]! + vmOf[id]!;
+    }
+    return sum;
+  }
+
+  /** touch()'s slots read */
+  private found = new Int32Array(256);
+
   private lookup(vm: number, hi: number, lo: number): number {
     const slots = this.slots;
     const mask = this.mask;
