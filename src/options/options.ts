@@ -9,6 +9,7 @@ import { isPolicyName, policies, POLICY_NAMES, type PolicyName } from '../polici
 import { DEFAULT_POLICY_OPTIONS, MAX_AGING_BITS, type PolicyOptions } from '../policies/policy.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../report/index.js';
 import type { ReadOptions } from '../trace/reader.js';
+import { THREAD_BYTES } from '../trace/read-thread.js';
 import { FORMATS, parseFormat, type TraceFormat } from '../trace/source.js';
 import { isPowerOfTwo, parseBytes, parseCount, parseDuration } from '../units.js';
 
@@ -32,6 +33,7 @@ export interface RawOptions {
   hex?: boolean;
   ifetch?: boolean;
   skipBadLines?: boolean;
+  readThread?: string;
   format?: string;
   color?: boolean;
   quiet?: boolean;
@@ -79,7 +81,8 @@ export function addTraceOptions(cmd: Command): Command {
     .option('--trace-format <format>', `trace format, overriding name and content: ${FORMATS.join(', ')}`)
     .option('--hex', 'csv/plain addresses without 0x are hexadecimal')
     .option('--ifetch', 'replay instruction fetches (lackey I lines, din label 2) as reads')
-    .option('--skip-bad-lines', 'skip and count bad trace lines instead of stopping at the first');
+    .option('--skip-bad-lines', 'skip and count bad trace lines instead of stopping at the first')
+    .option('--read-thread <when>', `parse text traces (csv, plain, lackey, din) on a second thread: auto (files of ${THREAD_BYTES >> 20} MiB or more), always, never`);
 }
 
 /** Help for --frames and --memory where they take a list of sizes (compare, mrc). */
@@ -157,8 +160,15 @@ export function readOptions(raw: RawOptions): ReadOptions & { traceFormat?: Trac
     ifetch: raw.ifetch === true,
     hex: raw.hex === true,
     skipBadLines: raw.skipBadLines === true,
+    readThread: parseReadThread(raw.readThread),
     traceFormat: raw.traceFormat === undefined ? undefined : parseFormat(raw.traceFormat),
   };
+}
+
+function parseReadThread(raw: string | undefined): ReadOptions['readThread'] {
+  if (raw === undefined) return undefined;
+  if (raw === 'auto' || raw === 'always' || raw === 'never') return raw;
+  throw new UsageError(`--read-thread: must be auto, always or never, got '${raw}'`);
 }
 
 /** `option`: the option the user typed the name in, for the message. */

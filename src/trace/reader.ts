@@ -7,7 +7,8 @@ import { readCsv, VmNames } from './csv.js';
 import { dinParser } from './din.js';
 import { fastLackeyParser, lackeyParser } from './lackey.js';
 import { fastPlainParser, plainParser } from './plain.js';
-import { noSkips, type RowBatch } from './rows.js';
+import { DEFAULT_BATCH, noSkips, type RowBatch } from './rows.js';
+import { readThreadAvailable, THREAD_BYTES, threadedBatches } from './read-thread.js';
 import type { TraceSource } from './source.js';
 import { parseLines } from './text.js';
 import { readVmt, replayVmt } from './vmt.js';
@@ -25,6 +26,11 @@ export interface ReadOptions {
   fastPath?: boolean;
   /** the run's content-token interner, shared by its readers (a private one when absent) */
   contents?: ContentNames;
+  /**
+   * Parse text traces on a worker thread (read-thread.ts): 'auto' (default) for files of at
+   * least THREAD_BYTES, 'always' for any file, 'never'. Standard input and vmt are read here.
+   */
+  readThread?: 'auto' | 'always' | 'never';
 }
 
 export const DEFAULT_READ_OPTIONS: ReadOptions = { ifetch: false, hex: false, skipBadLines: false };
@@ -46,7 +52,26 @@ export function createReader(source: TraceSource, opts: ReadOptions): TraceReade
     async *batches() {
       const display = source.display;
       let inner: AsyncGenerator<RowBatch>;
-      switch (source.format) {
+      if (threaded(source, opts)) {
+        let read = 0;
+        inner = threadedBatches(
+          { path: source.path, format: source.format, vmName: source.vmName, ifetch: opts.ifetch, hex: opts.hex, skipBadLines: opts.skipBadLines, fastPath: opts.fastPath, capacity: DEFAULT_BATCH },
+          {
+            vm: (name) => vms.get(name),
+            contents,
+            skipped,
+            flags: (news) => {
+              reader.hasTime = news.hasTime;
+              reader.hasContent = news.hasContent;
+              reader.hasVmColumn = news.hasVmColumn;
+            },
+            bytes: (total) => {
+              source.noteRead?.(total - read);
+              read = total;
+            },
+          },
+        );
+      } else switch (source.format) {
         case 'csv':
           inner = readCsv(source.chunks(), {
             display,
@@ -117,4 +142,13 @@ export function createReader(source: TraceSource, opts: ReadOptions): TraceReade
     }
   }
   return source.onlyVm === undefined ? reader : selectVm(reader, source.onlyVm);
+}
+
+/** Whether this source's batches come from a reader thread (see ReadOptions.readThread). */
+function threaded(source: TraceSource, opts: ReadOptions): boolean {
+  const mode = opts.readThread ?? 'auto';
+  // only a file that openSource opened (it counts what another thread reads of it)
+  if (mode === 'never' || source.format === 'vmt' || source.path === '-' || source.bytes === undefined || source.noteRead === undefined) return false;
+  if (mode === 'auto' && source.bytes < THREAD_BYTES) return false;
+  return readThreadAvailable();
 }

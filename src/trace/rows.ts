@@ -39,6 +39,11 @@ export function opFromText(text: string): number {
 
 export const DEFAULT_BATCH = 8192;
 
+/** Bytes of one buffer that holds a RowBatch of `capacity` rows (see the RowBatch constructor). */
+export function rowBatchBytes(capacity: number): number {
+  return 39 * capacity;
+}
+
 export class RowBatch {
   length = 0;
   readonly op: Uint8Array;
@@ -57,15 +62,49 @@ export class RowBatch {
    * 0 = none given. Only dedup (`--dedup`) looks at it.
    */
   readonly content: Int32Array;
-  constructor(readonly capacity = DEFAULT_BATCH) {
-    this.op = new Uint8Array(capacity);
-    this.vm = new Uint16Array(capacity);
-    this.addrHi = new Uint32Array(capacity);
-    this.addrLo = new Uint32Array(capacity);
-    this.size = new Float64Array(capacity);
-    this.time = new Float64Array(capacity);
-    this.line = new Float64Array(capacity);
-    this.content = new Int32Array(capacity);
+  /**
+   * `buffer`: lay the columns out in it (rowBatchBytes(capacity) bytes: one buffer that a
+   * reader thread hands over whole, see read-thread.ts) instead of an array each.
+   */
+  constructor(
+    readonly capacity = DEFAULT_BATCH,
+    buffer?: ArrayBuffer,
+  ) {
+    if (buffer === undefined) {
+      this.op = new Uint8Array(capacity);
+      this.vm = new Uint16Array(capacity);
+      this.addrHi = new Uint32Array(capacity);
+      this.addrLo = new Uint32Array(capacity);
+      this.size = new Float64Array(capacity);
+      this.time = new Float64Array(capacity);
+      this.line = new Float64Array(capacity);
+      this.content = new Int32Array(capacity);
+      return;
+    }
+    // widest first, so that every column is aligned
+    const c = capacity;
+    this.size = new Float64Array(buffer, 0, c);
+    this.time = new Float64Array(buffer, 8 * c, c);
+    this.line = new Float64Array(buffer, 16 * c, c);
+    this.addrHi = new Uint32Array(buffer, 24 * c, c);
+    this.addrLo = new Uint32Array(buffer, 28 * c, c);
+    this.content = new Int32Array(buffer, 32 * c, c);
+    this.vm = new Uint16Array(buffer, 36 * c, c);
+    this.op = new Uint8Array(buffer, 38 * c, c);
+  }
+
+  /** Copies the first `length` rows of `from` (capacity at least that) into this batch. */
+  copyFrom(from: RowBatch): void {
+    const n = from.length;
+    this.op.set(from.op.subarray(0, n));
+    this.vm.set(from.vm.subarray(0, n));
+    this.addrHi.set(from.addrHi.subarray(0, n));
+    this.addrLo.set(from.addrLo.subarray(0, n));
+    this.size.set(from.size.subarray(0, n));
+    this.time.set(from.time.subarray(0, n));
+    this.line.set(from.line.subarray(0, n));
+    this.content.set(from.content.subarray(0, n));
+    this.length = n;
   }
 
   get full(): boolean {

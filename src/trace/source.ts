@@ -39,6 +39,8 @@ export interface TraceSource {
   readonly bytes: number | undefined;
   /** bytes read from the file so far, all passes together (compressed bytes for gzip), for progress */
   bytesRead?(): number;
+  /** counts bytes of this file that another thread read (read-thread.ts), for bytesRead() */
+  noteRead?(bytes: number): void;
   /** The decompressed bytes, from the start. Standard input can be read once unless `retain()`ed. */
   chunks(): AsyncIterable<Buffer>;
   /** Keep standard input in memory so that it can be read again (for `opt`'s look-ahead). */
@@ -152,6 +154,7 @@ function finishSource(
   rawChunks: () => AsyncIterable<Buffer>,
   retain: () => void,
   bytesRead?: () => number,
+  noteRead?: (bytes: number) => void,
 ): TraceSource {
   const gzip = isGzip(head);
   const content = gzip ? gunzipHead(head) : head;
@@ -173,6 +176,7 @@ function finishSource(
     gzip,
     bytes,
     bytesRead,
+    noteRead,
     chunks(): AsyncIterable<Buffer> {
       const raw = rawChunks();
       if (!gzip) return raw;
@@ -229,6 +233,9 @@ export async function openSource(path: string, forced?: TraceFormat): Promise<Tr
     },
     () => {},
     () => read,
+    (bytes) => {
+      read += bytes;
+    },
   );
 }
 
