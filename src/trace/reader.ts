@@ -1,6 +1,7 @@
 /**
  * One place that turns a trace source into batches of rows, whatever its format.
  */
+import { statSync } from 'node:fs';
 import { TraceError } from '../errors.js';
 import { ContentNames } from './content.js';
 import { readCsv, VmNames } from './csv.js';
@@ -144,11 +145,20 @@ export function createReader(source: TraceSource, opts: ReadOptions): TraceReade
   return source.onlyVm === undefined ? reader : selectVm(reader, source.onlyVm);
 }
 
+function isRegularFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /** Whether this source's batches come from a reader thread (see ReadOptions.readThread). */
 function threaded(source: TraceSource, opts: ReadOptions): boolean {
   const mode = opts.readThread ?? 'auto';
   // only a file that openSource opened (it counts what another thread reads of it)
   if (mode === 'never' || source.format === 'vmt' || source.path === '-' || source.bytes === undefined || source.noteRead === undefined) return false;
   if (mode === 'auto' && source.bytes < THREAD_BYTES) return false;
-  return readThreadAvailable();
+  // a regular file, which the worker can open again from the start (not a pipe such as /dev/fd/N)
+  return isRegularFile(source.path) && readThreadAvailable();
 }

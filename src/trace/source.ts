@@ -206,6 +206,8 @@ export async function openSource(path: string, forced?: TraceFormat): Promise<Tr
   try {
     const st = statSync(path);
     if (st.isDirectory()) throw Object.assign(new Error('dir'), { code: 'EISDIR' });
+    // a pipe (`<(zcat t.csv.gz)`, a FIFO) reads once, from its start, as standard input does
+    if (!st.isFile()) return openStream(path, path, createReadStream(path, { highWaterMark: READ_CHUNK }), forced);
     size = st.size;
     const fd = openSync(path, 'r');
     try {
@@ -239,8 +241,14 @@ export async function openSource(path: string, forced?: TraceFormat): Promise<Tr
   );
 }
 
-async function openStdin(forced?: TraceFormat): Promise<TraceSource> {
-  const iterator = (process.stdin as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+function openStdin(forced?: TraceFormat): Promise<TraceSource> {
+  return openStream('-', '<stdin>', process.stdin, forced);
+}
+
+/** A source that can be read once from its start (standard input, a pipe) unless retained. */
+async function openStream(path: string, display: string, stream: Readable, forced?: TraceFormat): Promise<TraceSource> {
+  // standard input as it always was; a named pipe's read errors name it as a file's do
+  const iterator = (path === '-' ? (stream as AsyncIterable<Buffer>) : guarded(stream, display))[Symbol.asyncIterator]();
   const pending: Buffer[] = [];
   let headBytes = 0;
   let ended = false;
@@ -256,7 +264,7 @@ async function openStdin(forced?: TraceFormat): Promise<TraceSource> {
   let retained: Buffer[] | undefined;
   let consumed = false;
   const fresh = async function* (): AsyncGenerator<Buffer> {
-    if (consumed) throw new InputError('<stdin>: standard input can be read only once');
+    if (consumed) throw new InputError(path === '-' ? '<stdin>: standard input can be read only once' : `${display}: a pipe can be read only once`);
     consumed = true;
     for (const c of pending) {
       retained?.push(c);
@@ -273,8 +281,8 @@ async function openStdin(forced?: TraceFormat): Promise<TraceSource> {
   };
   let replay: Buffer[] | undefined;
   return finishSource(
-    '-',
-    '<stdin>',
+    path,
+    display,
     Buffer.concat(pending),
     forced,
     undefined,

@@ -1,5 +1,10 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatFromName, sniffFormat, vmNameFromPath } from '../../src/trace/source.js';
+import { BIN, ROOT } from '../helpers.js';
 
 const sniff = (text: string) => sniffFormat(Buffer.from(text));
 
@@ -35,5 +40,31 @@ describe('trace format detection (SPEC 1.1)', () => {
   it('names a VM after the file base name without extensions', () => {
     expect(vmNameFromPath('traces/web.csv.gz')).toBe('web');
     expect(vmNameFromPath('/tmp/db')).toBe('db');
+  });
+});
+
+describe('a pipe as a trace (`<(zcat t.csv.gz)`, a FIFO)', () => {
+  const run = (script: string) => spawnSync('bash', ['-c', script], { encoding: 'utf8', cwd: ROOT });
+  const vmmem = `"${process.execPath}" "${BIN}"`;
+  it('replays as the file does, twice for opt (the pipe is kept in memory), gzip included', () => {
+    const args = '--frames 40 --policy opt --format csv --columns faults,evictions,swap_outs';
+    const file = run(`${vmmem} simulate traces/web.csv ${args}`);
+    expect(file.status, file.stderr).toBe(0);
+    const piped = run(`${vmmem} simulate <(cat traces/web.csv) ${args}`);
+    expect(piped.status, piped.stderr).toBe(0);
+    // the file names its VM "web", the pipe "63" (/dev/fd/63): compare the counts, not the name
+    const counts = (out: string) => out.trim().split('\n').slice(1).map((l) => l.split(',').slice(-3).join(','));
+    expect(counts(piped.stdout)).toEqual(counts(file.stdout));
+    const gz = run(`${vmmem} simulate <(gzip -c traces/web.csv) --trace-format csv ${args}`);
+    expect(counts(gz.stdout)).toEqual(counts(file.stdout));
+  });
+
+  it('a FIFO made with mkfifo', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vmmem-fifo-'));
+    const fifo = join(dir, 'web.csv');
+    const made = run(`mkfifo "${fifo}" && (cat traces/web.csv > "${fifo}" &) && ${vmmem} simulate "${fifo}" --frames 40 --format csv --columns vm,faults`);
+    const file = run(`${vmmem} simulate traces/web.csv --frames 40 --format csv --columns vm,faults`);
+    expect(made.status, made.stderr).toBe(0);
+    expect(made.stdout).toBe(file.stdout);
   });
 });
