@@ -81,9 +81,14 @@ function raised(e: SerializedError): Error {
   return err;
 }
 
+/** The compiled worker's file. */
+export function readThreadFile(): string {
+  return fileURLToPath(WORKER_URL);
+}
+
 /** Whether the compiled worker is there (it is after npm run build). */
 export function readThreadAvailable(): boolean {
-  return existsSync(fileURLToPath(WORKER_URL));
+  return existsSync(readThreadFile());
 }
 
 /** Where the reader's state lives on the main thread: what each batch's news updates. */

@@ -9,7 +9,7 @@ import { dinParser } from './din.js';
 import { fastLackeyParser, lackeyParser } from './lackey.js';
 import { fastPlainParser, plainParser } from './plain.js';
 import { DEFAULT_BATCH, noSkips, type RowBatch } from './rows.js';
-import { readThreadAvailable, THREAD_BYTES, threadedBatches } from './read-thread.js';
+import { readThreadAvailable, readThreadFile, THREAD_BYTES, threadedBatches } from './read-thread.js';
 import type { TraceSource } from './source.js';
 import { parseLines } from './text.js';
 import { readVmt, replayVmt } from './vmt.js';
@@ -160,5 +160,8 @@ function threaded(source: TraceSource, opts: ReadOptions): boolean {
   if (mode === 'never' || source.format === 'vmt' || source.path === '-' || source.bytes === undefined || source.noteRead === undefined) return false;
   if (mode === 'auto' && source.bytes < THREAD_BYTES) return false;
   // a regular file, which the worker can open again from the start (not a pipe such as /dev/fd/N)
-  return isRegularFile(source.path) && readThreadAvailable();
+  if (!isRegularFile(source.path)) return false;
+  if (readThreadAvailable()) return true;
+  if (mode === 'always') throw new Error(`--read-thread always: the compiled reader thread ${readThreadFile()} is missing (npm run build)`);
+  return false;
 }
