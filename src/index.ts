@@ -17,6 +17,8 @@ export { plan, type PlanOptions, type PlanResult } from './api/plan.js';
 export { inspect, type InspectOptions, type InspectResult } from './api/inspect.js';
 export { generate, type GenerateOptions, type GenerateResult } from './api/generate.js';
 export { convert, type ConvertOptions, type ConvertResult } from './api/convert.js';
+export { merge, type MergeOptions } from './api/merge.js';
+export { diff, type DiffOptions, type DiffResult } from './api/diff.js';
 export type { Access, Accesses } from './api/accesses.js';
 export type { Cell, InputFile, ResultDocument, Row } from './api/document.js';
 export type { Library, OptionValue, ProgressCallback } from './api/options.js';

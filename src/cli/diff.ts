@@ -3,7 +3,8 @@
  */
 import { Command } from 'commander';
 import { RegressionError } from '../errors.js';
-import { compareSaved, comparisonResult, parseTolerance, readSavedResult, regressionMessage } from '../report/baseline.js';
+import { runDiff } from '../api/diff.js';
+import { regressionMessage } from '../report/baseline.js';
 import { BASELINE_HELP } from './baseline.js';
 import { emit, type Io } from './io.js';
 import { addOutputOptions, type RawOptions } from '../options/options.js';
@@ -35,9 +36,8 @@ export function diffCommand(io: Io): Command {
       '65 not a vmmem JSON result, 66 file missing.',
   );
   cmd.action(async (baselinePath: string, currentPath: string, raw: RawOptions & { tolerance?: string; all?: boolean }) => {
-    const tolerance = parseTolerance(raw.tolerance);
-    const comparison = compareSaved(readSavedResult(baselinePath), readSavedResult(currentPath), tolerance);
-    emit(io, comparisonResult(comparison, raw.all === true), raw, [baselinePath, currentPath].map((path) => ({ path, format: 'json' })));
+    const { comparison, result, inputs } = runDiff(baselinePath, currentPath, raw.tolerance, raw.all === true);
+    emit(io, result, raw, inputs);
     if (comparison.regressions.length > 0) throw new RegressionError(regressionMessage(comparison));
   });
   return cmd;

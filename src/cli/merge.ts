@@ -1,28 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { InputError } from '../errors.js';
-import { compareOutcomeFromCsv, compareOutcomeFromJson, compareResult, mergeShards, shardFormat, type SweepSizes } from '../report/compare.js';
-import { parseSizeList, resolveSizes } from '../options/sizes.js';
+import { readShard, runMerge } from '../api/merge.js';
 import { throwIfCellsFailed } from './compare.js';
 import { emit, type Io } from './io.js';
 import { addOutputOptions, type RawOptions } from '../options/options.js';
-
-function readShard(file: string): string {
-  try {
-    return readFileSync(file === '-' ? 0 : file, 'utf8');
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    if (e.code === 'ENOENT') throw new InputError(`${file}: no such file`);
-    if (e.code === 'EISDIR') throw new InputError(`${file}: is a directory`);
-    throw new InputError(`${file}: cannot read (${e.code ?? e.message})`);
-  }
-}
-
-/** Each trace's size list as compare resolved it (repeats included): what numbers the cells. */
-const sweepSizes: SweepSizes = (config, traces) => {
-  const list = parseSizeList(config.sizes, config.size_option === 'memory' ? '--memory' : '--frames', config.page_size);
-  return traces.map((t) => resolveSizes(list, t.distinct_pages));
-};
 
 export function mergeCommand(io: Io): Command {
   const cmd = new Command('merge')
@@ -53,12 +33,7 @@ export function mergeCommand(io: Io): Command {
       'that is not compare --shard output, 66 a file missing or unreadable.',
   );
   cmd.action((files: string[], raw: RawOptions) => {
-    const parts = files.map((file) => {
-      const text = readShard(file);
-      const format = shardFormat(text);
-      return { file, format, outcome: format === 'json' ? compareOutcomeFromJson(text, file) : compareOutcomeFromCsv(text, file) };
-    });
-    const result = compareResult(mergeShards(parts, sweepSizes));
+    const result = runMerge(files.map((file) => ({ name: file, text: readShard(file) })));
     emit(io, result, raw);
     throwIfCellsFailed(result.rows);
   });

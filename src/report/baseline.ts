@@ -59,14 +59,19 @@ export function readSavedResult(path: string): SavedResult {
   } catch (err) {
     throw new TraceError(path, 0, `not a JSON document (${(err as Error).message}); save results with --format json`);
   }
+  return savedFromDocument(doc, path);
+}
+
+/** A parsed result document (a saved file's, or one the library returned), checked; `name` names it in messages. */
+export function savedFromDocument(doc: unknown, name: string): SavedResult {
   const d = doc as Record<string, unknown>;
   if (typeof d !== 'object' || d === null || d.schema !== SCHEMA) {
-    throw new TraceError(path, 0, `not a vmmem result (no "schema": "${SCHEMA}"); save results with --format json`);
+    throw new TraceError(name, 0, `not a vmmem result (no "schema": "${SCHEMA}"); save results with --format json`);
   }
   if (typeof d.command !== 'string' || !Array.isArray(d.rows) || typeof d.config !== 'object' || d.config === null) {
-    throw new TraceError(path, 0, 'a vmmem result needs "command", "config" and "rows"');
+    throw new TraceError(name, 0, 'a vmmem result needs "command", "config" and "rows"');
   }
-  return { name: path, command: d.command, config: d.config as Record<string, unknown>, rows: d.rows as Row[] };
+  return { name, command: d.command, config: d.config as Record<string, unknown>, rows: d.rows as Row[] };
 }
 
 /** This run's result in the shape it would be saved in (config normalised as JSON writes it). */

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { compare, convert, generate, inspect, mrc, plan, simulate, TraceError, UsageError, type Access } from '../../src/index.js';
+import { compare, convert, diff, generate, inspect, merge, mrc, plan, simulate, TraceError, UsageError, type Access } from '../../src/index.js';
 import { vmmem } from '../cli/in-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vmmem-lib-'));
@@ -48,6 +48,54 @@ describe('the library returns the CLI JSON, parsed', () => {
       await cliJson(['plan', 'traces/web.csv', 'traces/zipf.csv', '--frames', '64', '--verify']),
     );
     expect(await inspect({ traces: ['traces/web.csv'], window: 100 })).toEqual(await cliJson(['inspect', 'traces/web.csv', '--window', '100']));
+  });
+
+  it('merge: shards from the library or from files give the unsharded compare, as vmmem merge does', async () => {
+    const options = { traces: ['traces/zipf.csv'], policies: ['lru', 'fifo', 'clock'], frames: '16,64' };
+    const whole = await compare(options);
+    const shards = await Promise.all([1, 2, 3].map((i) => compare({ ...options, shard: `${i}/3` })));
+    // each shard holds only its cells: three cells each, none in two shards
+    expect(shards.map((s) => s.rows.length)).toEqual([2, 2, 2]);
+    expect(await merge({ shards: [shards[2]!, shards[0]!, shards[1]!] })).toEqual(whole);
+    const files = shards.map((s, i) => {
+      const f = join(dir, `shard-${i + 1}.json`);
+      writeFileSync(f, JSON.stringify(s));
+      return f;
+    });
+    const lib = await merge({ shards: files });
+    expect(lib).toEqual(await cliJson(['merge', ...files]));
+    expect(lib.rows).toEqual(whole.rows);
+    await expect(merge({ shards: files.slice(1) })).rejects.toThrow(UsageError);
+    await expect(merge({ shards: ['-'] })).rejects.toThrow('standard input (-) is not read by the library');
+  });
+
+  it('diff: a result the library returned against a saved one, regression reported, not thrown', async () => {
+    // Belady's sequence: FIFO faults 9 times with 3 frames (worked by hand)
+    const fifo = await simulate({ accesses: belady(), frames: 3, policy: 'fifo' });
+    expect(total(fifo).faults).toBe(9);
+    const again = await simulate({ accesses: belady(), frames: 3, policy: 'fifo' });
+    const same = await diff({ baseline: fifo, current: again });
+    expect(same.regression).toBe(false);
+    expect(same.counts.worse).toBe(0);
+    expect(same.rows).toEqual([]);
+    // a current with one fault more per row (by hand): worse
+    const worse = structuredClone(fifo);
+    for (const r of worse.rows) r.faults = (r.faults as number) + 1;
+    const d = await diff({ baseline: fifo, current: worse });
+    expect(d.regression).toBe(true);
+    expect(d.rows.map((r) => [r.vm, r.metric, r.baseline, r.current, r.verdict])).toEqual(fifo.rows.map((r) => [r.vm, 'faults', 9, 10, 'worse']));
+    // within a 20% tolerance it is not a regression (10 - 9 <= 0.2 * 9)
+    expect((await diff({ baseline: fifo, current: worse, tolerance: '20%' })).regression).toBe(false);
+    expect((await diff({ baseline: fifo, current: worse, tolerance: 0.2 })).regression).toBe(false);
+    // files: the same JSON as vmmem diff prints
+    const a = join(dir, 'base.json');
+    const b = join(dir, 'cur.json');
+    writeFileSync(a, JSON.stringify(fifo));
+    writeFileSync(b, JSON.stringify(worse));
+    const cli = await vmmem(['diff', a, b, '--format', 'json']);
+    expect(cli.code).toBe(1);
+    expect(await diff({ baseline: a, current: b })).toEqual(JSON.parse(cli.stdout));
+    await expect(diff({ baseline: { schema: 'x' } as never, current: b })).rejects.toThrow(TraceError);
   });
 
   it('generate and convert write the same bytes and return the same result', async () => {

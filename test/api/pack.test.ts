@@ -128,6 +128,12 @@ describe('the packed package, installed and used from TypeScript', () => {
       cwd: app,
       encoding: 'utf8',
     });
-    expect(names.trim()).toBe('compare,convert,generate,inspect,mrc,plan,simulate');
+    expect(names.trim()).toBe('compare,convert,diff,generate,inspect,merge,mrc,plan,simulate');
+    // the reader thread's worker is in the package: reading on it prints the same bytes
+    const threaded = execFileSync(process.execPath, ['node_modules/vmmem/bin/vmmem.js', 'simulate', 'node_modules/vmmem/traces/web.csv', '--frames', '100', '--policy', 'lru', '--format', 'json', '--read-thread', 'always'], {
+      cwd: app,
+      encoding: 'utf8',
+    });
+    expect(threaded).toBe(cli);
   }, 60_000);
 });
