@@ -2,7 +2,7 @@
 // npm run check:figures: draws each kind of figure as .html with vmmem (--plot-out), opens every
 // page in headless Chromium (Debian's `chromium`, installed with apt-get when missing) and fails
 // on a console error or a page whose figure is empty; saves PNG screenshots under figures/ for a
-// person to look at. Not part of npm test (CI has no browser).
+// person to look at. Not part of npm test; .ci/run runs it (installing chromium when missing).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
