@@ -168,6 +168,24 @@ export class LruStackDistances {
     if (2 * pages > this.state.length) this.state = grown(this.state, 2 * pages, NO_TIME);
   }
 
+  /**
+   * Reads what access() will read first for pages page[from..to-1] (the page's state, then the
+   * word and the block count of its latest time), before any of them is accessed: the reads do
+   * not depend on one another, so their cache misses overlap, where access() after access()
+   * waits for each in turn. Returns a number of no meaning (keep it: the reads stay).
+   */
+  touch(page: Int32Array, from: number, to: number): number {
+    const state = this.state;
+    const bits = this.bits;
+    const block = this.levels.length > 0 ? this.levels[0]! : null;
+    let sum = 0;
+    for (let i = from; i < to; i++) {
+      const s = state[2 * page[i]!]!;
+      if (s >= 0) sum += bits[s >>> 5]! + (block === null ? 0 : block[s >>> (5 + FAN_BITS)]!);
+    }
+    return sum;
+  }
+
   /** R or W of page p (resize() first): its stack distance, 0 for a first touch. */
   access(p: number, write: boolean): number {
     const r = this.result;
@@ -571,6 +589,8 @@ export interface StackDistances {
   readonly writeBack: WriteBackCounts | null;
   resize(pages: number): void;
   access(p: number, write: boolean): void;
+  /** optional: reads ahead what access() of these pages will read (see LruStackDistances.touch) */
+  touch?(page: Int32Array, from: number, to: number): number;
   free(p: number): void;
   reset(v: number, vmOf: Uint16Array, pageCount: number): void;
   /** after the last operation: closes the write-back counters' last gaps */
@@ -737,6 +757,11 @@ export class ShardsFilter {
   }
 }
 
+/** Operations whose pages a stack reads ahead of together (StackDistances.touch). */
+const TOUCH = 256;
+/** what touch() returns, kept so that its reads stay */
+let touched = 0;
+
 /**
  * Feeds a batch of page operations (op, dense page id; RESET carries the VM) to a stack,
  * keeping only the pages `filter` samples.
@@ -750,7 +775,9 @@ export function feed(
   filter: ShardsFilter | null,
 ): void {
   stack.resize(ids.count);
+  const touch = filter === null && stack.touch !== undefined;
   for (let i = 0; i < length; i++) {
+    if (touch && (i & (TOUCH - 1)) === 0) touched = (touched + stack.touch!(page, i, Math.min(length, i + TOUCH))) | 0;
     const o = op[i]!;
     const p = page[i]!;
     if (o === OP_RESET) {
