@@ -10,6 +10,7 @@ import { DEFAULT_LATENCY, type EngineConfig } from '../src/engine/config.js';
 import { simulate, type SimulationOutcome } from '../src/run/simulate.js';
 import type { PolicyName } from '../src/policies/index.js';
 import { DEFAULT_READ_OPTIONS, type ReadOptions } from '../src/trace/reader.js';
+import type { RowBatch } from '../src/trace/rows.js';
 import type { TraceFormat, TraceSource } from '../src/trace/source.js';
 
 export const ROOT = new URL('..', import.meta.url).pathname;
@@ -103,4 +104,17 @@ export function nextUseOf(pages: readonly number[]): Int32Array {
     last.set(pages[i]!, i);
   }
   return out;
+}
+
+/**
+ * A batch's rows as text, one a row: op, VM name, address halves, size, time, line and the
+ * content token as a string (JSON: "" for none), so that two readers' token ids need not agree.
+ */
+export function rowTexts(b: RowBatch, vmNames: readonly string[], tokens: readonly string[]): string[] {
+  const rows: string[] = [];
+  for (let i = 0; i < b.length; i++) {
+    const token = JSON.stringify(tokens[b.content[i]!]);
+    rows.push([b.op[i], vmNames[b.vm[i]!], b.addrHi[i], b.addrLo[i], b.size[i], b.time[i], b.line[i], token].join(' '));
+  }
+  return rows;
 }

@@ -9,7 +9,7 @@ import { TraceError } from '../../src/errors.js';
 import { ContentNames } from '../../src/trace/content.js';
 import { createReader } from '../../src/trace/reader.js';
 import type { TraceFormat } from '../../src/trace/source.js';
-import { textSource } from '../helpers.js';
+import { rowTexts, textSource } from '../helpers.js';
 
 async function readAll(text: string, format: TraceFormat, fastPath: boolean, flags: { hex?: boolean; skipBadLines?: boolean; ifetch?: boolean } = {}) {
   const contents = new ContentNames();
@@ -22,13 +22,7 @@ async function readAll(text: string, format: TraceFormat, fastPath: boolean, fla
   });
   const rows: string[] = [];
   try {
-    for await (const b of reader.batches()) {
-      for (let i = 0; i < b.length; i++) {
-        // the content token as a string (JSON: '' for none), so that ids need not agree
-        const token = JSON.stringify(contents.names[b.content[i]!]);
-        rows.push([b.op[i], reader.vmNames[b.vm[i]!], b.addrHi[i], b.addrLo[i], b.size[i], b.time[i], b.line[i], token].join(' '));
-      }
-    }
+    for await (const b of reader.batches()) rows.push(...rowTexts(b, reader.vmNames, contents.names));
   } catch (err) {
     if (!(err instanceof TraceError)) throw err;
     return { rows, error: err.message, skipped: reader.skipped };

@@ -13,7 +13,7 @@ import { ContentNames } from '../../src/trace/content.js';
 import { readThreadAvailable } from '../../src/trace/read-thread.js';
 import { createReader, type ReadOptions } from '../../src/trace/reader.js';
 import { declaredVmSource, openSource, type TraceFormat } from '../../src/trace/source.js';
-import { cli, tempDir, tempFile } from '../helpers.js';
+import { cli, rowTexts, tempDir, tempFile } from '../helpers.js';
 
 type Flags = Partial<Pick<ReadOptions, 'hex' | 'ifetch' | 'skipBadLines'>> & { format?: TraceFormat; onlyVm?: string };
 
@@ -25,12 +25,7 @@ async function readAll(path: string, readThread: 'always' | 'never', flags: Flag
   const rows: string[] = [];
   let error: string | null = null;
   try {
-    for await (const b of reader.batches()) {
-      for (let i = 0; i < b.length; i++) {
-        const token = JSON.stringify(contents.names[b.content[i]!]);
-        rows.push([b.op[i], reader.vmNames[b.vm[i]!], b.addrHi[i], b.addrLo[i], b.size[i], b.time[i], b.line[i], token].join(' '));
-      }
-    }
+    for await (const b of reader.batches()) rows.push(...rowTexts(b, reader.vmNames, contents.names));
   } catch (err) {
     if (!(err instanceof VmmemError)) throw err;
     error = `${err.constructor.name}: ${err.message}`;
