@@ -12,6 +12,9 @@ import { DEFAULT_POLICY_OPTIONS, grown, type Accept, type PolicyContext, type Po
  * clean) and passed; young pages are passed. After a full circle without a victim, the first
  * clean page from the hand is evicted (a page written back in that circle counts as clean),
  * else the page at the hand. Pages `accept` refuses are not candidates: passed untouched.
+ * Shortcuts that choose the same page (youngUntil, the run known dirty, the clean count) keep a
+ * search from going round the circle twice when every resident page is young and most are
+ * dirty (docs/os-policies.md, Speed).
  */
 class WsClock implements ReplacementPolicy {
   /**
@@ -26,6 +29,26 @@ class WsClock implements ReplacementPolicy {
   private hand = -1;
   /** per VM: accesses so far */
   private vmTime = new Float64Array(16);
+  /** all VMs' accesses so far (a VM's time grows by at most as much as this) */
+  private time = 0;
+  /**
+   * While `time` is at most this, no resident page is old: set by a full circle that found none
+   * (then + the least slack, tau - age, of the pages it passed: a VM's time grows at most as fast
+   * as `time`), lowered by loads (a new page's slack is tau), untouched by hits (they make pages
+   * younger). -1: unknown. The circle's first loop then has nothing to do and is skipped.
+   */
+  private youngUntil = -1;
+  /**
+   * A run of pages known to be dirty, from dirtyFrom to dirtyTo in circle order (-1: none): the
+   * pages the last search for a clean page passed. Where the hand stands at its start, the next
+   * search starts after it. Pages turn clean only when the first loop writes them back (which
+   * forgets the run); a new page goes in just behind the hand, outside the run when the hand is
+   * at its start (else the run is forgotten), and removing either end forgets it.
+   */
+  private dirtyFrom = -1;
+  private dirtyTo = -1;
+  /** resident pages that are clean (none: the search for one can stop before it starts) */
+  private cleanPages = 0;
 
   constructor(
     private readonly tau: number,
@@ -55,6 +78,10 @@ class WsClock implements ReplacementPolicy {
     if (v >= this.vmTime.length) this.vmTime = grown(this.vmTime, v + 1);
     rec[4 * page + 2] = ++this.vmTime[v]!;
     rec[4 * page + 3] = 2 * v + (write ? 1 : 0);
+    this.time++;
+    if (this.youngUntil >= 0 && this.time + this.tau < this.youngUntil) this.youngUntil = this.time + this.tau;
+    if (this.hand !== this.dirtyFrom) this.dirtyFrom = -1;
+    if (!write) this.cleanPages++;
     if (this.hand < 0) {
       // the only page
       rec[4 * page] = -1;
@@ -77,10 +104,24 @@ class WsClock implements ReplacementPolicy {
     const rec = this.rec;
     const x = rec[4 * page + 3]!;
     rec[4 * page + 2] = ++this.vmTime[x >>> 1]!;
-    if (write) rec[4 * page + 3] = x | 1;
+    this.time++;
+    if (write && (x & 1) === 0) {
+      rec[4 * page + 3] = x | 1;
+      this.cleanPages--;
+    }
   }
 
   remove(page: number): void {
+    if ((this.rec[4 * page + 3]! & 1) === 0) this.cleanPages--;
+    // the run known dirty loses an end: it starts one later, or ends one earlier
+    if (page === this.dirtyFrom) {
+      if (page === this.dirtyTo) this.dirtyFrom = -1;
+      else this.dirtyFrom = this.after(page);
+    } else if (page === this.dirtyTo) {
+      const before = this.rec[4 * page]!;
+      if (before >= 0) this.dirtyTo = before;
+      else this.dirtyFrom = -1;
+    }
     if (page === this.hand) this.hand = this.count > 1 ? this.after(page) : -1;
     const rec = this.rec;
     const a = rec[4 * page]!;
@@ -97,17 +138,67 @@ class WsClock implements ReplacementPolicy {
     let p = this.hand;
     const rec = this.rec;
     const vmTime = this.vmTime;
-    for (let steps = n; steps > 0; steps--, p = this.after(p)) {
-      if (accept !== null && !accept(p)) continue;
-      const x = rec[4 * p + 3]!;
-      if (vmTime[x >>> 1]! - rec[4 * p + 2]! <= this.tau) continue;
-      if ((x & 1) === 0) return (this.hand = p);
-      if (this.writeBack(p)) rec[4 * p + 3] = x & ~1;
+    const tau = this.tau;
+    if (!(this.youngUntil >= 0 && this.time <= this.youngUntil)) {
+      this.youngUntil = -1;
+      /** the least tau - age of the pages passed: all young when the circle ends without an old page */
+      let slack = Infinity;
+      let old = false;
+      // walking the run known dirty (when the hand is at its start): a page written back in it ends it just before
+      let inRun = this.dirtyFrom === p;
+      let last = -1;
+      for (let steps = n; steps > 0; steps--, p = this.after(p)) {
+        const here = inRun;
+        if (here && p === this.dirtyTo) inRun = false;
+        const passed = last;
+        last = p;
+        const x = rec[4 * p + 3]!;
+        const young = tau - (vmTime[x >>> 1]! - rec[4 * p + 2]!);
+        if (young >= 0) {
+          if (young < slack) slack = young;
+          continue;
+        }
+        old = true;
+        if (accept !== null && !accept(p)) continue;
+        if ((x & 1) === 0) return (this.hand = p);
+        if (this.writeBack(p)) {
+          rec[4 * p + 3] = x & ~1;
+          this.cleanPages++;
+          if (here && passed >= 0) {
+            this.dirtyTo = passed;
+            inRun = false;
+          } else if (here || this.dirtyFrom !== this.hand) this.dirtyFrom = -1;
+        }
+      }
+      if (!old) this.youngUntil = this.time + slack;
     }
     // A full circle: the first clean candidate from the hand, else the hand's.
+    if (accept === null) return this.firstClean(p);
+    this.dirtyFrom = -1;
     for (let steps = n; steps > 0; steps--, p = this.after(p)) if ((rec[4 * p + 3]! & 1) === 0 && (accept === null || accept(p))) return (this.hand = p);
     for (let steps = n; steps > 0; steps--, p = this.after(p)) if (accept === null || accept(p)) return (this.hand = p);
     return -1;
+  }
+
+  /** The first clean page from the hand (at `hand`), past the run known dirty; else the hand's page. */
+  private firstClean(hand: number): number {
+    const rec = this.rec;
+    // `last`: the last page known dirty, walking from the hand
+    let last = hand;
+    if (this.cleanPages === 0) return (this.hand = hand);
+    if (this.dirtyFrom === hand) last = this.dirtyTo;
+    else if ((rec[4 * hand + 3]! & 1) === 0) return (this.hand = hand);
+    for (let q = this.after(last); q !== hand; last = q, q = this.after(q)) {
+      if ((rec[4 * q + 3]! & 1) === 0) {
+        this.dirtyFrom = hand;
+        this.dirtyTo = last;
+        return (this.hand = q);
+      }
+    }
+    // none clean: the hand's page (every page is dirty)
+    this.dirtyFrom = hand;
+    this.dirtyTo = last;
+    return (this.hand = hand);
   }
 }
 

@@ -63,3 +63,34 @@ describe.each(OS)('%s with small --tick, --aging-bits and --tau against the refe
     );
   });
 });
+
+describe('wsclock when every resident page is young and most are dirty (its shortcuts: no old page until a known time, a run known dirty, no clean page)', () => {
+  it('equals the reference model on loops over more pages than frames, tau long against the frames', async () => {
+    const loopArb = fc
+      .record({
+        vms: fc.integer({ min: 1, max: 2 }),
+        pages: fc.integer({ min: 4, max: 30 }),
+        rounds: fc.integer({ min: 2, max: 12 }),
+        writes: fc.array(fc.boolean(), { minLength: 30, maxLength: 30 }),
+        noise: fc.array(fc.tuple(fc.nat(), fc.nat(29), fc.boolean()), { maxLength: 20 }),
+      })
+      .map(({ vms, pages, rounds, writes, noise }) => {
+        const rows: RefRow[] = [];
+        for (let r = 0; r < rounds; r++) for (let p = 0; p < pages; p++) rows.push({ vm: p % vms, page: p, op: writes[p]! ? 'W' : 'R' });
+        // a few accesses out of the loop's order (hits, writes that make clean pages dirty)
+        for (const [at, page, write] of noise) rows.splice(at % (rows.length + 1), 0, { vm: (page % pages) % vms, page: page % pages, op: write ? 'W' : 'R' });
+        return rows;
+      });
+    await fc.assert(
+      fc.asyncProperty(
+        loopArb,
+        fc.record({ frames: fc.integer({ min: 2, max: 12 }), swapSlots: fc.oneof(fc.constant(Infinity), fc.integer({ min: 0, max: 12 })) }),
+        fc.integer({ min: 0, max: 400 }),
+        async (rows, s, tau) => {
+          await expectModel('wsclock', rows, s, { tick: 1000, agingBits: 8, tau });
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+});
