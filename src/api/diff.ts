@@ -51,5 +51,5 @@ export type DiffResult = ResultDocument<'diff'> & { regression: boolean; counts:
 export async function diff(options: DiffOptions): Promise<DiffResult> {
   const tolerance = options.tolerance === undefined ? undefined : String(options.tolerance);
   const { result, inputs } = runDiff(options.baseline, options.current, tolerance, options.all === true);
-  return Promise.resolve(toDocument<'diff'>(result, inputs) as DiffResult);
+  return toDocument<'diff'>(result, inputs) as DiffResult;
 }

@@ -56,5 +56,5 @@ export async function merge(options: MergeOptions): Promise<CompareResult> {
     if (s === '-') throw new UsageError('standard input (-) is not read by the library: pass the shard file');
     return { name: s, text: readShard(s) };
   });
-  return Promise.resolve(toDocument<'compare'>(runMerge(shards)));
+  return toDocument<'compare'>(runMerge(shards));
 }

@@ -42,8 +42,9 @@ class WsClock implements ReplacementPolicy {
    * A run of pages known to be dirty, from dirtyFrom to dirtyTo in circle order (-1: none): the
    * pages the last search for a clean page passed. Where the hand stands at its start, the next
    * search starts after it. Pages turn clean only when the first loop writes them back (which
-   * forgets the run); a new page goes in just behind the hand, outside the run when the hand is
-   * at its start (else the run is forgotten), and removing either end forgets it.
+   * ends the run just before such a page, or forgets it when the hand is elsewhere); a new page
+   * goes in just behind the hand, outside the run when the hand is at its start (else the run is
+   * forgotten); removing an end moves it one page in.
    */
   private dirtyFrom = -1;
   private dirtyTo = -1;
@@ -175,17 +176,17 @@ class WsClock implements ReplacementPolicy {
     // A full circle: the first clean candidate from the hand, else the hand's.
     if (accept === null) return this.firstClean(p);
     this.dirtyFrom = -1;
-    for (let steps = n; steps > 0; steps--, p = this.after(p)) if ((rec[4 * p + 3]! & 1) === 0 && (accept === null || accept(p))) return (this.hand = p);
-    for (let steps = n; steps > 0; steps--, p = this.after(p)) if (accept === null || accept(p)) return (this.hand = p);
+    for (let steps = n; steps > 0; steps--, p = this.after(p)) if ((rec[4 * p + 3]! & 1) === 0 && accept(p)) return (this.hand = p);
+    for (let steps = n; steps > 0; steps--, p = this.after(p)) if (accept(p)) return (this.hand = p);
     return -1;
   }
 
   /** The first clean page from the hand (at `hand`), past the run known dirty; else the hand's page. */
   private firstClean(hand: number): number {
+    if (this.cleanPages === 0) return (this.hand = hand);
     const rec = this.rec;
     // `last`: the last page known dirty, walking from the hand
     let last = hand;
-    if (this.cleanPages === 0) return (this.hand = hand);
     if (this.dirtyFrom === hand) last = this.dirtyTo;
     else if ((rec[4 * hand + 3]! & 1) === 0) return (this.hand = hand);
     for (let q = this.after(last); q !== hand; last = q, q = this.after(q)) {

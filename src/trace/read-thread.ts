@@ -59,7 +59,7 @@ export type FromReadWorker =
   | ({ type: 'done' } & ReadNews)
   | ({ type: 'error'; error: SerializedError } & ReadNews);
 
-export type ToReadWorker = { type: 'more'; buffer: ArrayBuffer | null };
+export type ToReadWorker = { type: 'more'; buffer: ArrayBuffer };
 
 export type SerializedError =
   | { kind: 'trace'; file: string; line: number; reason: string; text: string | undefined }

@@ -19,7 +19,7 @@ let credit = IN_FLIGHT;
 let wake: (() => void) | null = null;
 
 port.on('message', (m: ToReadWorker) => {
-  if (m.buffer !== null) free.push(m.buffer);
+  free.push(m.buffer);
   credit++;
   const w = wake;
   wake = null;

@@ -1,7 +1,6 @@
 /**
  * One place that turns a trace source into batches of rows, whatever its format.
  */
-import { statSync } from 'node:fs';
 import { TraceError } from '../errors.js';
 import { ContentNames } from './content.js';
 import { readCsv, VmNames } from './csv.js';
@@ -145,22 +144,14 @@ export function createReader(source: TraceSource, opts: ReadOptions): TraceReade
   return source.onlyVm === undefined ? reader : selectVm(reader, source.onlyVm);
 }
 
-function isRegularFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
-
 /** Whether this source's batches come from a reader thread (see ReadOptions.readThread). */
 function threaded(source: TraceSource, opts: ReadOptions): boolean {
   const mode = opts.readThread ?? 'auto';
-  // only a file that openSource opened (it counts what another thread reads of it)
-  if (mode === 'never' || source.format === 'vmt' || source.path === '-' || source.bytes === undefined || source.noteRead === undefined) return false;
+  // Only a regular file that openSource opened, which the worker can open again from its start:
+  // such a source alone counts what another thread reads of it (noteRead); standard input and
+  // pipes (/dev/fd/N) have no noteRead and are read here.
+  if (mode === 'never' || source.format === 'vmt' || source.noteRead === undefined || source.bytes === undefined) return false;
   if (mode === 'auto' && source.bytes < THREAD_BYTES) return false;
-  // a regular file, which the worker can open again from the start (not a pipe such as /dev/fd/N)
-  if (!isRegularFile(source.path)) return false;
   if (readThreadAvailable()) return true;
   if (mode === 'always') throw new Error(`--read-thread always: the compiled reader thread ${readThreadFile()} is missing (npm run build)`);
   return false;
