@@ -44,13 +44,18 @@ export class VmHeap {
       this.index = grown(this.index, x + 1, -1);
       this.keys = grown(this.keys, x + 1);
     }
-    this.keys[x] = key;
     const i = this.index[x]!;
     if (i >= 0) {
-      this.up(i);
-      this.down(this.index[x]!);
+      // A larger key can only move x up, a smaller one only down (ties stay ties or resolve the
+      // same way: the tolerance grows with the larger key); the same key moves nothing.
+      const old = this.keys[x]!;
+      if (key === old) return;
+      this.keys[x] = key;
+      if (key > old) this.up(i);
+      else this.down(i);
       return;
     }
+    this.keys[x] = key;
     if (this.size >= this.heap.length) this.heap = grown(this.heap, this.size + 1);
     this.heap[this.size] = x;
     this.index[x] = this.size;
