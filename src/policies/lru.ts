@@ -8,11 +8,22 @@ class Lru extends QueuePolicy implements ReplacementPolicy {
   }
 }
 
+/** LRU per group over one links array: each group's list is its pages in order of last access. */
+class LruGroups extends SharedGroups<Int32Array<ArrayBuffer>> {
+  constructor() {
+    super(() => new Lru());
+  }
+
+  newer(page: number): number {
+    return this.shared()![2 * page + 1]!;
+  }
+}
+
 export const lru = {
   name: 'lru',
   summary: 'least recently used: evicts the page accessed longest ago',
   needsFuture: false,
   ordersSubsets: true,
   create: () => new Lru(),
-  createGroups: () => new SharedGroups(() => new Lru()),
+  createGroups: () => new LruGroups(),
 } satisfies PolicyDefinition;

@@ -137,6 +137,11 @@ export interface GroupedPolicy {
   size(group: number): number;
   /** The group's victim among the pages `accept` takes; -1 if none. */
   victim(group: number, accept: Accept): number;
+  /**
+   * Only for a policy whose groups list their pages in order of last access, least recent first
+   * (lru): the page of `page`'s group accessed next after it, -1 when it is the latest.
+   */
+  newer?(page: number): number;
 }
 
 /**
@@ -202,6 +207,11 @@ export class SharedGroups<A> implements GroupedPolicy {
 
   victim(group: number, accept: Accept): number {
     return this.members[group]!.victim(accept);
+  }
+
+  /** the per-page arrays every member works on (none before the first group) */
+  protected shared(): A | undefined {
+    return this.members[0]?.arrays();
   }
 }
 

@@ -118,6 +118,102 @@ export class ExactActiveFraction implements ActiveFraction {
   }
 }
 
+/**
+ * The exact active fraction of ExactActiveFraction, for a policy that already keeps each VM's
+ * resident pages in order of last access (lru: GroupedPolicy.newer). The active pages, those
+ * accessed among the VM's last W accesses, are then a suffix of that order: the VM's `boundary`
+ * page and every page after it. An access stamps its page; the boundary moves on past the pages
+ * whose stamp left the window (and past the accessed page itself, which goes to the end). Per
+ * access this touches the accessed page's stamp only, where a list of its own moves the page
+ * (four cache lines with many VMs: the page, its two neighbours and the list's tail).
+ *
+ * Calls: accessed() before the policy moves a hit page to the end (the boundary may be that
+ * page) and after it lists a loaded one; unloaded() before the policy unlists the page. Stamps
+ * are the VM's access count modulo 2^31, so the window must be below 2^31.
+ */
+export class ListedActiveFraction implements ActiveFraction {
+  private seq: number[] = [];
+  private activeCount = new Int32Array(16);
+  /** per VM: its least recent active page, -1 when none is active */
+  private boundary = new Int32Array(16).fill(-1);
+  /** per VM: the boundary page's stamp (read here, not in the page's own cell) */
+  private boundarySeq = new Int32Array(16);
+  /** per page: the stamp of its latest access while active, -1 while idle or not resident */
+  private stamp = new Int32Array(0);
+
+  constructor(
+    private readonly window: number,
+    /** the page of the same VM accessed next after this one, -1 for the latest (GroupedPolicy.newer) */
+    private readonly newer: (page: number) => number,
+  ) {
+    if (!(window < 2 ** 31)) throw new Error(`window ${window} is not below 2^31`);
+  }
+
+  addVm(vm: number): void {
+    this.seq[vm] = 0;
+    this.activeCount = grown(this.activeCount, vm + 1);
+    this.boundary = grown(this.boundary, vm + 1, -1);
+    this.boundarySeq = grown(this.boundarySeq, vm + 1);
+    this.activeCount[vm] = 0;
+    this.boundary[vm] = -1;
+  }
+
+  resize(pages: number): void {
+    this.stamp = grown(this.stamp, pages, -1);
+  }
+
+  loaded(): void {}
+
+  accessed(page: number, vm: number): boolean {
+    const stamp = this.stamp;
+    const s = this.seq[vm]!;
+    this.seq[vm] = s + 1;
+    const now = s & 0x7fffffff;
+    const before = this.activeCount[vm]!;
+    if (stamp[page]! < 0) this.activeCount[vm] = before + 1;
+    stamp[page] = now;
+    let b = this.boundary[vm]!;
+    if (b < 0) {
+      // nothing else active: the page alone, at (or on its way to) the end
+      this.boundary[vm] = page;
+      this.boundarySeq[vm] = now;
+      return true;
+    }
+    let bs = this.boundarySeq[vm]!;
+    // pages last accessed before the window (access numbers s - W + 1 .. s) are idle
+    if (b !== page && ((now - bs) & 0x7fffffff) < this.window) return this.activeCount[vm] !== before;
+    while (b >= 0 && (b === page || ((now - bs) & 0x7fffffff) >= this.window)) {
+      if (b !== page) {
+        stamp[b] = -1;
+        this.activeCount[vm]!--;
+      }
+      b = this.newer(b);
+      if (b >= 0) bs = stamp[b]!;
+    }
+    if (b < 0) {
+      b = page;
+      bs = now;
+    }
+    this.boundary[vm] = b;
+    this.boundarySeq[vm] = bs;
+    return this.activeCount[vm] !== before;
+  }
+
+  unloaded(page: number, vm: number): void {
+    if (this.stamp[page]! < 0) return;
+    this.stamp[page] = -1;
+    this.activeCount[vm]!--;
+    if (this.boundary[vm] !== page) return;
+    const b = this.newer(page);
+    this.boundary[vm] = b;
+    if (b >= 0) this.boundarySeq[vm] = this.stamp[b]!;
+  }
+
+  fraction(vm: number, resident: number): number {
+    return resident > 0 ? this.activeCount[vm]! / resident : 0;
+  }
+}
+
 /** ESX-style statistical sampling of `samplePages` pages per period of `window` accesses. */
 export class SampledActiveFraction implements ActiveFraction {
   private seq: number[] = [];

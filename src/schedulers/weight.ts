@@ -1,5 +1,5 @@
 import { type Accept, type GroupedPolicy, grown } from '../policies/policy.js';
-import { ExactActiveFraction, SampledActiveFraction, type ActiveFraction } from './activity.js';
+import { ExactActiveFraction, ListedActiveFraction, SampledActiveFraction, type ActiveFraction } from './activity.js';
 import { BaseScheduler } from './base.js';
 import { policyGroups } from './groups.js';
 import type { SchedulerContext, SchedulerDefinition, VmParams } from './scheduler.js';
@@ -49,11 +49,14 @@ class WeightScheduler extends BaseScheduler {
     this.groups = policyGroups(ctx.policy, ctx.policyContext);
     const tax = ctx.idleTax;
     this.k = tax ? 1 / (1 - tax.rate) : 1;
+    const newer = this.groups.newer?.bind(this.groups);
     this.activity = !tax
       ? null
       : tax.samplePages > 0
         ? new SampledActiveFraction(tax.window, tax.samplePages, ctx.policyContext.seed)
-        : new ExactActiveFraction(tax.window);
+        : newer !== undefined && tax.window < 2 ** 31
+          ? new ListedActiveFraction(tax.window, newer)
+          : new ExactActiveFraction(tax.window);
   }
 
   override addVm(vm: number, params: VmParams): void {
@@ -102,15 +105,16 @@ class WeightScheduler extends BaseScheduler {
   }
 
   hit(page: number, vm: number, position: number, write: boolean): void {
-    this.groups.hit(page, vm, position, write);
-    // only a change of the active count (or of a sampled estimate) moves the VM's key
+    // only a change of the active count (or of a sampled estimate) moves the VM's key; the
+    // activity sees the page where it was (ListedActiveFraction)
     if (this.activity !== null && this.activity.accessed(page, vm)) this.mark(vm);
+    this.groups.hit(page, vm, position, write);
   }
 
   remove(page: number, vm: number): void {
     if (this.anyReserve) this.unloaded(vm);
-    this.groups.remove(page, vm);
     if (this.activity !== null) this.activity.unloaded(page, vm);
+    this.groups.remove(page, vm);
     this.mark(vm);
   }
 

@@ -4,7 +4,65 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ExactActiveFraction, SampledActiveFraction } from '../../src/schedulers/activity.js';
+import { ExactActiveFraction, ListedActiveFraction, SampledActiveFraction } from '../../src/schedulers/activity.js';
+
+describe('exact active fraction from an lru order', () => {
+  it('equals the count of resident pages among the VM\'s last W accesses, called as the weight scheduler calls it', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 8 }),
+        fc.array(fc.record({ vm: fc.integer({ min: 0, max: 1 }), page: fc.integer({ min: 0, max: 5 }), evict: fc.boolean() }), { maxLength: 200 }),
+        (window, events) => {
+          // each VM's resident pages in order of last access, least recent first (as lru keeps them)
+          const order: number[][] = [[], []];
+          const newer = (p: number): number => {
+            const list = order[Math.floor(p / 10)]!;
+            return list[list.indexOf(p) + 1] ?? -1;
+          };
+          const tracker = new ListedActiveFraction(window, newer);
+          tracker.addVm(0);
+          tracker.addVm(1);
+          tracker.resize(64);
+          const history: number[][] = [[], []];
+          for (const e of events) {
+            const page = e.vm * 10 + e.page;
+            const list = order[e.vm]!;
+            const at = list.indexOf(page);
+            if (e.evict) {
+              if (at >= 0) {
+                // before the policy unlists it
+                tracker.unloaded(page, e.vm);
+                list.splice(at, 1);
+              }
+            } else if (at >= 0) {
+              // a hit: before the policy moves it to the end
+              tracker.accessed(page, e.vm);
+              list.splice(at, 1);
+              list.push(page);
+            } else {
+              // a load: after the policy lists it
+              list.push(page);
+              tracker.loaded();
+              tracker.accessed(page, e.vm);
+            }
+            if (!e.evict) history[e.vm]!.push(page);
+            for (const v of [0, 1]) {
+              const recent = new Set(history[v]!.slice(-window));
+              const active = order[v]!.filter((p) => recent.has(p)).length;
+              const n = order[v]!.length;
+              expect(tracker.fraction(v, n)).toBeCloseTo(n > 0 ? active / n : 0, 12);
+            }
+          }
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('refuses a window of 2^31 accesses or more (its stamps are modulo 2^31)', () => {
+    expect(() => new ListedActiveFraction(2 ** 31, () => -1)).toThrow(/2\^31/);
+  });
+});
 
 describe('exact active fraction', () => {
   it('equals the count of resident pages among the VM\'s last W accesses', () => {
