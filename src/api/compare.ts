@@ -5,7 +5,9 @@
 import { EXIT, PartialFailure, UsageError } from '../errors.js';
 import { stackCellCounts, stackCells, stackCellsExact } from '../run/curves.js';
 import { loadPageTrace, nextUseOf } from '../run/page-trace.js';
-import { defaultJobs, footprintOf, SweepPool, sweepTrace, type CellCounts } from '../run/sweep.js';
+import { defaultJobs, footprintOf, SweepPool, sweepTrace, type CellCounts, type CellResult, type StackJob, type StackResult, type SweepJob } from '../run/sweep.js';
+import type { EngineConfig } from '../engine/config.js';
+import type { SizeCounters } from '../analysis/mrc.js';
 import { policies as policyDefinitions, POLICY_NAMES, type PolicyName } from '../policies/index.js';
 import { compareResult, compareRow, failedCells, type CompareConfig, type CompareTraceStats } from '../report/compare.js';
 import type { CommandResult, Row } from '../report/result.js';
@@ -71,7 +73,10 @@ export function ownsCell(shard: { index: number; count: number } | null, cell: n
 export interface CompareHooks {
   /** once the options are checked, before any trace is opened (the CLI reads its baseline here) */
   checked?(known: { policies: PolicyName[]; sizes: string; pageSize: number }): void;
-  /** `done` of `cells` replayed cells of trace `name` (none: no report) */
+  /**
+   * `done` of `cells` runs of trace `name` done, a run being a cell replayed or an lru or opt
+   * pass that gives several cells at once (none: no report)
+   */
   cellsDone?(name: string, done: number, cells: number): void;
   /** after each trace's cells */
   traceDone?(name: string): void;
@@ -153,27 +158,53 @@ export async function runCompare(traces: string[], raw: CompareRawOptions, hooks
       const name = config.traces[t]!;
       // lru and opt: every size from one pass (docs/one-pass.md) where that is exact; one
       // lru cell replays faster than the pass.
-      const passed = new Map<PolicyName, Map<number, CellCounts>>();
+      const stacks: StackJob[] = [];
       if (stackCellsExact(base)) {
         for (const policy of ['lru', 'opt'] as const) {
           const at = cells.filter((c) => c.policy === policy && c.frames >= 1).map((c) => c.frames);
           if (at.length === 0 || (policy === 'lru' && at.length === 1)) continue;
           const budget = policy === 'opt' ? (OPT_MOVES_PER_CELL * trace.positions * at.length) / Math.max(1, jobs) : Infinity;
-          const counters = stackCells(trace, policy, nextUse, at, budget);
-          if (counters === null) continue;
-          passed.set(policy, new Map(at.map((f, i) => [f, stackCellCounts(counters[i]!, trace.positions, base)])));
+          stacks.push({ policy, sizes: at, budget });
         }
       }
+      const inPass = (c: { policy: PolicyName; frames: number }): boolean => stacks.some((j) => j.policy === c.policy && j.sizes.includes(c.frames));
+      const others = cells.filter((c) => !inPass(c));
+      const small = raw.jobs === undefined && (others.length + stacks.length <= 1 || trace.length * (others.length + stacks.length) < SMALL_SWEEP);
+      const shared = sweepTrace(trace, nextUse);
+      const configOf = (c: { policy: PolicyName; frames: number }): EngineConfig => ({ ...base, policy: c.policy, frames: c.frames });
+      // the results so far, by cell
+      const done = new Map<{ policy: PolicyName; frames: number }, CellResult>();
+      const passed = new Map<PolicyName, Map<number, CellCounts>>();
+      const pass = (job: StackJob, counters: SizeCounters[] | null): void => {
+        if (counters !== null) passed.set(job.policy, new Map(job.sizes.map((f, i) => [f, stackCellCounts(counters[i]!, trace.positions, base)])));
+      };
+      let progress = 0;
+      const report = hooks.cellsDone ? (n: number, of: number) => hooks.cellsDone?.(name, n, of) : undefined;
+      if (small || !pool.usesWorkers) {
+        // here, one after another: the passes, then the cells they did not give
+        for (const job of stacks) pass(job, stackCells(trace, job.policy, nextUse, job.sizes, job.budget));
+      } else {
+        // the passes and the other cells on the workers together
+        const jobsHere: SweepJob[] = [...stacks.map((stack) => ({ stack })), ...others.map((c) => ({ config: configOf(c) }))];
+        const results = await pool.runJobs(shared, jobsHere, report ? (n) => report((progress = n), jobsHere.length) : undefined);
+        stacks.forEach((job, i) => {
+          const r = results[i] as StackResult;
+          // a pass that failed (a bug) leaves its cells to be replayed, as one over its budget does
+          if (r.ok) pass(job, r.counters);
+        });
+        others.forEach((c, i) => done.set(c, results[stacks.length + i] as CellResult));
+      }
       const replayed = cells.filter((c) => !passed.get(c.policy)?.has(c.frames));
-      const small = raw.jobs === undefined && (replayed.length <= 1 || trace.length * replayed.length < SMALL_SWEEP);
-      const results = await pool.run(
-        sweepTrace(trace, nextUse),
-        replayed.map((c) => ({ ...base, policy: c.policy, frames: c.frames })),
-        { inProcess: small, onDone: hooks.cellsDone ? (done) => hooks.cellsDone?.(name, done, replayed.length) : undefined },
-      );
+      const left = replayed.filter((c) => !done.has(c));
+      const total = progress + left.length;
+      const results = await pool.run(shared, left.map(configOf), {
+        inProcess: small,
+        onDone: report ? (n) => report(progress + n, total) : undefined,
+      });
+      left.forEach((c, i) => done.set(c, results[i]!));
       hooks.traceDone?.(name);
-      replayed.forEach((c, i) => {
-        const r = results[i]!;
+      replayed.forEach((c) => {
+        const r = done.get(c)!;
         rows.push(compareRow(name, c.policy, c.frames, base.pageSize, r.ok ? r : null, r.ok ? null : r.message));
       });
       for (const [policy, at] of passed) for (const [f, r] of at) rows.push(compareRow(name, policy, f, base.pageSize, r, null));

@@ -69,7 +69,7 @@ export function compareCommand(io: Io): Command {
       checked: ({ policies, sizes, pageSize }) => {
         check = startBaselineCheck(raw, 'compare', { policies, sizes, page_size: pageSize });
       },
-      cellsDone: progress ? (name, done, cells) => io.stderr(`\r\x1b[Kvmmem compare: ${name}: ${done}/${cells} cells replayed`) : undefined,
+      cellsDone: progress ? (name, done, cells) => io.stderr(`\r\x1b[Kvmmem compare: ${name}: ${done}/${cells} runs done`) : undefined,
       traceDone: progress ? () => io.stderr('\r\x1b[K') : undefined,
     });
     if (raw.plotOut !== undefined) await writeFigure(raw.plotOut, compareFigure(result), result.summary?.join('\n') ?? '');

@@ -17,6 +17,7 @@ import { PageIds } from '../pages/page-ids.js';
 import type { PageTrace } from './page-trace.js';
 import { eat } from './simulate.js';
 import { VmCounters } from '../engine/stats.js';
+import type { SizeCounters } from '../analysis/mrc.js';
 
 /** A whole trace as page accesses, in plain typed arrays (shareable with workers). */
 export interface SweepTrace {
@@ -73,13 +74,7 @@ export function sweepTrace(trace: PageTrace, nextUse: Int32Array | null): SweepT
 /** One cell: a fresh engine replays the whole trace. Never throws. */
 export function runCell(trace: SweepTrace, config: EngineConfig): CellResult {
   try {
-    const ids = new PageIds();
-    ids.count = trace.pageCount;
-    // Shared memory in workers: the engine only reads these.
-    ids.vmOf = trace.vmOf as Uint16Array<ArrayBuffer>;
-    ids.hiOf = trace.hiOf as Uint32Array<ArrayBuffer>;
-    ids.loOf = trace.loOf as Uint32Array<ArrayBuffer>;
-    const engine = new Engine(config, ids, trace.nextUse ?? undefined);
+    const engine = new Engine(config, traceIds(trace), trace.nextUse ?? undefined);
     // Nothing here looks at which frame holds which page.
     engine.trackFrames = false;
     engine.vmNames = trace.vmNames;
@@ -153,9 +148,38 @@ export function defaultJobs(): number {
   return availableParallelism();
 }
 
+/**
+ * `compare`'s lru or opt cells at several sizes from one stack pass (curves.ts stackCells,
+ * which runs it, in the worker): its counters per size, or null when opt's stack ran past
+ * `budget` record moves (the caller replays those cells).
+ */
+export interface StackJob {
+  policy: 'lru' | 'opt';
+  sizes: number[];
+  budget: number;
+}
+
+export type StackResult = { ok: true; counters: SizeCounters[] | null } | CellFailure;
+
+/** What the pool runs: a cell replayed, or a stack pass. */
+export type SweepJob = { config: EngineConfig } | { stack: StackJob };
+
+export type JobResult = CellResult | StackResult;
+
 /** Messages between the pool and its workers. */
-export type ToWorker = { type: 'trace'; trace: SweepTrace } | { type: 'cell'; id: number; config: EngineConfig };
-export type FromWorker = { type: 'result'; id: number; result: CellResult };
+export type ToWorker = { type: 'trace'; trace: SweepTrace } | { type: 'cell'; id: number; config: EngineConfig } | { type: 'stack'; id: number; job: StackJob };
+export type FromWorker = { type: 'result'; id: number; result: JobResult };
+
+/** The dense page table of a sweep trace, for an engine or a stack (the arrays shared, not copied). */
+export function traceIds(trace: SweepTrace): PageIds {
+  const ids = new PageIds();
+  ids.count = trace.pageCount;
+  // Shared memory in workers: the engine and the stacks only read these.
+  ids.vmOf = trace.vmOf as Uint16Array<ArrayBuffer>;
+  ids.hiOf = trace.hiOf as Uint32Array<ArrayBuffer>;
+  ids.loOf = trace.loOf as Uint32Array<ArrayBuffer>;
+  return ids;
+}
 
 interface Slot {
   worker: Worker;
@@ -163,15 +187,20 @@ interface Slot {
   busy: number;
 }
 
-/** One call of run(): its cells, results and progress. */
+/** One call of runJobs(): its jobs, results and progress. */
 interface Run {
-  configs: readonly EngineConfig[];
+  jobs: readonly SweepJob[];
   order: number[];
   next: number;
   done: number;
-  results: CellResult[];
+  results: JobResult[];
   onDone?: (done: number) => void;
-  resolve: (results: CellResult[]) => void;
+  resolve: (results: JobResult[]) => void;
+}
+
+/** Slowest first, so that the last jobs to finish are short ones: stack passes, then opt cells, then the rest. */
+function slowness(job: SweepJob): number {
+  return 'stack' in job ? 2 : job.config.policy === 'opt' ? 1 : 0;
 }
 
 /**
@@ -208,17 +237,32 @@ export class SweepPool {
       });
       return results;
     }
+    return (await this.runJobs(
+      trace,
+      configs.map((config) => ({ config })),
+      onDone,
+    )) as CellResult[];
+  }
+
+  /**
+   * Runs the jobs on the workers (the pool must use workers): the results in the order of
+   * `jobs`, a cell's as run() gives it, a stack pass's as StackResult. A stack pass and the
+   * cells beside it share the cores: compare's passes no longer wait for its replays, or these
+   * for the passes.
+   */
+  async runJobs(trace: SweepTrace, jobs: readonly SweepJob[], onDone?: (done: number) => void): Promise<JobResult[]> {
+    if (!this.usesWorkers) throw new Error('runJobs needs a pool with workers');
+    if (jobs.length === 0) return [];
     if (!existsSync(WORKER_URL)) {
       throw new Error(`the compiled worker ${fileURLToPath(WORKER_URL)} is missing: run npm run build`);
     }
     this.trace = sharedTrace(trace);
     for (const s of this.slots) s.worker.postMessage({ type: 'trace', trace: this.trace } satisfies ToWorker);
-    // Slowest first (opt), so that the last cells to finish are short ones.
-    const order = configs.map((_, i) => i);
-    order.sort((a, b) => Number(configs[b]!.policy === 'opt') - Number(configs[a]!.policy === 'opt'));
-    return new Promise<CellResult[]>((resolve) => {
-      this.current = { configs, order, next: 0, done: 0, results: new Array<CellResult>(configs.length), onDone, resolve };
-      while (this.slots.length < Math.min(this.jobs, configs.length)) this.start();
+    const order = jobs.map((_, i) => i);
+    order.sort((a, b) => slowness(jobs[b]!) - slowness(jobs[a]!));
+    return new Promise<JobResult[]>((resolve) => {
+      this.current = { jobs, order, next: 0, done: 0, results: new Array<JobResult>(jobs.length), onDone, resolve };
+      while (this.slots.length < Math.min(this.jobs, jobs.length)) this.start();
       for (const s of [...this.slots]) this.dispatch(s);
     });
   }
@@ -238,17 +282,18 @@ export class SweepPool {
     if (run === null || slot.busy >= 0 || run.next >= run.order.length) return;
     const id = run.order[run.next++]!;
     slot.busy = id;
-    slot.worker.postMessage({ type: 'cell', id, config: run.configs[id]! } satisfies ToWorker);
+    const job = run.jobs[id]!;
+    slot.worker.postMessage(('stack' in job ? { type: 'stack', id, job: job.stack } : { type: 'cell', id, config: job.config }) satisfies ToWorker);
   }
 
-  private finish(slot: Slot, id: number, result: CellResult): void {
+  private finish(slot: Slot, id: number, result: JobResult): void {
     const run = this.current;
     if (run === null || slot.busy !== id) return;
     slot.busy = -1;
     run.results[id] = result;
     run.done++;
     run.onDone?.(run.done);
-    if (run.done === run.configs.length) {
+    if (run.done === run.jobs.length) {
       this.current = null;
       run.resolve(run.results);
     } else this.dispatch(slot);

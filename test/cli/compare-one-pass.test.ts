@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stackCellCounts, stackCells } from '../../src/run/curves.js';
 import { loadPageTrace, nextUseOf } from '../../src/run/page-trace.js';
-import { runCell, sweepTrace } from '../../src/run/sweep.js';
+import { runCell, SweepPool, sweepTrace, type CellResult, type StackResult } from '../../src/run/sweep.js';
 import { DEFAULT_READ_OPTIONS } from '../../src/trace/reader.js';
 import { config, tempFile, textSource } from '../helpers.js';
 import { vmmem } from './in-process.js';
@@ -41,19 +41,56 @@ describe('compare: lru and opt cells from one pass', () => {
     );
   });
 
+  it('on worker threads a pass gives what replaying each cell gives, beside replayed cells; a pass over its budget gives null', async () => {
+    const ops: Op[] = [];
+    // longer than 4096 accesses: the opt stack checks its budget every 4096
+    for (let i = 0; i < 5000; i++) ops.push([i % 5 === 0 ? 'W' : 'R', i % 2, (i * 7 + (i >> 3)) % 23]);
+    const trace = await loadPageTrace([textSource(csvTrace(ops), 'csv')], DEFAULT_READ_OPTIONS, 4096);
+    const nextUse = nextUseOf(trace, trace.ids.count);
+    const sweep = sweepTrace(trace, nextUse);
+    const sizes = [1, 2, 3, 5, 8, 13, 21, 40];
+    const pool = new SweepPool(2);
+    try {
+      const results = await pool.runJobs(sweep, [
+        { stack: { policy: 'lru', sizes, budget: Infinity } },
+        { config: config({ policy: 'fifo', pageSize: 4096, frames: 5 }) },
+        { stack: { policy: 'opt', sizes, budget: Infinity } },
+        { stack: { policy: 'opt', sizes, budget: 0 } },
+        { config: config({ policy: 'clock', pageSize: 4096, frames: 8 }) },
+      ]);
+      for (const [i, policy] of [[0, 'lru'], [2, 'opt']] as const) {
+        const r = results[i] as StackResult;
+        expect(r.ok && r.counters !== null).toBe(true);
+        const base = config({ policy, pageSize: 4096 });
+        sizes.forEach((frames, k) => {
+          const counters = (r as { counters: NonNullable<Extract<StackResult, { ok: true }>['counters']> }).counters;
+          expect(stackCellCounts(counters[k]!, trace.positions, base), `${policy} at ${frames}`).toEqual(runCell(sweep, { ...base, frames }));
+        });
+      }
+      expect(results[3]).toEqual({ ok: true, counters: null });
+      expect(results[1] as CellResult).toEqual(runCell(sweep, config({ policy: 'fifo', pageSize: 4096, frames: 5 })));
+      expect(results[4] as CellResult).toEqual(runCell(sweep, config({ policy: 'clock', pageSize: 4096, frames: 8 })));
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('prints exactly what replaying every cell prints: unlimited swap against a swap that never fills (property)', async () => {
     await fc.assert(
       fc.asyncProperty(traceArb, traceArb, async (a, b) => {
         // Two traces (each compared on its own), sizes as fractions and frames, with repeats.
         const web = tempFile('web.csv', csvTrace(a));
         const db = tempFile('db.csv', csvTrace(b));
-        const args = ['compare', web, db, '--policies', 'lru,fifo,opt,clock', '--frames', '1,2,3,5,8,25%,50%,13,21,40', '--jobs', '1', '--format', 'csv'];
-        const pass = await vmmem(args);
+        const args = ['compare', web, db, '--policies', 'lru,fifo,opt,clock', '--frames', '1,2,3,5,8,25%,50%,13,21,40', '--format', 'csv'];
+        const pass = await vmmem([...args, '--jobs', '1']);
         // A limited swap (here one that never fills) is not the pass's case: every cell is replayed.
-        const replay = await vmmem([...args, '--swap', '1TiB']);
+        const replay = await vmmem([...args, '--jobs', '1', '--swap', '1TiB']);
         expect(pass.code, pass.stderr).toBe(0);
         expect(replay.code, replay.stderr).toBe(0);
         expect(pass.stdout).toBe(replay.stdout);
+        // the passes on worker threads beside the replayed cells
+        const workers = await vmmem([...args, '--jobs', '2']);
+        expect(workers.stdout).toBe(replay.stdout);
       }),
       { numRuns: 40 },
     );
