@@ -125,8 +125,8 @@ function layout(claims: readonly PlanClaim[], frames: number, step: number) {
  * `frames` every VM may get up to its limit and the rest stays unused (the caller decides whether
  * that is an error).
  */
-export function optimalSplit(claims: readonly PlanClaim[], frames: number, step = 1): Split {
-  return split(claims, frames, step, true);
+export function optimalSplit(claims: readonly PlanClaim[], frames: number, step = 1, workspace?: PlanWorkspace): Split {
+  return split(claims, frames, step, true, workspace);
 }
 
 /** optimalSplit without the shortcut for budgets that hold every useful frame: the programme always runs (for tests). */
@@ -134,7 +134,19 @@ export function optimalSplitByProgramme(claims: readonly PlanClaim[], frames: nu
   return split(claims, frames, step, false);
 }
 
-function split(claims: readonly PlanClaim[], frames: number, step: number, shortcut: boolean): Split {
+/**
+ * The programme's arrays, kept from one optimalSplit to the next by a caller that plans again
+ * and again (`balance`, every window): its table of choices can be MAX_PLAN_CELLS cells
+ * (512 MiB), which a fresh allocation per plan pays for again in page faults and collections.
+ * Every cell of it is written before it is read, so it is reused as it is.
+ */
+export class PlanWorkspace {
+  choice = new Int32Array(0);
+  prev = new Float64Array(0);
+  next = new Float64Array(0);
+}
+
+function split(claims: readonly PlanClaim[], frames: number, step: number, shortcut: boolean, workspace?: PlanWorkspace): Split {
   if (!(Number.isInteger(step) && step >= 1)) throw new Error(`step ${step} is not a whole number >= 1`);
   const { sumLo, maxUnits, sumUnits, units, active } = layout(claims, frames, step);
   if (sumLo > frames) throw new Error(`reserves of ${sumLo} frames exceed ${frames} frames`);
@@ -161,7 +173,7 @@ function split(claims: readonly PlanClaim[], frames: number, step: number, short
     // from the same split by the same code (finish). test/analysis/plan.test.ts checks it against
     // the programme.
     for (const i of active) unitsOf[i] = lastDrop(maxUnits[i]!, (u) => costOf(i, u));
-  } else dynamicProgramme(active, maxUnits, units, costOf, unitsOf);
+  } else dynamicProgramme(active, maxUnits, units, costOf, unitsOf, workspace ?? new PlanWorkspace());
   return finish(claims, frames, step, sizeOf, unitsOf);
 }
 
@@ -184,11 +196,17 @@ function lastDrop(max: number, costOf: (u: number) => number): number {
 }
 
 /** The programme over the active VMs; writes each one's units into unitsOf (walked back from `units`). */
-function dynamicProgramme(active: readonly number[], maxUnits: readonly number[], units: number, costOf: (i: number, u: number) => number, unitsOf: number[]): void {
+function dynamicProgramme(active: readonly number[], maxUnits: readonly number[], units: number, costOf: (i: number, u: number) => number, unitsOf: number[], workspace: PlanWorkspace): void {
   const width = units + 1;
-  const choice = new Int32Array(active.length * width);
-  let prev = new Float64Array(width);
-  let next = new Float64Array(width);
+  if (workspace.choice.length < active.length * width) workspace.choice = new Int32Array(active.length * width);
+  if (workspace.prev.length < width) {
+    workspace.prev = new Float64Array(width);
+    workspace.next = new Float64Array(width);
+  }
+  const choice = workspace.choice;
+  // D_0 = 0 (next is written in full for every VM before it is read)
+  let prev = workspace.prev.fill(0, 0, width);
+  let next = workspace.next;
   const candidates: number[] = [];
   const candidateCost: number[] = [];
   /** units the VMs before this one could use at most */

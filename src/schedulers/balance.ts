@@ -1,4 +1,4 @@
-import { fittingStep, optimalSplit, type PlanClaim } from '../analysis/plan.js';
+import { fittingStep, optimalSplit, PlanWorkspace, type PlanClaim } from '../analysis/plan.js';
 import { WindowCurves } from '../analysis/window-lru.js';
 import type { Accept, GroupedPolicy } from '../policies/policy.js';
 import { BaseScheduler } from './base.js';
@@ -43,6 +43,8 @@ class BalanceScheduler extends BaseScheduler {
   private reserves: number[] = [];
   /** the window's curves */
   private readonly window = new WindowCurves(WINDOW_STACK_TIMES);
+  /** the optimiser's arrays, reused from one rebalance to the next */
+  private readonly workspace = new PlanWorkspace();
   // max segment tree over VMs of resident - target (ties: the lower VM index)
   private size = 1;
   /** over VM slots 0..size-1 */
@@ -129,7 +131,7 @@ class BalanceScheduler extends BaseScheduler {
       };
     });
     // A plan too large to keep (VMs x frame counts) is made on the finest grid that fits.
-    this.target = optimalSplit(claims, frames, fittingStep(claims, frames)).frames;
+    this.target = optimalSplit(claims, frames, fittingStep(claims, frames), this.workspace).frames;
     this.rebalanced = true;
     this.window.clear();
     this.rebuild();

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { faultsAtFrames, fittingStep, framesForFaultRate, MAX_PLAN_CELLS, optimalSplit, optimalSplitByProgramme, planCells, type PlanClaim } from '../../src/analysis/plan.js';
+import { faultsAtFrames, fittingStep, framesForFaultRate, MAX_PLAN_CELLS, optimalSplit, optimalSplitByProgramme, planCells, PlanWorkspace, type PlanClaim } from '../../src/analysis/plan.js';
 import { largestRemainder, maxMinShares } from '../../src/schedulers/shares.js';
 
 /** The least cost over every split x_1..x_n with sum = F (or every VM at its limit when they add up to less), lo <= x <= hi. */
@@ -148,6 +148,18 @@ describe('optimalSplit', () => {
         expect(s.cost).toBeCloseTo(bruteForce(claims, frames), 9);
       }),
       { numRuns: 400 },
+    );
+  });
+
+  it('plans in a row over one workspace (as balance makes them) equal the brute force each, whatever the plans before left in it', () => {
+    const workspace = new PlanWorkspace();
+    fc.assert(
+      fc.property(claimsArb, ({ frames, claims }) => {
+        const s = optimalSplit(claims, frames, 1, workspace);
+        checkSplit(claims, frames, s.frames);
+        expect(s.frames).toEqual(bruteForceChoice(claims, frames));
+      }),
+      { numRuns: 300 },
     );
   });
 
