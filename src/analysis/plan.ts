@@ -101,6 +101,8 @@ export function fittingStep(claims: readonly PlanClaim[], frames: number, step =
   return hi;
 }
 
+type Layout = ReturnType<typeof layout>;
+
 function layout(claims: readonly PlanClaim[], frames: number, step: number) {
   let sumLo = 0;
   for (const c of claims) sumLo += c.lo;
@@ -129,6 +131,17 @@ export function optimalSplit(claims: readonly PlanClaim[], frames: number, step 
   return split(claims, frames, step, true, workspace);
 }
 
+/**
+ * optimalSplit on the finest grid whose plan fits in MAX_PLAN_CELLS cells, as
+ * optimalSplit(claims, frames, fittingStep(claims, frames)) makes it, laying the claims out
+ * once when the exact plan fits (balance, at every window).
+ */
+export function fittedSplit(claims: readonly PlanClaim[], frames: number, workspace?: PlanWorkspace): Split {
+  const exact = layout(claims, frames, 1);
+  if (exact.active.length * (exact.units + 1) <= MAX_PLAN_CELLS) return split(claims, frames, 1, true, workspace, exact);
+  return split(claims, frames, fittingStep(claims, frames), true, workspace);
+}
+
 /** optimalSplit without the shortcut for budgets that hold every useful frame: the programme always runs (for tests). */
 export function optimalSplitByProgramme(claims: readonly PlanClaim[], frames: number, step = 1): Split {
   return split(claims, frames, step, false);
@@ -146,9 +159,9 @@ export class PlanWorkspace {
   next = new Float64Array(0);
 }
 
-function split(claims: readonly PlanClaim[], frames: number, step: number, shortcut: boolean, workspace?: PlanWorkspace): Split {
+function split(claims: readonly PlanClaim[], frames: number, step: number, shortcut: boolean, workspace?: PlanWorkspace, laidOut?: Layout): Split {
   if (!(Number.isInteger(step) && step >= 1)) throw new Error(`step ${step} is not a whole number >= 1`);
-  const { sumLo, maxUnits, sumUnits, units, active } = layout(claims, frames, step);
+  const { sumLo, maxUnits, sumUnits, units, active } = laidOut ?? layout(claims, frames, step);
   if (sumLo > frames) throw new Error(`reserves of ${sumLo} frames exceed ${frames} frames`);
   const n = claims.length;
   const sizeOf = (i: number, u: number): number => Math.min(claims[i]!.lo + u * step, claims[i]!.hi);

@@ -1,6 +1,6 @@
-import { fittingStep, optimalSplit, PlanWorkspace, type PlanClaim } from '../analysis/plan.js';
+import { fittedSplit, PlanWorkspace, type PlanClaim } from '../analysis/plan.js';
 import { WindowCurves } from '../analysis/window-lru.js';
-import type { Accept, GroupedPolicy } from '../policies/policy.js';
+import { grown, type Accept, type GroupedPolicy } from '../policies/policy.js';
 import { BaseScheduler } from './base.js';
 import { policyGroups } from './groups.js';
 import { WinnerTree } from './winner-tree.js';
@@ -41,6 +41,8 @@ class BalanceScheduler extends BaseScheduler {
   private resident: number[] = [];
   /** per VM: its reserve (read at every leaf update: no VmParams object to reach) */
   private reserves: number[] = [];
+  /** per VM: 1 once OOM-killed (read for every VM at every rebalance: no counters object to reach) */
+  private dead = new Uint8Array(16);
   /** the window's curves */
   private readonly window = new WindowCurves(WINDOW_STACK_TIMES);
   /** the optimiser's arrays, reused from one rebalance to the next */
@@ -64,6 +66,7 @@ class BalanceScheduler extends BaseScheduler {
     this.touched[vm] = false;
     this.resident[vm] = 0;
     this.reserves[vm] = params.reserve;
+    this.dead = grown(this.dead, vm + 1);
     this.window.addVm();
     if (vm >= this.size) {
       while (this.size <= vm) this.size *= 2;
@@ -114,6 +117,7 @@ class BalanceScheduler extends BaseScheduler {
   override killed(vm: number): void {
     super.killed(vm);
     // its window curve is never read again: a dead VM plans as [0] frames
+    this.dead[vm] = 1;
     this.stale = true;
   }
 
@@ -121,7 +125,7 @@ class BalanceScheduler extends BaseScheduler {
   private rebalance(): void {
     const frames = this.view.frames;
     const claims: PlanClaim[] = this.params.map((p, v) => {
-      const dead = this.view.vms[v]!.oomKills > 0;
+      const dead = this.dead[v] !== 0;
       return {
         faults: dead ? [0] : this.window.curve(v),
         weight: p.weight,
@@ -131,7 +135,7 @@ class BalanceScheduler extends BaseScheduler {
       };
     });
     // A plan too large to keep (VMs x frame counts) is made on the finest grid that fits.
-    this.target = optimalSplit(claims, frames, fittingStep(claims, frames), this.workspace).frames;
+    this.target = fittedSplit(claims, frames, this.workspace).frames;
     this.rebalanced = true;
     this.window.clear();
     this.rebuild();

@@ -83,7 +83,10 @@ export function largestRemainder(shares: readonly number[], his: readonly number
   const whole = snapped.map((s) => Math.floor(s));
   const target = Math.round(snapped.reduce((a, b) => a + b, 0));
   let left = target - whole.reduce((a, b) => a + b, 0);
-  const order = snapped.map((_, i) => i).sort((a, b) => snapped[b]! - whole[b]! - (snapped[a]! - whole[a]!) || a - b);
+  // largest remainder first, equal ones in VM order (all equal, as with equal weights: no sort)
+  const remainder = snapped.map((s, i) => s - whole[i]!);
+  const order = snapped.map((_, i) => i);
+  if (remainder.some((r) => r !== remainder[0])) order.sort((a, b) => remainder[b]! - remainder[a]! || a - b);
   for (const i of order) {
     if (left <= 0) break;
     if (whole[i]! + 1 <= his[i]!) {

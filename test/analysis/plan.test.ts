@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { faultsAtFrames, fittingStep, framesForFaultRate, MAX_PLAN_CELLS, optimalSplit, optimalSplitByProgramme, planCells, PlanWorkspace, type PlanClaim } from '../../src/analysis/plan.js';
+import { faultsAtFrames, fittedSplit, fittingStep, framesForFaultRate, MAX_PLAN_CELLS, optimalSplit, optimalSplitByProgramme, planCells, PlanWorkspace, type PlanClaim } from '../../src/analysis/plan.js';
 import { largestRemainder, maxMinShares } from '../../src/schedulers/shares.js';
 
 /** The least cost over every split x_1..x_n with sum = F (or every VM at its limit when they add up to less), lo <= x <= hi. */
@@ -160,6 +160,15 @@ describe('optimalSplit', () => {
         expect(s.frames).toEqual(bruteForceChoice(claims, frames));
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('fittedSplit (balance\'s) is optimalSplit on the step fittingStep picks', () => {
+    fc.assert(
+      fc.property(claimsArb, ({ frames, claims }) => {
+        expect(fittedSplit(claims, frames)).toEqual(optimalSplit(claims, frames, fittingStep(claims, frames)));
+      }),
+      { numRuns: 200 },
     );
   });
 
