@@ -4,57 +4,62 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ExactActiveFraction, ListedActiveFraction, SampledActiveFraction } from '../../src/schedulers/activity.js';
+import { ExactActiveFraction, ListedActiveFraction, SampledActiveFraction, type ActiveFraction } from '../../src/schedulers/activity.js';
+
+const windowArb = fc.integer({ min: 1, max: 8 });
+/** accesses and evictions of pages 0..5 of VMs 0 and 1 (page 10 v + k belongs to VM v) */
+const eventsArb = fc.array(fc.record({ vm: fc.integer({ min: 0, max: 1 }), page: fc.integer({ min: 0, max: 5 }), evict: fc.boolean() }), { maxLength: 200 });
+
+/** The naive count: each VM's resident pages among its last W accesses, over its resident pages. */
+function expectNaive(tracker: ActiveFraction, window: number, history: number[][], resident: readonly (readonly number[])[]): void {
+  for (const v of [0, 1]) {
+    const recent = new Set(history[v]!.slice(-window));
+    const active = resident[v]!.filter((p) => recent.has(p)).length;
+    const n = resident[v]!.length;
+    expect(tracker.fraction(v, n)).toBeCloseTo(n > 0 ? active / n : 0, 12);
+  }
+}
 
 describe('exact active fraction from an lru order', () => {
   it('equals the count of resident pages among the VM\'s last W accesses, called as the weight scheduler calls it', () => {
     fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 8 }),
-        fc.array(fc.record({ vm: fc.integer({ min: 0, max: 1 }), page: fc.integer({ min: 0, max: 5 }), evict: fc.boolean() }), { maxLength: 200 }),
-        (window, events) => {
-          // each VM's resident pages in order of last access, least recent first (as lru keeps them)
-          const order: number[][] = [[], []];
-          const newer = (p: number): number => {
-            const list = order[Math.floor(p / 10)]!;
-            return list[list.indexOf(p) + 1] ?? -1;
-          };
-          const tracker = new ListedActiveFraction(window, newer);
-          tracker.addVm(0);
-          tracker.addVm(1);
-          tracker.resize(64);
-          const history: number[][] = [[], []];
-          for (const e of events) {
-            const page = e.vm * 10 + e.page;
-            const list = order[e.vm]!;
-            const at = list.indexOf(page);
-            if (e.evict) {
-              if (at >= 0) {
-                // before the policy unlists it
-                tracker.unloaded(page, e.vm);
-                list.splice(at, 1);
-              }
-            } else if (at >= 0) {
-              // a hit: before the policy moves it to the end
-              tracker.accessed(page, e.vm);
+      fc.property(windowArb, eventsArb, (window, events) => {
+        // each VM's resident pages in order of last access, least recent first (as lru keeps them)
+        const order: number[][] = [[], []];
+        const newer = (p: number): number => {
+          const list = order[Math.floor(p / 10)]!;
+          return list[list.indexOf(p) + 1] ?? -1;
+        };
+        const tracker = new ListedActiveFraction(window, newer);
+        tracker.addVm(0);
+        tracker.addVm(1);
+        tracker.resize(64);
+        const history: number[][] = [[], []];
+        for (const e of events) {
+          const page = e.vm * 10 + e.page;
+          const list = order[e.vm]!;
+          const at = list.indexOf(page);
+          if (e.evict) {
+            if (at >= 0) {
+              // before the policy unlists it
+              tracker.unloaded(page, e.vm);
               list.splice(at, 1);
-              list.push(page);
-            } else {
-              // a load: after the policy lists it
-              list.push(page);
-              tracker.loaded();
-              tracker.accessed(page, e.vm);
             }
-            if (!e.evict) history[e.vm]!.push(page);
-            for (const v of [0, 1]) {
-              const recent = new Set(history[v]!.slice(-window));
-              const active = order[v]!.filter((p) => recent.has(p)).length;
-              const n = order[v]!.length;
-              expect(tracker.fraction(v, n)).toBeCloseTo(n > 0 ? active / n : 0, 12);
-            }
+          } else if (at >= 0) {
+            // a hit: before the policy moves it to the end
+            tracker.accessed(page, e.vm);
+            list.splice(at, 1);
+            list.push(page);
+          } else {
+            // a load: after the policy lists it
+            list.push(page);
+            tracker.loaded();
+            tracker.accessed(page, e.vm);
           }
-        },
-      ),
+          if (!e.evict) history[e.vm]!.push(page);
+          expectNaive(tracker, window, history, order);
+        }
+      }),
       { numRuns: 400 },
     );
   });
@@ -67,40 +72,31 @@ describe('exact active fraction from an lru order', () => {
 describe('exact active fraction', () => {
   it('equals the count of resident pages among the VM\'s last W accesses', () => {
     fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 8 }),
-        fc.array(fc.record({ vm: fc.integer({ min: 0, max: 1 }), page: fc.integer({ min: 0, max: 5 }), evict: fc.boolean() }), { maxLength: 200 }),
-        (window, events) => {
-          const tracker = new ExactActiveFraction(window);
-          tracker.addVm(0);
-          tracker.addVm(1);
-          tracker.resize(64);
-          const history: number[][] = [[], []];
-          const resident = [new Set<number>(), new Set<number>()];
-          for (const e of events) {
-            const page = e.vm * 10 + e.page; // pages belong to one VM
-            if (e.evict) {
-              if (resident[e.vm]!.has(page)) {
-                resident[e.vm]!.delete(page);
-                tracker.unloaded(page, e.vm);
-              }
-            } else {
-              if (!resident[e.vm]!.has(page)) {
-                resident[e.vm]!.add(page);
-                tracker.loaded();
-              }
-              tracker.accessed(page, e.vm);
-              history[e.vm]!.push(page);
+      fc.property(windowArb, eventsArb, (window, events) => {
+        const tracker = new ExactActiveFraction(window);
+        tracker.addVm(0);
+        tracker.addVm(1);
+        tracker.resize(64);
+        const history: number[][] = [[], []];
+        const resident = [new Set<number>(), new Set<number>()];
+        for (const e of events) {
+          const page = e.vm * 10 + e.page; // pages belong to one VM
+          if (e.evict) {
+            if (resident[e.vm]!.has(page)) {
+              resident[e.vm]!.delete(page);
+              tracker.unloaded(page, e.vm);
             }
-            for (const v of [0, 1]) {
-              const recent = new Set(history[v]!.slice(-window));
-              const active = [...resident[v]!].filter((p) => recent.has(p)).length;
-              const n = resident[v]!.size;
-              expect(tracker.fraction(v, n)).toBeCloseTo(n > 0 ? active / n : 0, 12);
+          } else {
+            if (!resident[e.vm]!.has(page)) {
+              resident[e.vm]!.add(page);
+              tracker.loaded();
             }
+            tracker.accessed(page, e.vm);
+            history[e.vm]!.push(page);
           }
-        },
-      ),
+          expectNaive(tracker, window, history, resident.map((r) => [...r]));
+        }
+      }),
       { numRuns: 300 },
     );
   });
