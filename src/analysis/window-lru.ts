@@ -167,18 +167,31 @@ export class WindowCurves {
     return faults;
   }
 
+  /**
+   * curve(vm), and VM vm's counts emptied as clear() empties them, while they are in the cache
+   * (not in a second pass over every VM's). clear() must follow before the next access of any
+   * VM (the run's page marks stay until then).
+   */
+  take(vm: number): number[] {
+    const faults = this.curve(vm);
+    this.empty(vm);
+    return faults;
+  }
+
   /** Starts a new run for every VM. */
   clear(): void {
-    for (let v = 0; v < this.vms; v++) {
-      if (this.accesses[v] === 0) continue;
-      const row = v * (SMALL_PAGES + 1);
-      this.counts.fill(0, row, row + this.smallMax[v]! + 1);
-      this.smallMax[v] = 0;
-      this.distinct[v] = 0;
-      this.accesses[v] = 0;
-      this.localCount[v] = 0;
-      this.big[v] = null;
-    }
+    for (let v = 0; v < this.vms; v++) this.empty(v);
     this.run++;
+  }
+
+  private empty(v: number): void {
+    if (this.accesses[v] === 0) return;
+    const row = v * (SMALL_PAGES + 1);
+    this.counts.fill(0, row, row + this.smallMax[v]! + 1);
+    this.smallMax[v] = 0;
+    this.distinct[v] = 0;
+    this.accesses[v] = 0;
+    this.localCount[v] = 0;
+    this.big[v] = null;
   }
 }

@@ -127,7 +127,7 @@ class BalanceScheduler extends BaseScheduler {
     const claims: PlanClaim[] = this.params.map((p, v) => {
       const dead = this.dead[v] !== 0;
       return {
-        faults: dead ? [0] : this.window.curve(v),
+        faults: dead ? [0] : this.window.take(v),
         weight: p.weight,
         share: p.weight,
         lo: dead ? 0 : p.reserve,
