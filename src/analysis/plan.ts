@@ -104,20 +104,22 @@ export function fittingStep(claims: readonly PlanClaim[], frames: number, step =
 type Layout = ReturnType<typeof layout>;
 
 function layout(claims: readonly PlanClaim[], frames: number, step: number) {
+  const n = claims.length;
   let sumLo = 0;
-  for (const c of claims) sumLo += c.lo;
-  /** per VM: the most units worth giving (frames up to the limit or the end of the drops) */
-  const maxUnits = claims.map((c) => {
-    const useful = Math.min(c.hi, Math.max(c.lo, flatFrom(c.faults)));
-    return Math.ceil((useful - c.lo) / step);
-  });
   let sumUnits = 0;
-  for (const m of maxUnits) sumUnits += m;
-  const units = Math.max(0, Math.min(Math.floor((frames - sumLo) / step), sumUnits));
+  /** per VM: the most units worth giving (frames up to the limit or the end of the drops) */
+  const maxUnits = new Array<number>(n);
   const active: number[] = [];
-  claims.forEach((_, i) => {
-    if (maxUnits[i]! > 0) active.push(i);
-  });
+  for (let i = 0; i < n; i++) {
+    const c = claims[i]!;
+    sumLo += c.lo;
+    const useful = Math.min(c.hi, Math.max(c.lo, flatFrom(c.faults)));
+    const m = Math.ceil((useful - c.lo) / step);
+    maxUnits[i] = m;
+    sumUnits += m;
+    if (m > 0) active.push(i);
+  }
+  const units = Math.max(0, Math.min(Math.floor((frames - sumLo) / step), sumUnits));
   return { sumLo, maxUnits, sumUnits, units, active };
 }
 

@@ -43,6 +43,9 @@ class BalanceScheduler extends BaseScheduler {
   private reserves: number[] = [];
   /** per VM: 1 once OOM-killed (read for every VM at every rebalance: no counters object to reach) */
   private dead = new Uint8Array(16);
+  /** per VM: its weight and limit (read for every VM at every rebalance: no VmParams object to reach) */
+  private weights: number[] = [];
+  private limits: number[] = [];
   /** the window's curves */
   private readonly window = new WindowCurves(WINDOW_STACK_TIMES);
   /** the optimiser's arrays, reused from one rebalance to the next */
@@ -66,6 +69,8 @@ class BalanceScheduler extends BaseScheduler {
     this.touched[vm] = false;
     this.resident[vm] = 0;
     this.reserves[vm] = params.reserve;
+    this.weights[vm] = params.weight;
+    this.limits[vm] = params.limit;
     this.dead = grown(this.dead, vm + 1);
     this.window.addVm();
     if (vm >= this.size) {
@@ -124,16 +129,18 @@ class BalanceScheduler extends BaseScheduler {
   /** New targets from the window's curves; the next window starts empty. */
   private rebalance(): void {
     const frames = this.view.frames;
-    const claims: PlanClaim[] = this.params.map((p, v) => {
+    const claims: PlanClaim[] = [];
+    for (let v = 0; v < this.params.length; v++) {
       const dead = this.dead[v] !== 0;
-      return {
+      const weight = this.weights[v]!;
+      claims.push({
         faults: dead ? [0] : this.window.take(v),
-        weight: p.weight,
-        share: p.weight,
-        lo: dead ? 0 : p.reserve,
-        hi: dead ? 0 : Math.min(p.limit, frames),
-      };
-    });
+        weight,
+        share: weight,
+        lo: dead ? 0 : this.reserves[v]!,
+        hi: dead ? 0 : Math.min(this.limits[v]!, frames),
+      });
+    }
     // A plan too large to keep (VMs x frame counts) is made on the finest grid that fits.
     this.target = fittedSplit(claims, frames, this.workspace).frames;
     this.rebalanced = true;

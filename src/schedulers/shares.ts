@@ -19,6 +19,15 @@ export interface ShareClaim {
  * limits add up to less than `total`, every VM gets its limit. Real numbers, not rounded.
  */
 export function maxMinShares(total: number, claims: readonly ShareClaim[]): number[] {
+  return shares(total, claims, true);
+}
+
+/** maxMinShares without its shortcut: the breakpoints are always sorted and searched (for tests). */
+export function maxMinSharesBySearch(total: number, claims: readonly ShareClaim[]): number[] {
+  return shares(total, claims, false);
+}
+
+function shares(total: number, claims: readonly ShareClaim[], shortcut: boolean): number[] {
   const n = claims.length;
   if (n === 0) return [];
   let sumHi = 0;
@@ -36,6 +45,26 @@ export function maxMinShares(total: number, claims: readonly ShareClaim[]): numb
     for (const c of claims) s += Math.min(c.hi, Math.max(c.lo, lambda * c.weight));
     return s;
   };
+  if (shortcut && sumLo === 0) {
+    // No reserve, so every lo / w breakpoint is 0 and g(0) = 0 < total. If g reaches total by
+    // the smallest positive limit breakpoint b, the search below would stop at (the first
+    // copy of) b with a = 0, the breakpoint before it: the same formula, without sorting 2n
+    // breakpoints and evaluating g at log2(2n) of them (balance shares its spare frames so at
+    // every window, over every VM).
+    let b = Infinity;
+    for (const c of claims) {
+      if (!Number.isFinite(c.hi)) continue;
+      const x = c.hi / c.weight;
+      if (x > 0 && x < b) b = x;
+    }
+    const gb = b === Infinity ? 0 : g(b);
+    if (gb >= total) {
+      const a = 0;
+      const ga = g(a);
+      const lambda = gb === ga ? b : a + ((total - ga) * (b - a)) / (gb - ga);
+      return claims.map((c) => Math.min(c.hi, Math.max(c.lo, lambda * c.weight)));
+    }
+  }
   let count = n;
   for (const c of claims) if (Number.isFinite(c.hi)) count++;
   // a typed array sorts numerically, as (a, b) => a - b would (no NaN; no -0, as lo, hi >= 0 and w > 0)

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { jainIndex, largestRemainder, maxMinShares } from '../../src/schedulers/shares.js';
+import { jainIndex, largestRemainder, maxMinShares, maxMinSharesBySearch } from '../../src/schedulers/shares.js';
 
 describe('weighted max-min fair shares', () => {
   it('split in proportion to weight when no bound binds', () => {
@@ -50,6 +50,24 @@ describe('weighted max-min fair shares', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('weighted max-min fair shares without reserves (the shortcut past the sort)', () => {
+  it('are exactly what sorting and searching the breakpoints gives, number for number', () => {
+    const claim = fc.record({
+      weight: fc.oneof(fc.constant(1), fc.integer({ min: 1, max: 5 }), fc.double({ min: 0.1, max: 8, noNaN: true })),
+      lo: fc.oneof(fc.constant(0), fc.constant(0), fc.constant(0), fc.integer({ min: 1, max: 5 })),
+      hi: fc.oneof(fc.constant(Infinity), fc.constant(0), fc.integer({ min: 0, max: 40 }), fc.integer({ min: 400, max: 5000 })),
+    });
+    fc.assert(
+      fc.property(fc.array(claim, { minLength: 1, maxLength: 30 }), fc.oneof(fc.integer({ min: 1, max: 100 }), fc.double({ min: 0.5, max: 1e4, noNaN: true })), fc.boolean(), (raw, total, reserves) => {
+        // mostly without reserves (the shortcut's case), sometimes with
+        const claims = raw.map((c) => ({ ...c, lo: reserves ? c.lo : 0, hi: Math.max(c.hi, reserves ? c.lo : 0) }));
+        expect(maxMinShares(total, claims)).toEqual(maxMinSharesBySearch(total, claims));
+      }),
+      { numRuns: 2000 },
     );
   });
 });
