@@ -74,8 +74,12 @@ function flatFrom(faults: ArrayLike<number>): number {
 
 /** The cells the programme would keep for these claims at this step (to choose a step). */
 export function planCells(claims: readonly PlanClaim[], frames: number, step: number): number {
-  const { units, active } = layout(claims, frames, step);
-  return active.length * (units + 1);
+  return cellsOf(layout(claims, frames, step));
+}
+
+/** The cells of a laid-out plan: a row of units + 1 per active VM. */
+function cellsOf(l: Layout): number {
+  return l.active.length * (l.units + 1);
 }
 
 /**
@@ -140,7 +144,7 @@ export function optimalSplit(claims: readonly PlanClaim[], frames: number, step 
  */
 export function fittedSplit(claims: readonly PlanClaim[], frames: number, workspace?: PlanWorkspace): Split {
   const exact = layout(claims, frames, 1);
-  if (exact.active.length * (exact.units + 1) <= MAX_PLAN_CELLS) return split(claims, frames, 1, true, workspace, exact);
+  if (cellsOf(exact) <= MAX_PLAN_CELLS) return split(claims, frames, 1, true, workspace, exact);
   return split(claims, frames, fittingStep(claims, frames), true, workspace);
 }
 

@@ -4,7 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { stackCells } from './curves.js';
-import { runCell, traceIds, type FromWorker, type StackJob, type StackResult, type SweepTrace, type ToWorker } from './sweep.js';
+import { jobFailure, runCell, traceIds, type FromWorker, type StackJob, type StackResult, type SweepTrace, type ToWorker } from './sweep.js';
 
 let trace = (workerData as { trace: SweepTrace }).trace;
 
@@ -14,8 +14,7 @@ function runStack(job: StackJob): StackResult {
     const counters = stackCells({ op: trace.op, page: trace.page, length: trace.length, ids: traceIds(trace) }, job.policy, trace.nextUse, job.sizes, job.budget);
     return { ok: true, counters };
   } catch (err) {
-    const e = err as Error;
-    return { ok: false, kind: 'internal', message: `internal error: ${e?.message ?? String(err)}` };
+    return jobFailure(err);
   }
 }
 

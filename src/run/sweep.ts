@@ -99,10 +99,15 @@ export function runCell(trace: SweepTrace, config: EngineConfig): CellResult {
       eatNs: eat(total, config),
     };
   } catch (err) {
-    if (err instanceof OutOfMemoryError) return { ok: false, kind: 'oom', message: err.message };
-    const e = err as Error;
-    return { ok: false, kind: 'internal', message: `internal error: ${e?.message ?? String(err)}` };
+    return jobFailure(err);
   }
+}
+
+/** What a job that threw gives: out of memory under --on-oom=error, else an internal error (a bug). */
+export function jobFailure(err: unknown): CellFailure {
+  if (err instanceof OutOfMemoryError) return { ok: false, kind: 'oom', message: err.message };
+  const e = err as Error;
+  return { ok: false, kind: 'internal', message: `internal error: ${e?.message ?? String(err)}` };
 }
 
 /** Copies a typed array into shared memory (workers then read it without a copy each). */
