@@ -11,6 +11,7 @@ import { UsageError } from '../errors.js';
 import { POLICY_NAMES } from '../policies/index.js';
 import { OUTPUT_FORMATS } from '../report/index.js';
 import { SCHEDULER_NAMES } from '../schedulers/index.js';
+import { READ_THREAD_MODES } from '../trace/read-thread.js';
 import { FORMATS } from '../trace/source.js';
 import type { Io } from './io.js';
 
@@ -34,6 +35,8 @@ function choices(option: Option): readonly string[] | undefined {
       return ['off', 'ideal', 'ksm'];
     case '--on-oom':
       return ['kill', 'error'];
+    case '--read-thread':
+      return READ_THREAD_MODES;
     default:
       return undefined;
   }

@@ -9,7 +9,7 @@ import { isPolicyName, policies, POLICY_NAMES, type PolicyName } from '../polici
 import { DEFAULT_POLICY_OPTIONS, MAX_AGING_BITS, type PolicyOptions } from '../policies/policy.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../report/index.js';
 import type { ReadOptions } from '../trace/reader.js';
-import { THREAD_BYTES } from '../trace/read-thread.js';
+import { READ_THREAD_MODES, THREAD_BYTES } from '../trace/read-thread.js';
 import { FORMATS, parseFormat, type TraceFormat } from '../trace/source.js';
 import { isPowerOfTwo, parseBytes, parseCount, parseDuration } from '../units.js';
 
@@ -167,7 +167,8 @@ export function readOptions(raw: RawOptions): ReadOptions & { traceFormat?: Trac
 
 function parseReadThread(raw: string | undefined): ReadOptions['readThread'] {
   if (raw === undefined) return undefined;
-  if (raw === 'auto' || raw === 'always' || raw === 'never') return raw;
+  const mode = READ_THREAD_MODES.find((m) => m === raw);
+  if (mode !== undefined) return mode;
   throw new UsageError(`--read-thread: must be auto, always or never, got '${raw}'`);
 }
 

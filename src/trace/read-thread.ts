@@ -27,6 +27,10 @@ const WORKER_URL = new URL('../../dist/trace/read-worker.js', import.meta.url);
 /** Traces at least this large (bytes on disk) are read on a worker thread by default. */
 export const THREAD_BYTES = 8 << 20;
 
+/** When text traces are parsed on a worker thread (`--read-thread`, ReadOptions.readThread). */
+export const READ_THREAD_MODES = ['auto', 'always', 'never'] as const;
+export type ReadThreadMode = (typeof READ_THREAD_MODES)[number];
+
 /** What the worker needs to open and read the trace as the main thread would. */
 export interface ReadJob {
   path: string;

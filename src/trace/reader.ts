@@ -8,7 +8,7 @@ import { dinParser } from './din.js';
 import { fastLackeyParser, lackeyParser } from './lackey.js';
 import { fastPlainParser, plainParser } from './plain.js';
 import { DEFAULT_BATCH, noSkips, type RowBatch } from './rows.js';
-import { readThreadAvailable, readThreadFile, THREAD_BYTES, threadedBatches } from './read-thread.js';
+import { readThreadAvailable, readThreadFile, THREAD_BYTES, threadedBatches, type ReadThreadMode } from './read-thread.js';
 import type { TraceSource } from './source.js';
 import { parseLines } from './text.js';
 import { readVmt, replayVmt } from './vmt.js';
@@ -30,7 +30,7 @@ export interface ReadOptions {
    * Parse text traces on a worker thread (read-thread.ts): 'auto' (default) for files of at
    * least THREAD_BYTES, 'always' for any file, 'never'. Standard input and vmt are read here.
    */
-  readThread?: 'auto' | 'always' | 'never';
+  readThread?: ReadThreadMode;
 }
 
 export const DEFAULT_READ_OPTIONS: ReadOptions = { ifetch: false, hex: false, skipBadLines: false };
