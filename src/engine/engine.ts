@@ -9,7 +9,7 @@
  */
 import { OutOfMemoryError } from '../errors.js';
 import { policies } from '../policies/index.js';
-import { grown, type Accept } from '../policies/policy.js';
+import { grown, type Accept, type InlineQueue } from '../policies/policy.js';
 import { schedulers } from '../schedulers/index.js';
 import { DEFAULT_VM_PARAMS, type Scheduler, type VmParams } from '../schedulers/scheduler.js';
 import { OP_ALLOC, OP_FREE, OP_RESET, OP_WRITE } from '../trace/rows.js';
@@ -102,6 +102,11 @@ export class Engine {
   nextSample = Infinity;
   onSample: (() => void) | null = null;
   private readonly declared = new Map<string, VmSpec>();
+  /**
+   * replay() may drive a list policy inline (replayQueue) where it can; false: always the
+   * general way (the tests that hold the two equal).
+   */
+  inline = true;
 
   // per page (read by the frame store too)
   state = new Uint8Array(0);
@@ -280,6 +285,16 @@ export class Engine {
   replay(batch: PageBatch): void {
     if (!this.trackFrames && this.slow) throw new Error('an engine with an observer or a memory model must track frames');
     this.ensurePages();
+    let i = 0;
+    const queue = this.inline ? this.inlineQueue() : null;
+    if (queue !== null) {
+      // the inline replay, and the general way for each record it leaves (while one VM runs)
+      while (i < batch.length && this.vms.length === 1) {
+        const stop = this.replayQueue(batch, i, queue);
+        if (stop > i) i = stop;
+        else this.replayRecord(batch, i++);
+      }
+    }
     const op = batch.op;
     const page = batch.page;
     const store = this.store;
@@ -287,7 +302,7 @@ export class Engine {
     const content = store !== null && store.sharing ? batch.content : null;
     // The KSM scanner's wake-ups are counted in accesses; no other store has a clock.
     const scanner = store !== null && store.scanning ? store : null;
-    for (let i = 0; i < batch.length; i++) {
+    for (; i < batch.length; i++) {
       const o = op[i]!;
       if (o <= OP_WRITE) {
         if (content !== null) this.token = content[i]!;
@@ -295,13 +310,211 @@ export class Engine {
         if (scanner !== null) scanner.tick();
         // --interval: a sample after the access (and the scan it woke)
         if (this.position === this.nextSample) this.onSample!();
-      } else if (o === OP_ALLOC) {
-        this.allocate(page[i]!);
-        if (content !== null && content[i]! > 0) this.allocatedContent(page[i]!, content[i]!);
-      } else if (o === OP_FREE) this.free(page[i]!);
-      else if (o === OP_RESET) this.reset(page[i]!);
+      } else this.replayOther(o, page[i]!, content !== null ? content[i]! : 0);
     }
   }
+
+  /** Record i of a batch the general way, on the plain store (no content tokens, no scanner). */
+  private replayRecord(batch: PageBatch, i: number): void {
+    const o = batch.op[i]!;
+    const p = batch.page[i]!;
+    if (o <= OP_WRITE) {
+      this.access(p, o === OP_WRITE);
+      if (this.position === this.nextSample) this.onSample!();
+    } else this.replayOther(o, p, 0);
+  }
+
+  /** An A, F or RESET record of page (VM, for RESET) `p`; `token`: an A record's content token. */
+  private replayOther(o: number, p: number, token: number): void {
+    if (o === OP_ALLOC) {
+      this.allocate(p);
+      if (token > 0) this.allocatedContent(p, token);
+    } else if (o === OP_FREE) this.free(p);
+    else if (o === OP_RESET) this.reset(p);
+  }
+
+  /**
+   * The list replay() may drive inline (replayQueue), or null: the policy's (InlineQueue, lru
+   * or fifo) when the scheduler gives every victim to it, one VM runs, the plain store without
+   * a frame table holds the frames, and nothing else looks at an access (an observer, two
+   * levels' hooks, --strict-alloc).
+   */
+  private inlineQueue(): InlineQueue | null {
+    const plain = this.store === null && !this.slow && !this.trackFrames && this.heldFrames === 0;
+    if (!plain || this.vms.length !== 1 || this.reclaim !== null || this.onEvict !== null || this.config.strictAlloc) return null;
+    return this.scheduler.inlineQueue?.() ?? null;
+  }
+
+  /**
+   * replay() of one VM's accesses where every victim is the head of one list (inlineQueue()):
+   * access() and fault() with the list's operations written out and the list's ends, the
+   * position, the frames in use and the VM's counters in locals, so that nothing is called or
+   * stored to an object per access. Stops at the first record it leaves to the general way -
+   * an A, F or RESET record, a fault with swap full, with no page to evict or with a frame given
+   * back to reuse, an access of a killed VM - or after the access a sample falls on, with its
+   * state back in the fields, and returns that record's index (`n`: the batch is done). Every
+   * count the same, in the same order, as the general way (test/inline-replay.test.ts holds it,
+   * with `inline` off).
+   */
+  private replayQueue(batch: PageBatch, from: number, queue: InlineQueue): number {
+    const n = batch.length;
+    const frames = this.config.frames;
+    const inUse0 = this.usedFrames - this.freedTop;
+    let sum = this.sums[0]!;
+    // A killed VM's accesses, or a frame given back to reuse: the general way.
+    if (this.dead[0] !== 0 || (this.freedTop !== 0 && inUse0 < frames)) return from;
+    // The sum of frames in use is added a run of accesses at a time, as inUse x their count: the
+    // same as one at a time while every sum is an integer below 2^53 (else the general way).
+    if (sum + frames * (n - from) > Number.MAX_SAFE_INTEGER) return from;
+    // Each record the loop takes is one access, one position: it stops after the one a sample falls on.
+    const position = this.position;
+    const sampled = this.nextSample - position <= n - from;
+    const end = sampled ? from + (this.nextSample - position) : n;
+    const op = batch.op;
+    const page = batch.page;
+    const list = queue.list;
+    const moves = queue.movesOnHit;
+    const state = this.state;
+    const links = list.links;
+    // slots the loop may take before swap is full
+    const swapRoom = this.config.swapSlots - this.swapUsed;
+    // the state bits and the op as locals (an imported binding is read at each use)
+    const resident_ = RESIDENT;
+    const dirty_ = DIRTY;
+    const swapped_ = SWAPPED;
+    const committed_ = COMMITTED;
+    const evicted_ = EVICTED;
+    const write_ = OP_WRITE;
+    // Only what the loop cannot work out afterwards is counted in it (few locals, so that they
+    // stay in registers): hits are accesses less faults, reads accesses less writes, and the
+    // frames in use only grow here, so their peak is where they end.
+    let head = list.head;
+    let tail = list.tail;
+    let inUse = inUse0;
+    let summed = from;
+    let writes = 0;
+    let faults = 0;
+    let major = 0;
+    let swapOuts = 0;
+    let evictions = 0;
+    let committed = 0;
+    // swap slots taken less given back, and its highest
+    let slots = 0;
+    let slotsTop = 0;
+    let i = from;
+    for (; i < end; i++) {
+      const o = op[i]!;
+      if (o > write_) break;
+      const p = page[i]!;
+      let st = state[p]!;
+      if ((st & resident_) !== 0) {
+        // access() and, for a write of a page with a swap copy, fault(): a hit
+        if (o === write_) {
+          writes++;
+          if ((st & swapped_) !== 0) {
+            // The swap copy is stale once the page is written: release the slot.
+            st &= ~swapped_;
+            slots--;
+          }
+          state[p] = st | dirty_;
+        }
+        if (moves && p !== tail) {
+          // PageList.moveToBack; p has a next page
+          const a = links[2 * p]!;
+          const b = links[2 * p + 1]!;
+          if (a >= 0) links[2 * a + 1] = b;
+          else head = b;
+          links[2 * b] = a;
+          links[2 * p] = tail;
+          links[2 * p + 1] = -1;
+          links[2 * tail + 1] = p;
+          tail = p;
+        }
+        continue;
+      }
+      if (inUse >= frames && (head < 0 || slots >= swapRoom)) break;
+      // fault(): admit, a never-used frame or the head's (evict), loaded
+      if ((st & committed_) === 0) {
+        st |= committed_;
+        committed++;
+      }
+      if (inUse < frames) {
+        sum += inUse * (i - summed);
+        summed = i;
+        inUse++;
+      } else {
+        // evict(): PageList.unlink of the head
+        const q = head;
+        head = links[2 * q + 1]!;
+        if (head >= 0) links[2 * head] = -1;
+        else tail = -1;
+        let sq = state[q]!;
+        if ((sq & dirty_) !== 0) {
+          swapOuts++;
+          // chargeSlot()
+          if ((sq & swapped_) === 0 && ++slots > slotsTop) slotsTop = slots;
+          sq = (sq & ~dirty_) | swapped_;
+        }
+        state[q] = (sq & ~resident_) | evicted_;
+        evictions++;
+      }
+      faults++;
+      if ((st & swapped_) !== 0) major++;
+      // PageList.pushBack
+      links[2 * p] = tail;
+      links[2 * p + 1] = -1;
+      if (tail >= 0) links[2 * tail + 1] = p;
+      else head = p;
+      tail = p;
+      st |= resident_;
+      if (o === write_) {
+        writes++;
+        if ((st & swapped_) !== 0) {
+          st &= ~swapped_;
+          slots--;
+        }
+        st |= dirty_;
+      }
+      state[p] = st;
+    }
+    const accesses = i - from;
+    const grown = inUse - inUse0;
+    list.head = head;
+    list.tail = tail;
+    list.size += faults - evictions;
+    this.position = position + accesses;
+    this.sums[0] = sum + inUse * (i - summed);
+    this.usedFrames += grown;
+    if (inUse > this.framesPeak) this.framesPeak = inUse;
+    if (this.swapUsed + slotsTop > this.swapPeak) this.swapPeak = this.swapUsed + slotsTop;
+    this.swapUsed += slots;
+    if (evictions > 0) this.victimFiltered = false;
+    const s = this.vms[0]!;
+    if (s.swapSlots + slotsTop > s.swapPeak) s.swapPeak = s.swapSlots + slotsTop;
+    s.swapSlots += slots;
+    s.resident += grown;
+    if (s.resident > s.residentPeak) s.residentPeak = s.resident;
+    s.accesses += accesses;
+    s.hits += accesses - faults;
+    s.writes += writes;
+    s.reads += accesses - writes;
+    s.faults += faults;
+    s.majorFaults += major;
+    s.swapIns += major;
+    s.minorFaults += faults - major;
+    s.swapOuts += swapOuts;
+    s.swapOutWaits += swapOuts;
+    s.evictions += evictions;
+    if (committed > 0) {
+      s.committed += committed;
+      if (s.committed > s.committedPeak) s.committedPeak = s.committed;
+    }
+    if (sampled && i === end) this.onSample!();
+    return i;
+  }
+
+
+
 
   /**
    * One read or write of page `p` (SPEC 2, steps 1-3). The hit of a resident page is handled

@@ -1,8 +1,13 @@
 import { QueuePolicy } from './list.js';
-import { SharedGroups, type PolicyDefinition, type ReplacementPolicy } from './policy.js';
+import { SharedGroups, type InlineQueue, type PolicyDefinition, type ReplacementPolicy } from './policy.js';
 
 /** FIFO: evict the page loaded earliest; hits do not reorder (the list is load order). */
-class Fifo extends QueuePolicy implements ReplacementPolicy {}
+class Fifo extends QueuePolicy implements ReplacementPolicy {
+  private readonly inline: InlineQueue = { list: this.list, movesOnHit: false };
+  inlineQueue(): InlineQueue {
+    return this.inline;
+  }
+}
 
 export const fifo = {
   name: 'fifo',

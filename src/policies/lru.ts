@@ -1,10 +1,14 @@
 import { QueuePolicy } from './list.js';
-import { SharedGroups, type PolicyDefinition, type ReplacementPolicy } from './policy.js';
+import { SharedGroups, type InlineQueue, type PolicyDefinition, type ReplacementPolicy } from './policy.js';
 
 /** LRU: evict the page accessed least recently (list head = least recent). */
 class Lru extends QueuePolicy implements ReplacementPolicy {
   override hit(page: number): void {
     this.list.moveToBack(page);
+  }
+  private readonly inline: InlineQueue = { list: this.list, movesOnHit: true };
+  inlineQueue(): InlineQueue {
+    return this.inline;
   }
 }
 

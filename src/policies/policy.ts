@@ -89,6 +89,19 @@ export interface ReplacementPolicy {
   victim(accept: Accept): number;
   /** resident pages it tracks */
   readonly size: number;
+  /** the policy as one list the engine may drive inline (InlineQueue); null or absent: it may not */
+  inlineQueue?(): InlineQueue | null;
+}
+
+/**
+ * A policy that is one list of pages (links as PageList's), its victim always the head, a loaded
+ * page put at the tail, a hit moving its page to the tail (lru) or leaving it (fifo), and no
+ * other state: the engine's inline replay (Engine.replayQueue) then works on the list itself and
+ * calls none of the policy's methods. A property test holds the two ways equal.
+ */
+export interface InlineQueue {
+  readonly list: { links: Int32Array; head: number; tail: number; size: number };
+  readonly movesOnHit: boolean;
 }
 
 export interface PolicyDefinition {

@@ -1,4 +1,4 @@
-import type { Accept, ReplacementPolicy } from '../policies/policy.js';
+import type { Accept, InlineQueue, ReplacementPolicy } from '../policies/policy.js';
 import { BaseScheduler } from './base.js';
 import { OwnPages } from './own-pages.js';
 import type { SchedulerContext, SchedulerDefinition, VmParams } from './scheduler.js';
@@ -46,6 +46,9 @@ class GlobalScheduler extends BaseScheduler {
     if (this.anyReserve) this.unloaded(vm);
     this.policy.remove(page);
     if (this.anyLimit) this.own.remove(page, vm);
+  }
+  inlineQueue(): InlineQueue | null {
+    return this.anyLimit || this.anyReserve ? null : (this.policy.inlineQueue?.() ?? null);
   }
   victim(vm: number, accept: Accept): number {
     if (!this.anyLimit && !this.anyReserve) return this.policy.victim(accept);

@@ -5,7 +5,7 @@
  * it only.
  */
 import type { VmCounters } from '../engine/stats.js';
-import type { PolicyDefinition, PolicyContext, Accept } from '../policies/policy.js';
+import type { PolicyDefinition, PolicyContext, Accept, InlineQueue } from '../policies/policy.js';
 
 /** What a scheduler may read of the engine. */
 export interface SchedulerView {
@@ -81,6 +81,12 @@ export interface Scheduler {
    * memory (0 for the others).
    */
   entitlements(): number[];
+  /**
+   * The one policy every access and victim goes to, as a list the engine may drive inline
+   * (InlineQueue: lru, fifo), while nothing else decides a victim (global without limits or
+   * reserves); null or absent otherwise.
+   */
+  inlineQueue?(): InlineQueue | null;
   /** `balance`: each VM's target frames now (index = VM), for the --interval series */
   targets?(): number[];
 }
