@@ -334,8 +334,8 @@ export class Engine {
   }
 
   /**
-   * The list replay() may drive inline (replayQueue), or null: the policy's (InlineQueue, lru
-   * or fifo) when the scheduler gives every victim to it, one VM runs, the plain store without
+   * The list replay() may drive inline (replayQueue), or null: the policy's (InlineQueue: lru,
+   * fifo, clock) when the scheduler gives every victim to it, one VM runs, the plain store without
    * a frame table holds the frames, and nothing else looks at an access (an observer, two
    * levels' hooks, --strict-alloc).
    */
@@ -346,15 +346,15 @@ export class Engine {
   }
 
   /**
-   * replay() of one VM's accesses where every victim is the head of one list (inlineQueue()):
-   * access() and fault() with the list's operations written out and the list's ends, the
-   * position, the frames in use and the VM's counters in locals, so that nothing is called or
-   * stored to an object per access. Stops at the first record it leaves to the general way -
-   * an A, F or RESET record, a fault with swap full, with no page to evict or with a frame given
-   * back to reuse, an access of a killed VM - or after the access a sample falls on, with its
-   * state back in the fields, and returns that record's index (`n`: the batch is done). Every
-   * count the same, in the same order, as the general way (test/inline-replay.test.ts holds it,
-   * with `inline` off).
+   * replay() of one VM's accesses where every victim comes from one list (inlineQueue(): lru,
+   * fifo, clock): access() and fault() with the list's operations written out and the list's
+   * ends, the hand, the position, the frames in use and the VM's counters in locals, so that
+   * nothing is called or stored to an object per access. Stops at the first record it leaves to
+   * the general way - an A, F or RESET record, a fault with swap full, with no page to evict or
+   * with a frame given back to reuse, an access of a killed VM - or after the access a sample
+   * falls on, with its state back in the fields, and returns that record's index (`n`: the
+   * batch is done). Every count the same, in the same order, as the general way
+   * (test/engine/inline-replay.test.ts holds it, with `inline` off).
    */
   private replayQueue(batch: PageBatch, from: number, queue: InlineQueue): number {
     const n = batch.length;
@@ -374,7 +374,10 @@ export class Engine {
     const page = batch.page;
     const list = queue.list;
     const moves = queue.movesOnHit;
+    const clock = queue.clock;
+    const isClock = clock !== null;
     const state = this.state;
+    const ref = isClock ? clock.ref : state;
     const links = list.links;
     // slots the loop may take before swap is full
     const swapRoom = this.config.swapSlots - this.swapUsed;
@@ -390,6 +393,7 @@ export class Engine {
     // frames in use only grow here, so their peak is where they end.
     let head = list.head;
     let tail = list.tail;
+    let hand = isClock ? clock.hand : -1;
     let inUse = inUse0;
     let summed = from;
     let writes = 0;
@@ -418,7 +422,8 @@ export class Engine {
           }
           state[p] = st | dirty_;
         }
-        if (moves && p !== tail) {
+        if (isClock) ref[p] = 1;
+        else if (moves && p !== tail) {
           // PageList.moveToBack; p has a next page
           const a = links[2 * p]!;
           const b = links[2 * p + 1]!;
@@ -443,11 +448,31 @@ export class Engine {
         summed = i;
         inUse++;
       } else {
-        // evict(): PageList.unlink of the head
-        const q = head;
-        head = links[2 * q + 1]!;
-        if (head >= 0) links[2 * head] = -1;
-        else tail = -1;
+        let q = head;
+        if (isClock) {
+          // Clock.victim: the hand passes over pages with their bit set, clearing it
+          q = hand;
+          while (ref[q] !== 0) {
+            ref[q] = 0;
+            q = links[2 * q + 1]!;
+            if (q < 0) q = head;
+          }
+          // Clock.remove: the hand to the page after q (none when q is the only page)
+          const a = links[2 * q]!;
+          const b = links[2 * q + 1]!;
+          hand = b >= 0 ? b : head;
+          if (hand === q) hand = -1;
+          // PageList.unlink
+          if (a >= 0) links[2 * a + 1] = b;
+          else head = b;
+          if (b >= 0) links[2 * b] = a;
+          else tail = a;
+        } else {
+          // PageList.unlink of the head
+          head = links[2 * q + 1]!;
+          if (head >= 0) links[2 * head] = -1;
+          else tail = -1;
+        }
         let sq = state[q]!;
         if ((sq & dirty_) !== 0) {
           swapOuts++;
@@ -460,12 +485,27 @@ export class Engine {
       }
       faults++;
       if ((st & swapped_) !== 0) major++;
-      // PageList.pushBack
-      links[2 * p] = tail;
-      links[2 * p + 1] = -1;
-      if (tail >= 0) links[2 * tail + 1] = p;
-      else head = p;
-      tail = p;
+      if (isClock && hand >= 0) {
+        // Clock.insert: PageList.insertBefore the hand, bit clear
+        ref[p] = 0;
+        const before = links[2 * hand]!;
+        links[2 * p] = before;
+        links[2 * p + 1] = hand;
+        links[2 * hand] = p;
+        if (before >= 0) links[2 * before + 1] = p;
+        else head = p;
+      } else {
+        // PageList.pushBack (Clock.insert into an empty list: the hand too)
+        if (isClock) {
+          ref[p] = 0;
+          hand = p;
+        }
+        links[2 * p] = tail;
+        links[2 * p + 1] = -1;
+        if (tail >= 0) links[2 * tail + 1] = p;
+        else head = p;
+        tail = p;
+      }
       st |= resident_;
       if (o === write_) {
         writes++;
@@ -482,6 +522,7 @@ export class Engine {
     list.head = head;
     list.tail = tail;
     list.size += faults - evictions;
+    if (isClock) clock.hand = hand;
     this.position = position + accesses;
     this.sums[0] = sum + inUse * (i - summed);
     this.usedFrames += grown;

@@ -1,5 +1,5 @@
 import { PageList } from './list.js';
-import { grown, SharedGroups, type Accept, type PolicyDefinition, type SharingPolicy } from './policy.js';
+import { grown, SharedGroups, type Accept, type InlineClock, type InlineQueue, type PolicyDefinition, type SharingPolicy } from './policy.js';
 
 /** A clock's per-page arrays: its list's links and the reference bits (shared by groups: SharedGroups). */
 interface ClockArrays {
@@ -13,10 +13,16 @@ interface ClockArrays {
  * the hand with its bit clear; eviction moves the hand over set bits (clearing them) and takes
  * the first page whose bit is clear. The list is linear, read circularly (tail wraps to head).
  */
-class Clock implements SharingPolicy<ClockArrays> {
+class Clock implements SharingPolicy<ClockArrays>, InlineClock {
   private readonly list = new PageList();
-  private ref = new Uint8Array(0);
-  private hand = -1;
+  /** the reference bits and the hand; public for the engine's inline replay (InlineQueue) */
+  ref = new Uint8Array(0);
+  hand = -1;
+  private readonly inline: InlineQueue = { list: this.list, movesOnHit: false, clock: this };
+
+  inlineQueue(): InlineQueue {
+    return this.inline;
+  }
 
   arrays(): ClockArrays {
     return { links: this.list.links, ref: this.ref };

@@ -3,7 +3,7 @@ import { SharedGroups, type InlineQueue, type PolicyDefinition, type Replacement
 
 /** FIFO: evict the page loaded earliest; hits do not reorder (the list is load order). */
 class Fifo extends QueuePolicy implements ReplacementPolicy {
-  private readonly inline: InlineQueue = { list: this.list, movesOnHit: false };
+  private readonly inline: InlineQueue = { list: this.list, movesOnHit: false, clock: null };
   inlineQueue(): InlineQueue {
     return this.inline;
   }

@@ -6,7 +6,7 @@ class Lru extends QueuePolicy implements ReplacementPolicy {
   override hit(page: number): void {
     this.list.moveToBack(page);
   }
-  private readonly inline: InlineQueue = { list: this.list, movesOnHit: true };
+  private readonly inline: InlineQueue = { list: this.list, movesOnHit: true, clock: null };
   inlineQueue(): InlineQueue {
     return this.inline;
   }

@@ -94,14 +94,26 @@ export interface ReplacementPolicy {
 }
 
 /**
- * A policy that is one list of pages (links as PageList's), its victim always the head, a loaded
- * page put at the tail, a hit moving its page to the tail (lru) or leaving it (fifo), and no
- * other state: the engine's inline replay (Engine.replayQueue) then works on the list itself and
- * calls none of the policy's methods. A property test holds the two ways equal.
+ * A policy that is one list of pages (links as PageList's) and nothing else but what is named
+ * here, so that the engine's inline replay (Engine.replayQueue) can work on it itself and call
+ * none of the policy's methods (a property test holds the two ways equal):
+ * - without `clock`: the victim is always the head, a loaded page goes to the tail, and a hit
+ *   moves its page to the tail (`movesOnHit`: lru) or leaves it (fifo);
+ * - with `clock` (second chance): a hit sets the page's reference bit; the victim is the first
+ *   page from the hand, read circularly, whose bit is clear (the bits passed over are cleared),
+ *   and the hand moves to the page after it; a loaded page goes just before the hand with its
+ *   bit clear (at the tail, as the hand, into an empty list).
  */
 export interface InlineQueue {
   readonly list: { links: Int32Array; head: number; tail: number; size: number };
   readonly movesOnHit: boolean;
+  readonly clock: InlineClock | null;
+}
+
+/** A clock's reference bits (index = page) and its hand (a page of the list; -1 when it is empty). */
+export interface InlineClock {
+  ref: Uint8Array;
+  hand: number;
 }
 
 export interface PolicyDefinition {

@@ -1,10 +1,10 @@
 /**
- * The engine's inline replay (Engine.replayQueue: lru and fifo under global, one VM, the plain
+ * The engine's inline replay (Engine.replayQueue: lru, fifo and clock under global, one VM, the plain
  * store without a frame table) against the general way (Engine.inline = false), on random traces
  * of R, W, A, F and RESET rows cut into batches at random places, with swap from none to
  * unlimited and samples (--interval) at random steps: every counter, peak and time sum, every
- * OOM event, each sample's view of the counters, the pages' states and the list's order must be
- * the same. And a check that the inline replay is the one that ran (it calls no policy method
+ * OOM event, each sample's view of the counters, the pages' states and the list's order (and the
+ * clock's hand and bits) must be the same. And a check that the inline replay is the one that ran (it calls no policy method
  * on a hit).
  */
 import fc from 'fast-check';
@@ -24,7 +24,7 @@ interface Case {
   swapSlots: number;
   /** accesses between samples; 0: no samples */
   interval: number;
-  policy: 'lru' | 'fifo';
+  policy: 'lru' | 'fifo' | 'clock';
 }
 
 const caseOf: fc.Arbitrary<Case> = fc.record({
@@ -39,13 +39,13 @@ const caseOf: fc.Arbitrary<Case> = fc.record({
   frames: fc.integer({ min: 1, max: 14 }),
   swapSlots: fc.oneof(fc.constant(Infinity), fc.integer({ min: 0, max: 5 })),
   interval: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 20 })),
-  policy: fc.constantFrom('lru' as const, 'fifo' as const),
+  policy: fc.constantFrom('lru' as const, 'fifo' as const, 'clock' as const),
 });
 
 interface Run {
   engine: Engine;
   samples: string[];
-  /** the list from head to tail, as page ids */
+  /** the list from head to tail, as page ids; for clock, then the hand and each page's bit */
   order: number[];
   /** calls of the scheduler's hit() */
   hitCalls: number;
@@ -87,10 +87,11 @@ function run(c: Case, inline: boolean): Run {
   const order: number[] = [];
   for (let p = queue.list.head; p >= 0; p = queue.list.links[2 * p + 1]!) order.push(p);
   expect(order).toHaveLength(queue.list.size);
+  if (queue.clock !== null) order.push(queue.clock.hand, ...order.map((p) => queue.clock!.ref[p]!));
   return { engine, samples, order, hitCalls };
 }
 
-describe('the inline replay of lru and fifo equals the general way', () => {
+describe('the inline replay of lru, fifo and clock equals the general way', () => {
   it('on random traces, batches, swap sizes and sample steps', () => {
     fc.assert(
       fc.property(caseOf, (c) => {
