@@ -9,7 +9,7 @@
  */
 import { OutOfMemoryError } from '../errors.js';
 import { policies } from '../policies/index.js';
-import { grown, type Accept, type InlineQueue } from '../policies/policy.js';
+import { grown, type Accept, type InlineQueue, type PolicyDefinition, type ReplacementPolicy } from '../policies/policy.js';
 import { schedulers } from '../schedulers/index.js';
 import { DEFAULT_VM_PARAMS, type Scheduler, type VmParams } from '../schedulers/scheduler.js';
 import { OP_ALLOC, OP_FREE, OP_RESET, OP_WRITE } from '../trace/rows.js';
@@ -107,6 +107,8 @@ export class Engine {
    * general way (the tests that hold the two equal).
    */
   inline = true;
+  /** what an inline replay counted, for settle() (one object, reused) */
+  private readonly tally = { writes: 0, faults: 0, major: 0, swapOuts: 0, evictions: 0, committed: 0, slots: 0, slotsTop: 0 };
 
   // per page (read by the frame store too)
   state = new Uint8Array(0);
@@ -286,11 +288,12 @@ export class Engine {
     if (!this.trackFrames && this.slow) throw new Error('an engine with an observer or a memory model must track frames');
     this.ensurePages();
     let i = 0;
-    const queue = this.inline ? this.inlineQueue() : null;
-    if (queue !== null) {
+    const policy = this.inline ? this.inlinePolicy() : null;
+    if (policy !== null) {
       // the inline replay, and the general way for each record it leaves (while one VM runs)
+      const queue = policy.inlineQueue?.() ?? null;
       while (i < batch.length && this.vms.length === 1) {
-        const stop = this.replayQueue(batch, i, queue);
+        const stop = queue !== null ? this.replayQueue(batch, i, queue) : this.replayPolicy(batch, i, policy);
         if (stop > i) i = stop;
         else this.replayRecord(batch, i++);
       }
@@ -334,19 +337,22 @@ export class Engine {
   }
 
   /**
-   * The list replay() may drive inline (replayQueue), or null: the policy's (InlineQueue: lru,
-   * fifo, clock) when the scheduler gives every victim to it, one VM runs, the plain store without
-   * a frame table holds the frames, and nothing else looks at an access (an observer, two
-   * levels' hooks, --strict-alloc).
+   * The policy replay() may replay inline (replayQueue with its list, InlineQueue: lru, fifo,
+   * clock; else replayPolicy), or null: the scheduler gives every victim to that one policy,
+   * which reads nothing of the engine (PolicyDefinition.engineFree), one VM runs, the plain store
+   * without a frame table holds the frames, and nothing else looks at an access (an observer,
+   * two levels' hooks, --strict-alloc).
    */
-  private inlineQueue(): InlineQueue | null {
+  private inlinePolicy(): ReplacementPolicy | null {
     const plain = this.store === null && !this.slow && !this.trackFrames && this.heldFrames === 0;
     if (!plain || this.vms.length !== 1 || this.reclaim !== null || this.onEvict !== null || this.config.strictAlloc) return null;
-    return this.scheduler.inlineQueue?.() ?? null;
+    const definition: PolicyDefinition = policies[this.config.policy];
+    if (definition.engineFree !== true) return null;
+    return this.scheduler.solePolicy?.() ?? null;
   }
 
   /**
-   * replay() of one VM's accesses where every victim comes from one list (inlineQueue(): lru,
+   * replay() of one VM's accesses where every victim comes from one list (InlineQueue: lru,
    * fifo, clock): access() and fault() with the list's operations written out and the list's
    * ends, the hand, the position, the frames in use and the VM's counters in locals, so that
    * nothing is called or stored to an object per access. Stops at the first record it leaves to
@@ -517,39 +523,167 @@ export class Engine {
       }
       state[p] = st;
     }
-    const accesses = i - from;
-    const grown = inUse - inUse0;
     list.head = head;
     list.tail = tail;
     list.size += faults - evictions;
     if (isClock) clock.hand = hand;
-    this.position = position + accesses;
-    this.sums[0] = sum + inUse * (i - summed);
+    const t = this.tally;
+    t.writes = writes;
+    t.faults = faults;
+    t.major = major;
+    t.swapOuts = swapOuts;
+    t.evictions = evictions;
+    t.committed = committed;
+    t.slots = slots;
+    t.slotsTop = slotsTop;
+    this.settle(i - from, sum + inUse * (i - summed), inUse - inUse0);
+    if (sampled && i === end) this.onSample!();
+    return i;
+  }
+
+  /**
+   * The end of an inline replay of `accesses` accesses (replayQueue, replayPolicy): what it
+   * counted in `tally` added to the fields and to VM 0's counters, `sum` the new sum of frames
+   * in use, `grown` the frames it took that had never been used. Hits are accesses less faults,
+   * reads accesses less writes, and the frames in use only grow in an inline replay, so their
+   * peak is where they end.
+   */
+  private settle(accesses: number, sum: number, grown: number): void {
+    const t = this.tally;
+    this.position += accesses;
+    this.sums[0] = sum;
     this.usedFrames += grown;
+    const inUse = this.usedFrames - this.freedTop;
     if (inUse > this.framesPeak) this.framesPeak = inUse;
-    if (this.swapUsed + slotsTop > this.swapPeak) this.swapPeak = this.swapUsed + slotsTop;
-    this.swapUsed += slots;
-    if (evictions > 0) this.victimFiltered = false;
+    if (this.swapUsed + t.slotsTop > this.swapPeak) this.swapPeak = this.swapUsed + t.slotsTop;
+    this.swapUsed += t.slots;
+    if (t.evictions > 0) this.victimFiltered = false;
     const s = this.vms[0]!;
-    if (s.swapSlots + slotsTop > s.swapPeak) s.swapPeak = s.swapSlots + slotsTop;
-    s.swapSlots += slots;
+    if (s.swapSlots + t.slotsTop > s.swapPeak) s.swapPeak = s.swapSlots + t.slotsTop;
+    s.swapSlots += t.slots;
     s.resident += grown;
     if (s.resident > s.residentPeak) s.residentPeak = s.resident;
     s.accesses += accesses;
-    s.hits += accesses - faults;
-    s.writes += writes;
-    s.reads += accesses - writes;
-    s.faults += faults;
-    s.majorFaults += major;
-    s.swapIns += major;
-    s.minorFaults += faults - major;
-    s.swapOuts += swapOuts;
-    s.swapOutWaits += swapOuts;
-    s.evictions += evictions;
-    if (committed > 0) {
-      s.committed += committed;
+    s.hits += accesses - t.faults;
+    s.writes += t.writes;
+    s.reads += accesses - t.writes;
+    s.faults += t.faults;
+    s.majorFaults += t.major;
+    s.swapIns += t.major;
+    s.minorFaults += t.faults - t.major;
+    s.swapOuts += t.swapOuts;
+    s.swapOutWaits += t.swapOuts;
+    s.evictions += t.evictions;
+    if (t.committed > 0) {
+      s.committed += t.committed;
       if (s.committed > s.committedPeak) s.committedPeak = s.committed;
     }
+  }
+
+  /**
+   * replayQueue() for a policy the engine does not drive itself but that reads nothing of the
+   * engine while it runs (PolicyDefinition.engineFree: lfu, opt, arc, ...): the same loop, with
+   * the policy's own hit(), victim(), remove() and insert() called where the general way's
+   * scheduler would call them, in the same order and with the same arguments.
+   */
+  private replayPolicy(batch: PageBatch, from: number, policy: ReplacementPolicy): number {
+    const n = batch.length;
+    const frames = this.config.frames;
+    const inUse0 = this.usedFrames - this.freedTop;
+    const sum = this.sums[0]!;
+    if (this.dead[0] !== 0 || (this.freedTop !== 0 && inUse0 < frames)) return from;
+    if (sum + frames * (n - from) > Number.MAX_SAFE_INTEGER) return from;
+    const position = this.position - from;
+    const sampled = this.nextSample - this.position <= n - from;
+    const end = sampled ? from + (this.nextSample - this.position) : n;
+    const op = batch.op;
+    const page = batch.page;
+    const state = this.state;
+    const incoming = this.incoming;
+    const swapRoom = this.config.swapSlots - this.swapUsed;
+    const resident_ = RESIDENT;
+    const dirty_ = DIRTY;
+    const swapped_ = SWAPPED;
+    const committed_ = COMMITTED;
+    const evicted_ = EVICTED;
+    const write_ = OP_WRITE;
+    let inUse = inUse0;
+    let summed = from;
+    let partial = sum;
+    let writes = 0;
+    let faults = 0;
+    let major = 0;
+    let swapOuts = 0;
+    let evictions = 0;
+    let committed = 0;
+    let slots = 0;
+    let slotsTop = 0;
+    let i = from;
+    for (; i < end; i++) {
+      const o = op[i]!;
+      if (o > write_) break;
+      const p = page[i]!;
+      const write = o === write_;
+      let st = state[p]!;
+      if ((st & resident_) !== 0) {
+        if (write) {
+          writes++;
+          if ((st & swapped_) !== 0) {
+            st &= ~swapped_;
+            slots--;
+          }
+          state[p] = st | dirty_;
+        }
+        policy.hit(p, position + i, write);
+        continue;
+      }
+      // (with every frame in use the policy holds that many pages: it has a victim)
+      if (inUse >= frames && slots >= swapRoom) break;
+      if ((st & committed_) === 0) {
+        st |= committed_;
+        committed++;
+      }
+      incoming[0] = p;
+      if (inUse < frames) {
+        partial += inUse * (i - summed);
+        summed = i;
+        inUse++;
+      } else {
+        const q = policy.victim(null);
+        policy.remove(q);
+        let sq = state[q]!;
+        if ((sq & dirty_) !== 0) {
+          swapOuts++;
+          if ((sq & swapped_) === 0 && ++slots > slotsTop) slotsTop = slots;
+          sq = (sq & ~dirty_) | swapped_;
+        }
+        state[q] = (sq & ~resident_) | evicted_;
+        evictions++;
+      }
+      faults++;
+      if ((st & swapped_) !== 0) major++;
+      policy.insert(p, position + i, write);
+      st |= resident_;
+      if (write) {
+        writes++;
+        if ((st & swapped_) !== 0) {
+          st &= ~swapped_;
+          slots--;
+        }
+        st |= dirty_;
+      }
+      state[p] = st;
+    }
+    const t = this.tally;
+    t.writes = writes;
+    t.faults = faults;
+    t.major = major;
+    t.swapOuts = swapOuts;
+    t.evictions = evictions;
+    t.committed = committed;
+    t.slots = slots;
+    t.slotsTop = slotsTop;
+    this.settle(i - from, partial + inUse * (i - summed), inUse - inUse0);
     if (sampled && i === end) this.onSample!();
     return i;
   }

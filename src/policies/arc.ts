@@ -145,5 +145,6 @@ export const arc = {
   name: 'arc',
   summary: 'ARC (FAST 2003): recency list T1 and frequency list T2 with ghosts B1, B2 steering their split',
   needsFuture: false,
+  engineFree: true,
   create: (ctx: PolicyContext) => new Arc(ctx),
 } satisfies PolicyDefinition;

@@ -82,6 +82,7 @@ export const clock = {
   name: 'clock',
   summary: 'second chance: a hand sweeps pages in load order, sparing those referenced since its last pass',
   needsFuture: false,
+  engineFree: true,
   create: () => new Clock(),
   createGroups: () => new SharedGroups(() => new Clock()),
 } satisfies PolicyDefinition;

@@ -13,6 +13,7 @@ export const fifo = {
   name: 'fifo',
   summary: 'first in, first out: evicts the page loaded earliest',
   needsFuture: false,
+  engineFree: true,
   ordersSubsets: true,
   create: () => new Fifo(),
   createGroups: () => new SharedGroups(() => new Fifo()),

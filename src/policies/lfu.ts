@@ -121,6 +121,7 @@ export const lfu = {
   name: 'lfu',
   summary: 'least frequently used since loaded (count restarts at 1 on each load); ties: least recently used',
   needsFuture: false,
+  engineFree: true,
   ordersSubsets: true,
   create: () => new Lfu(),
 } satisfies PolicyDefinition;

@@ -418,5 +418,6 @@ export const lirs = {
   name: 'lirs',
   summary: 'LIRS (SIGMETRICS 2002): inter-reference recency; LIR pages (99%) stay, resident HIR pages (1%) cycle',
   needsFuture: false,
+  engineFree: true,
   create: (ctx: PolicyContext) => new Lirs(ctx),
 } satisfies PolicyDefinition;

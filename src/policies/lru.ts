@@ -27,6 +27,7 @@ export const lru = {
   name: 'lru',
   summary: 'least recently used: evicts the page accessed longest ago',
   needsFuture: false,
+  engineFree: true,
   ordersSubsets: true,
   create: () => new Lru(),
   createGroups: () => new LruGroups(),

@@ -21,5 +21,6 @@ export const mru = {
   name: 'mru',
   summary: 'most recently used: evicts the page accessed last (good for loops larger than memory)',
   needsFuture: false,
+  engineFree: true,
   create: () => new Mru(),
 } satisfies PolicyDefinition;

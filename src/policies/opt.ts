@@ -268,6 +268,7 @@ export const opt = {
   name: 'opt',
   summary: "Belady's MIN: evicts the page used furthest in the future (reads the trace ahead)",
   needsFuture: true,
+  engineFree: true,
   ordersSubsets: true,
   create: (ctx: PolicyContext) => {
     if (!ctx.nextUse) throw new Error('opt needs the look-ahead pass (nextUse)');

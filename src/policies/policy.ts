@@ -131,6 +131,13 @@ export interface PolicyDefinition {
    * finds its own page without walking past other VMs' (schedulers/own-pages.ts).
    */
   readonly ordersSubsets?: boolean;
+  /**
+   * true when the policy reads nothing of the engine while it runs (of its PolicyContext at most
+   * seed, nextUse, incoming, capacity, options, perGroup: no callback into the engine's state),
+   * so that the engine may keep its own counts in locals around the policy's calls
+   * (Engine.replayPolicy, the inline replay).
+   */
+  readonly engineFree?: boolean;
   /** the options of PolicyOptions it reads (the CLI refuses the others with it) */
   readonly options?: readonly (keyof PolicyOptions)[];
   create(ctx: PolicyContext): ReplacementPolicy;

@@ -48,5 +48,6 @@ export const random = {
   name: 'random',
   summary: 'uniform random choice among the candidates, seeded by --seed (default 1)',
   needsFuture: false,
+  engineFree: true,
   create: (ctx: PolicyContext) => new RandomPolicy(ctx.seed),
 } satisfies PolicyDefinition;

@@ -148,5 +148,6 @@ export const s3fifo = {
   name: 's3fifo',
   summary: 'S3-FIFO (SOSP 2023): small FIFO (10%), main FIFO with reinsertion, ghost of evicted ids (90%)',
   needsFuture: false,
+  engineFree: true,
   create: (ctx: PolicyContext) => new S3Fifo(ctx),
 } satisfies PolicyDefinition;

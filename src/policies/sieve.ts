@@ -57,5 +57,6 @@ export const sieve = {
   name: 'sieve',
   summary: 'SIEVE (NSDI 2024): a hand sweeps from old to new, sparing visited pages; pages never move',
   needsFuture: false,
+  engineFree: true,
   create: () => new Sieve(),
 } satisfies PolicyDefinition;

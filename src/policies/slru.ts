@@ -127,5 +127,6 @@ export const slru = {
   name: 'slru',
   summary: 'segmented LRU: four LRU segments of C/4 pages; a hit promotes one segment, overflow demotes',
   needsFuture: false,
+  engineFree: true,
   create: (ctx: PolicyContext) => new Slru(ctx),
 } satisfies PolicyDefinition;

@@ -105,5 +105,6 @@ export const twoq = {
   name: 'twoq',
   summary: '2Q (VLDB 1994): A1in FIFO (25%) for pages seen once, Am LRU, A1out ghost of ids (50%)',
   needsFuture: false,
+  engineFree: true,
   create: (ctx: PolicyContext) => new TwoQ(ctx),
 } satisfies PolicyDefinition;

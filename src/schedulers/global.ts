@@ -1,4 +1,4 @@
-import type { Accept, InlineQueue, ReplacementPolicy } from '../policies/policy.js';
+import type { Accept, ReplacementPolicy } from '../policies/policy.js';
 import { BaseScheduler } from './base.js';
 import { OwnPages } from './own-pages.js';
 import type { SchedulerContext, SchedulerDefinition, VmParams } from './scheduler.js';
@@ -47,8 +47,8 @@ class GlobalScheduler extends BaseScheduler {
     this.policy.remove(page);
     if (this.anyLimit) this.own.remove(page, vm);
   }
-  inlineQueue(): InlineQueue | null {
-    return this.anyLimit || this.anyReserve ? null : (this.policy.inlineQueue?.() ?? null);
+  solePolicy(): ReplacementPolicy | null {
+    return this.anyLimit || this.anyReserve ? null : this.policy;
   }
   victim(vm: number, accept: Accept): number {
     if (!this.anyLimit && !this.anyReserve) return this.policy.victim(accept);

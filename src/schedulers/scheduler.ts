@@ -5,7 +5,7 @@
  * it only.
  */
 import type { VmCounters } from '../engine/stats.js';
-import type { PolicyDefinition, PolicyContext, Accept, InlineQueue } from '../policies/policy.js';
+import type { PolicyDefinition, PolicyContext, Accept, ReplacementPolicy } from '../policies/policy.js';
 
 /** What a scheduler may read of the engine. */
 export interface SchedulerView {
@@ -82,11 +82,10 @@ export interface Scheduler {
    */
   entitlements(): number[];
   /**
-   * The one policy every access and victim goes to, as a list the engine may drive inline
-   * (InlineQueue: lru, fifo), while nothing else decides a victim (global without limits or
-   * reserves); null or absent otherwise.
+   * The one policy every access and victim goes to, while nothing else decides a victim (global
+   * without limits or reserves), for the engine's inline replay; null or absent otherwise.
    */
-  inlineQueue?(): InlineQueue | null;
+  solePolicy?(): ReplacementPolicy | null;
   /** `balance`: each VM's target frames now (index = VM), for the --interval series */
   targets?(): number[];
 }
