@@ -107,8 +107,6 @@ export class Engine {
    * general way (the tests that hold the two equal).
    */
   inline = true;
-  /** what an inline replay counted, for settle() (one object, reused) */
-  private readonly tally = { writes: 0, faults: 0, major: 0, swapOuts: 0, evictions: 0, committed: 0, slots: 0, slotsTop: 0 };
 
   // per page (read by the frame store too)
   state = new Uint8Array(0);
@@ -292,8 +290,9 @@ export class Engine {
     if (policy !== null) {
       // the inline replay, and the general way for each record it leaves (while one VM runs)
       const queue = policy.inlineQueue?.() ?? null;
+      const clocked = (policies[this.config.policy] as PolicyDefinition).engineReads?.includes('now') === true;
       while (i < batch.length && this.vms.length === 1) {
-        const stop = queue !== null ? this.replayQueue(batch, i, queue) : this.replayPolicy(batch, i, policy);
+        const stop = queue !== null ? this.replayQueue(batch, i, queue) : this.replayPolicy(batch, i, policy, clocked);
         if (stop > i) i = stop;
         else this.replayRecord(batch, i++);
       }
@@ -339,7 +338,8 @@ export class Engine {
   /**
    * The policy replay() may replay inline (replayQueue with its list, InlineQueue: lru, fifo,
    * clock; else replayPolicy), or null: the scheduler gives every victim to that one policy,
-   * which reads nothing of the engine (PolicyDefinition.engineFree), one VM runs, the plain store
+   * which reads nothing of the engine or only what the inline replay keeps true
+   * (PolicyDefinition.engineFree, engineReads), one VM runs, the plain store
    * without a frame table holds the frames, and nothing else looks at an access (an observer,
    * two levels' hooks, --strict-alloc).
    */
@@ -347,7 +347,7 @@ export class Engine {
     const plain = this.store === null && !this.slow && !this.trackFrames && this.heldFrames === 0;
     if (!plain || this.vms.length !== 1 || this.reclaim !== null || this.onEvict !== null || this.config.strictAlloc) return null;
     const definition: PolicyDefinition = policies[this.config.policy];
-    if (definition.engineFree !== true) return null;
+    if (definition.engineFree !== true && definition.engineReads === undefined) return null;
     return this.scheduler.solePolicy?.() ?? null;
   }
 
@@ -363,19 +363,11 @@ export class Engine {
    * (test/engine/inline-replay.test.ts holds it, with `inline` off).
    */
   private replayQueue(batch: PageBatch, from: number, queue: InlineQueue): number {
-    const n = batch.length;
+    const end = this.inlineEnd(batch.length, from);
+    if (end < 0) return from;
     const frames = this.config.frames;
     const inUse0 = this.usedFrames - this.freedTop;
     let sum = this.sums[0]!;
-    // A killed VM's accesses, or a frame given back to reuse: the general way.
-    if (this.dead[0] !== 0 || (this.freedTop !== 0 && inUse0 < frames)) return from;
-    // The sum of frames in use is added a run of accesses at a time, as inUse x their count: the
-    // same as one at a time while every sum is an integer below 2^53 (else the general way).
-    if (sum + frames * (n - from) > Number.MAX_SAFE_INTEGER) return from;
-    // Each record the loop takes is one access, one position: it stops after the one a sample falls on.
-    const position = this.position;
-    const sampled = this.nextSample - position <= n - from;
-    const end = sampled ? from + (this.nextSample - position) : n;
     const op = batch.op;
     const page = batch.page;
     const list = queue.list;
@@ -527,75 +519,91 @@ export class Engine {
     list.tail = tail;
     list.size += faults - evictions;
     if (isClock) clock.hand = hand;
-    const t = this.tally;
-    t.writes = writes;
-    t.faults = faults;
-    t.major = major;
-    t.swapOuts = swapOuts;
-    t.evictions = evictions;
-    t.committed = committed;
-    t.slots = slots;
-    t.slotsTop = slotsTop;
-    this.settle(i - from, sum + inUse * (i - summed), inUse - inUse0);
-    if (sampled && i === end) this.onSample!();
+    this.settle(i - from, sum + inUse * (i - summed), inUse - inUse0, writes, faults, major, swapOuts, evictions, committed, slots, slotsTop);
     return i;
   }
 
   /**
-   * The end of an inline replay of `accesses` accesses (replayQueue, replayPolicy): what it
-   * counted in `tally` added to the fields and to VM 0's counters, `sum` the new sum of frames
-   * in use, `grown` the frames it took that had never been used. Hits are accesses less faults,
-   * reads accesses less writes, and the frames in use only grow in an inline replay, so their
-   * peak is where they end.
+   * Where an inline replay from record `from` of a batch of `n` stops: after the access a sample
+   * falls on (each record it takes is one access, one position), else at n; -1 when it may not
+   * start - a killed VM's accesses, a frame given back to reuse, or a sum of frames in use that
+   * could pass 2^53: it adds inUse x a run of accesses at once, the same as one at a time only
+   * while every sum is an integer below 2^53.
    */
-  private settle(accesses: number, sum: number, grown: number): void {
-    const t = this.tally;
+  private inlineEnd(n: number, from: number): number {
+    const frames = this.config.frames;
+    if (this.dead[0] !== 0 || (this.freedTop !== 0 && this.usedFrames - this.freedTop < frames)) return -1;
+    if (this.sums[0]! + frames * (n - from) > Number.MAX_SAFE_INTEGER) return -1;
+    const left = this.nextSample - this.position;
+    return left <= n - from ? from + left : n;
+  }
+
+  /**
+   * The end of an inline replay of `accesses` accesses (replayQueue, replayPolicy): what it
+   * counted added to the fields and to VM 0's counters (`sum` the new sum of frames in use,
+   * `grown` the frames it took that had never been used, `slots` the swap slots it took less
+   * those it gave back and `slotsTop` that count's highest), then the sample it stopped for.
+   * Hits are accesses less faults, reads accesses less writes, and the frames in use only grow
+   * in an inline replay, so their peak is where they end.
+   */
+  private settle(
+    accesses: number,
+    sum: number,
+    grown: number,
+    writes: number,
+    faults: number,
+    major: number,
+    swapOuts: number,
+    evictions: number,
+    committed: number,
+    slots: number,
+    slotsTop: number,
+  ): void {
     this.position += accesses;
     this.sums[0] = sum;
     this.usedFrames += grown;
     const inUse = this.usedFrames - this.freedTop;
     if (inUse > this.framesPeak) this.framesPeak = inUse;
-    if (this.swapUsed + t.slotsTop > this.swapPeak) this.swapPeak = this.swapUsed + t.slotsTop;
-    this.swapUsed += t.slots;
-    if (t.evictions > 0) this.victimFiltered = false;
+    if (this.swapUsed + slotsTop > this.swapPeak) this.swapPeak = this.swapUsed + slotsTop;
+    this.swapUsed += slots;
+    if (evictions > 0) this.victimFiltered = false;
     const s = this.vms[0]!;
-    if (s.swapSlots + t.slotsTop > s.swapPeak) s.swapPeak = s.swapSlots + t.slotsTop;
-    s.swapSlots += t.slots;
+    if (s.swapSlots + slotsTop > s.swapPeak) s.swapPeak = s.swapSlots + slotsTop;
+    s.swapSlots += slots;
     s.resident += grown;
     if (s.resident > s.residentPeak) s.residentPeak = s.resident;
     s.accesses += accesses;
-    s.hits += accesses - t.faults;
-    s.writes += t.writes;
-    s.reads += accesses - t.writes;
-    s.faults += t.faults;
-    s.majorFaults += t.major;
-    s.swapIns += t.major;
-    s.minorFaults += t.faults - t.major;
-    s.swapOuts += t.swapOuts;
-    s.swapOutWaits += t.swapOuts;
-    s.evictions += t.evictions;
-    if (t.committed > 0) {
-      s.committed += t.committed;
+    s.hits += accesses - faults;
+    s.writes += writes;
+    s.reads += accesses - writes;
+    s.faults += faults;
+    s.majorFaults += major;
+    s.swapIns += major;
+    s.minorFaults += faults - major;
+    s.swapOuts += swapOuts;
+    s.swapOutWaits += swapOuts;
+    s.evictions += evictions;
+    if (committed > 0) {
+      s.committed += committed;
       if (s.committed > s.committedPeak) s.committedPeak = s.committed;
     }
+    if (accesses > 0 && this.position === this.nextSample) this.onSample!();
   }
 
   /**
    * replayQueue() for a policy the engine does not drive itself but that reads nothing of the
-   * engine while it runs (PolicyDefinition.engineFree: lfu, opt, arc, ...): the same loop, with
+   * engine while it runs, or only its clock, its evicting flag and the pages' states
+   * (PolicyDefinition.engineFree: lfu, opt, arc, ...; engineReads: nru, aging, linux): the same loop, with
    * the policy's own hit(), victim(), remove() and insert() called where the general way's
    * scheduler would call them, in the same order and with the same arguments.
    */
-  private replayPolicy(batch: PageBatch, from: number, policy: ReplacementPolicy): number {
-    const n = batch.length;
+  private replayPolicy(batch: PageBatch, from: number, policy: ReplacementPolicy, clocked: boolean): number {
+    const end = this.inlineEnd(batch.length, from);
+    if (end < 0) return from;
     const frames = this.config.frames;
     const inUse0 = this.usedFrames - this.freedTop;
-    const sum = this.sums[0]!;
-    if (this.dead[0] !== 0 || (this.freedTop !== 0 && inUse0 < frames)) return from;
-    if (sum + frames * (n - from) > Number.MAX_SAFE_INTEGER) return from;
+    // the position of record i is position + i
     const position = this.position - from;
-    const sampled = this.nextSample - this.position <= n - from;
-    const end = sampled ? from + (this.nextSample - this.position) : n;
     const op = batch.op;
     const page = batch.page;
     const state = this.state;
@@ -609,7 +617,7 @@ export class Engine {
     const write_ = OP_WRITE;
     let inUse = inUse0;
     let summed = from;
-    let partial = sum;
+    let partial = this.sums[0]!;
     let writes = 0;
     let faults = 0;
     let major = 0;
@@ -634,6 +642,8 @@ export class Engine {
           }
           state[p] = st | dirty_;
         }
+        // the access's position, for a policy that reads the clock (PolicyContext.now)
+        if (clocked) this.position = position + i + 1;
         policy.hit(p, position + i, write);
         continue;
       }
@@ -644,13 +654,17 @@ export class Engine {
         committed++;
       }
       incoming[0] = p;
+      if (clocked) this.position = position + i + 1;
       if (inUse < frames) {
         partial += inUse * (i - summed);
         summed = i;
         inUse++;
       } else {
         const q = policy.victim(null);
+        // evict(): remove() is told it is an eviction (PolicyContext.evicting)
+        this.evicting = true;
         policy.remove(q);
+        this.evicting = false;
         let sq = state[q]!;
         if ((sq & dirty_) !== 0) {
           swapOuts++;
@@ -674,17 +688,9 @@ export class Engine {
       }
       state[p] = st;
     }
-    const t = this.tally;
-    t.writes = writes;
-    t.faults = faults;
-    t.major = major;
-    t.swapOuts = swapOuts;
-    t.evictions = evictions;
-    t.committed = committed;
-    t.slots = slots;
-    t.slotsTop = slotsTop;
-    this.settle(i - from, partial + inUse * (i - summed), inUse - inUse0);
-    if (sampled && i === end) this.onSample!();
+    // settle() moves the position on
+    this.position = position + from;
+    this.settle(i - from, partial + inUse * (i - summed), inUse - inUse0, writes, faults, major, swapOuts, evictions, committed, slots, slotsTop);
     return i;
   }
 

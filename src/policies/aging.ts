@@ -255,6 +255,7 @@ export const aging = {
   name: 'aging',
   summary: 'smallest n-bit aging counter (--aging-bits, default 8), shifted every --tick accesses; ties: loaded earliest',
   needsFuture: false,
+  engineReads: ['now'],
   options: ['tick', 'agingBits'],
   create: (ctx: PolicyContext) =>
     new Aging(ctx.options?.tick ?? DEFAULT_POLICY_OPTIONS.tick, ctx.options?.agingBits ?? DEFAULT_POLICY_OPTIONS.agingBits, ctx.now),

@@ -86,6 +86,7 @@ export const linux = {
   name: 'linux',
   summary: 'active and inactive lists, kept equal; a second access activates; a refault within the active size activates',
   needsFuture: false,
+  engineReads: ['evicting', 'refault'],
   create: (ctx: PolicyContext) => {
     if (!ctx.evicting || !ctx.refault) throw new Error('linux needs the engine (evicting, refault)');
     return new Linux(ctx.evicting, ctx.refault);

@@ -114,6 +114,7 @@ export const nru = {
   name: 'nru',
   summary: 'not recently used: lowest class of (referenced, modified), R bits cleared every --tick accesses; ties: loaded earliest',
   needsFuture: false,
+  engineReads: ['now'],
   options: ['tick'],
   create: (ctx: PolicyContext) => new Nru(ctx.options?.tick ?? DEFAULT_POLICY_OPTIONS.tick, ctx.now),
 } satisfies PolicyDefinition;

@@ -138,6 +138,13 @@ export interface PolicyDefinition {
    * (Engine.replayPolicy, the inline replay).
    */
   readonly engineFree?: boolean;
+  /**
+   * Else, the engine's callbacks it reads, when they are only these, which the inline replay
+   * keeps true as the general way does: `now` (the position is kept current around its calls),
+   * `evicting` (set around an eviction's remove()), `refault` (the pages' states are kept in
+   * place). A policy that calls writeBack or vmOf has neither field.
+   */
+  readonly engineReads?: readonly ('now' | 'evicting' | 'refault')[];
   /** the options of PolicyOptions it reads (the CLI refuses the others with it) */
   readonly options?: readonly (keyof PolicyOptions)[];
   create(ctx: PolicyContext): ReplacementPolicy;

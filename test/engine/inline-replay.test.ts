@@ -1,6 +1,7 @@
 /**
  * The engine's inline replay (Engine.replayQueue for lru, fifo and clock, Engine.replayPolicy for
- * the other policies that read nothing of the engine; under global, one VM, the plain
+ * the other policies that read nothing of the engine or only its clock, evicting flag and
+ * pages' states; under global, one VM, the plain
  * store without a frame table) against the general way (Engine.inline = false), on random traces
  * of R, W, A, F and RESET rows cut into batches at random places, with swap from none to
  * unlimited and samples (--interval) at random steps: every counter, peak and time sum, every
@@ -18,10 +19,13 @@ import { OP_ALLOC, OP_FREE, OP_READ, OP_RESET, OP_WRITE } from '../../src/trace/
 import { config } from '../helpers.js';
 import { nextUseOf } from '../../src/run/page-trace.js';
 import { POLICY_NAMES, policies, type PolicyName } from '../../src/policies/index.js';
-import type { PolicyDefinition } from '../../src/policies/policy.js';
+import { DEFAULT_POLICY_OPTIONS, type PolicyDefinition } from '../../src/policies/policy.js';
 
-/** the policies the inline replay takes (PolicyDefinition.engineFree) */
-const INLINE = POLICY_NAMES.filter((name) => (policies[name] as PolicyDefinition).engineFree === true);
+/** the policies the inline replay takes (PolicyDefinition.engineFree or engineReads) */
+const INLINE = POLICY_NAMES.filter((name) => {
+  const definition: PolicyDefinition = policies[name];
+  return definition.engineFree === true || definition.engineReads !== undefined;
+});
 
 
 interface Case {
@@ -33,6 +37,8 @@ interface Case {
   /** accesses between samples; 0: no samples */
   interval: number;
   policy: PolicyName;
+  /** --tick (nru, aging): small, so that the clock they read matters */
+  tick: number;
 }
 
 const caseOf = (policy: PolicyName): fc.Arbitrary<Case> =>
@@ -50,7 +56,8 @@ const caseOf = (policy: PolicyName): fc.Arbitrary<Case> =>
   swapSlots: fc.oneof(fc.constant(Infinity), fc.integer({ min: 0, max: 5 })),
   interval: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 20 })),
   policy: fc.constant(policy),
-});
+    tick: fc.integer({ min: 1, max: 6 }),
+  });
 
 interface Run {
   engine: Engine;
@@ -59,6 +66,10 @@ interface Run {
   order: number[];
   /** calls of the scheduler's hit() */
   hitCalls: number;
+  /** the pages the policy named as victims, in order */
+  victims: number[];
+  /** the policy is an InlineQueue (lru, fifo, clock) */
+  list: boolean;
 }
 
 function run(c: Case, inline: boolean): Run {
@@ -69,7 +80,8 @@ function run(c: Case, inline: boolean): Run {
     all.page[all.length++] = r.op === OP_RESET ? 0 : ids.id(0, 0, r.page);
   }
   const nextUse = policies[c.policy].needsFuture ? nextUseOf(all, ids.count) : undefined;
-  const engine = new Engine(config({ frames: c.frames, swapSlots: c.swapSlots, policy: c.policy }), ids, nextUse);
+  const policyOptions = { ...DEFAULT_POLICY_OPTIONS, tick: c.tick };
+  const engine = new Engine(config({ frames: c.frames, swapSlots: c.swapSlots, policy: c.policy, policyOptions }), ids, nextUse);
   engine.trackFrames = false;
   engine.inline = inline;
   engine.vmNames = ['vm0'];
@@ -79,6 +91,14 @@ function run(c: Case, inline: boolean): Run {
   engine.scheduler.hit = (...args) => {
     hitCalls++;
     hit(...args);
+  };
+  const victims: number[] = [];
+  const policy = engine.scheduler.solePolicy!()!;
+  const victim = policy.victim.bind(policy);
+  policy.victim = (accept) => {
+    const q = victim(accept);
+    victims.push(q);
+    return q;
   };
   const samples: string[] = [];
   if (c.interval > 0) {
@@ -105,7 +125,7 @@ function run(c: Case, inline: boolean): Run {
     expect(order).toHaveLength(queue.list.size);
     if (queue.clock !== null) order.push(queue.clock.hand, ...order.map((p) => queue.clock!.ref[p]!));
   }
-  return { engine, samples, order, hitCalls };
+  return { engine, samples, order, hitCalls, victims, list: queue !== undefined };
 }
 
 describe('the inline replay equals the general way', () => {
@@ -122,13 +142,15 @@ describe('the inline replay equals the general way', () => {
         expect(fast.samples).toEqual(slow.samples);
         expect(Array.from(f.state.subarray(0, f.ids.count))).toEqual(Array.from(s.state.subarray(0, s.ids.count)));
         expect(fast.order).toEqual(slow.order);
+        // (lru, fifo and clock: the inline replay takes the list's victim itself; the order above shows it)
+        if (!fast.list) expect(fast.victims).toEqual(slow.victims);
       }),
       { numRuns: 200 },
     );
   });
 
   it('is the way that runs: no scheduler call per hit, where the general way makes one', () => {
-    expect(INLINE).toEqual(expect.arrayContaining(['lru', 'fifo', 'clock', 'lfu', 'opt', 'arc', 'lirs']));
+    expect(INLINE).toEqual(expect.arrayContaining(['lru', 'fifo', 'clock', 'lfu', 'opt', 'arc', 'lirs', 'nru', 'aging', 'linux']));
     expect(INLINE).not.toContain('wsclock');
     // 3 frames, pages 0 1 2 then 0 1 2 again (3 hits), writes included, swap unlimited
     const c: Case = {
@@ -138,6 +160,7 @@ describe('the inline replay equals the general way', () => {
       swapSlots: Infinity,
       interval: 0,
       policy: 'lru',
+      tick: 1000,
     };
     for (const policy of ['lru', 'lfu'] as const) {
       const fast = run({ ...c, policy }, true);
@@ -148,11 +171,33 @@ describe('the inline replay equals the general way', () => {
     }
   });
 
+  it('linux: an evicted page that faults again within the active size is activated, either way', () => {
+    // 2 frames, R 0 0 1 2 1 2. 0 is hit, so active [0]; 1 then 2 fault into the inactive list.
+    // 2's fault evicts 1 (the inactive head; 1 shadow entry). 1's evicts 2 (2 entries), and 1,
+    // evicted one eviction ago with one page active, is a refault within the active size:
+    // active [0, 1]. 2's fault demotes 0 (active was larger) and evicts it; 2 refaults likewise.
+    // Victims 1, 2, 0; without the eviction flag (no shadow entries) they would be 1, 2, 1.
+    const c: Case = {
+      rows: [0, 0, 1, 2, 1, 2].map((page) => ({ op: OP_READ, page })),
+      cuts: [1],
+      frames: 2,
+      swapSlots: 1,
+      interval: 1,
+      policy: 'linux',
+      tick: 1000,
+    };
+    for (const inline of [true, false]) {
+      const r = run(c, inline);
+      expect(r.victims).toEqual([1, 2, 0]);
+      expect(r.engine.vms[0]!.faults).toBe(5);
+    }
+  });
+
   it('hands a run to the general way where the sums of frames in use would pass 2^53', () => {
     // one page resident, the time sum set to 2^53 - 1, then three more reads of it. One at a
     // time, with doubles' rounding: 2^53 - 1 + 1 = 2^53, and 2^53 + 1 rounds back to 2^53 (twice).
     // Added as a run of three it would be 2^53 + 2.
-    const c: Case = { rows: [{ op: OP_READ, page: 0 }], cuts: [1], frames: 2, swapSlots: Infinity, interval: 0, policy: 'lru' };
+    const c: Case = { rows: [{ op: OP_READ, page: 0 }], cuts: [1], frames: 2, swapSlots: Infinity, interval: 0, policy: 'lru', tick: 1000 };
     for (const inline of [true, false]) {
       const { engine } = run(c, inline);
       engine.framesInUseSum = 2 ** 53 - 1;
