@@ -103,10 +103,14 @@ export class Engine {
   onSample: (() => void) | null = null;
   private readonly declared = new Map<string, VmSpec>();
   /**
-   * replay() may drive a list policy inline (replayQueue) where it can; false: always the
-   * general way (the tests that hold the two equal).
+   * replay() may take the inline replay (replayQueue, replayPolicy) where it can; false: always
+   * the general way (the tests that hold the two equal).
    */
   inline = true;
+  /** the policy may be replayed inline (PolicyDefinition.engineFree or engineReads) */
+  private readonly inlineable: boolean;
+  /** it reads the engine's clock (engineReads 'now'): the inline replay keeps the position current */
+  private readonly clocked: boolean;
 
   // per page (read by the frame store too)
   state = new Uint8Array(0);
@@ -190,6 +194,9 @@ export class Engine {
       rebalance: config.rebalance,
     });
     this.droppable = (page) => (this.state[page]! & DIRTY) === 0;
+    const definition: PolicyDefinition = policies[config.policy];
+    this.inlineable = definition.engineFree === true || definition.engineReads !== undefined;
+    this.clocked = definition.engineReads?.includes('now') === true;
   }
 
   /** Sees every mapping change (translation, tests); null: none. */
@@ -290,9 +297,8 @@ export class Engine {
     if (policy !== null) {
       // the inline replay, and the general way for each record it leaves (while one VM runs)
       const queue = policy.inlineQueue?.() ?? null;
-      const clocked = (policies[this.config.policy] as PolicyDefinition).engineReads?.includes('now') === true;
       while (i < batch.length && this.vms.length === 1) {
-        const stop = queue !== null ? this.replayQueue(batch, i, queue) : this.replayPolicy(batch, i, policy, clocked);
+        const stop = queue !== null ? this.replayQueue(batch, i, queue) : this.replayPolicy(batch, i, policy);
         if (stop > i) i = stop;
         else this.replayRecord(batch, i++);
       }
@@ -345,9 +351,7 @@ export class Engine {
    */
   private inlinePolicy(): ReplacementPolicy | null {
     const plain = this.store === null && !this.slow && !this.trackFrames && this.heldFrames === 0;
-    if (!plain || this.vms.length !== 1 || this.reclaim !== null || this.onEvict !== null || this.config.strictAlloc) return null;
-    const definition: PolicyDefinition = policies[this.config.policy];
-    if (definition.engineFree !== true && definition.engineReads === undefined) return null;
+    if (!plain || !this.inlineable || this.vms.length !== 1 || this.reclaim !== null || this.onEvict !== null || this.config.strictAlloc) return null;
     return this.scheduler.solePolicy?.() ?? null;
   }
 
@@ -375,6 +379,7 @@ export class Engine {
     const clock = queue.clock;
     const isClock = clock !== null;
     const state = this.state;
+    // (read only for clock; any Uint8Array keeps the local one type)
     const ref = isClock ? clock.ref : state;
     const links = list.links;
     // slots the loop may take before swap is full
@@ -597,7 +602,7 @@ export class Engine {
    * the policy's own hit(), victim(), remove() and insert() called where the general way's
    * scheduler would call them, in the same order and with the same arguments.
    */
-  private replayPolicy(batch: PageBatch, from: number, policy: ReplacementPolicy, clocked: boolean): number {
+  private replayPolicy(batch: PageBatch, from: number, policy: ReplacementPolicy): number {
     const end = this.inlineEnd(batch.length, from);
     if (end < 0) return from;
     const frames = this.config.frames;
@@ -608,6 +613,7 @@ export class Engine {
     const page = batch.page;
     const state = this.state;
     const incoming = this.incoming;
+    const clocked = this.clocked;
     const swapRoom = this.config.swapSlots - this.swapUsed;
     const resident_ = RESIDENT;
     const dirty_ = DIRTY;
@@ -693,9 +699,6 @@ export class Engine {
     this.settle(i - from, partial + inUse * (i - summed), inUse - inUse0, writes, faults, major, swapOuts, evictions, committed, slots, slotsTop);
     return i;
   }
-
-
-
 
   /**
    * One read or write of page `p` (SPEC 2, steps 1-3). The hit of a resident page is handled
