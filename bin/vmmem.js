@@ -8,6 +8,12 @@ process.stdout.on('error', (err) => {
   throw err;
 });
 
+// The process exits as soon as standard output and error have taken everything written to them
+// (the empty writes' callbacks run after the writes before them), instead of waiting for the
+// event loop to drain: at that point Node 20 can deadlock in its platform's task drain
+// (nodejs/node#54918), which hangs a finished run forever. exitCode stays set in case a
+// callback never comes.
 main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 });

@@ -60,6 +60,9 @@ export async function run(
   return simulate({ sources: [textSource(plainTrace(pages, writes), 'plain')], read, config: config(over) });
 }
 
+/** How long one spawned CLI run may take before it is killed (the slowest takes seconds). */
+export const CLI_TIMEOUT_MS = 300_000;
+
 /** A new empty temporary directory. */
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'vmmem-test-'));
@@ -85,6 +88,9 @@ export function cli(args: string[], opts: { input?: string | Buffer; env?: NodeJ
     env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...opts.env },
     encoding: 'utf8',
     maxBuffer: 64 << 20,
+    // a run that hangs fails its test (status null) instead of stalling the whole suite
+    timeout: CLI_TIMEOUT_MS,
+    killSignal: 'SIGKILL',
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

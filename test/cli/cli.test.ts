@@ -2,12 +2,13 @@
  * The CLI end to end (a spawned process): help and version, output formats (SPEC 3.1), notes,
  * colour (the docs' examples: test/docs/examples.test.ts). Bad input and exit codes (SPEC 3.3): test/robustness.
  */
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { formatRate } from '../../src/report/format.js';
-import { cli, ROOT, tempFile } from '../helpers.js';
+import { BIN, CLI_TIMEOUT_MS, cli, ROOT, tempDir, tempFile } from '../helpers.js';
 
 const ESC = '\x1b[';
 const SIMULATE_HEADER =
@@ -86,6 +87,52 @@ describe('output (SPEC 3.1)', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('the end of a run', () => {
+  // bin/vmmem.js exits as soon as standard output and error have taken everything (not when the
+  // event loop drains, where Node 20 can deadlock): megabytes of output must still all arrive,
+  // through a pipe whose reader is slow and into a file.
+  const ACCESSES = 200000;
+  const dir = tempDir();
+  const big = join(dir, 'big.csv');
+  const args = ['simulate', big, '--frames', '10', '--interval', '1', '--format', 'csv'];
+
+  /** the CSV's TOTAL faults, and the series' rows and their summed faults (one row per access) */
+  function check(out: string): void {
+    const lines = out.trimEnd().split('\n');
+    const total = lines.find((l) => l.startsWith('TOTAL,'))!.split(',');
+    const start = lines.indexOf('t,vm,faults,swap_ins,swap_outs,resident');
+    const series = lines.slice(start + 1);
+    expect(series).toHaveLength(ACCESSES);
+    expect(series[ACCESSES - 1]!.split(',')[0]).toBe(String(ACCESSES));
+    expect(series.reduce((sum, l) => sum + Number(l.split(',')[2]), 0)).toBe(Number(total[8]));
+  }
+
+  beforeAll(() => {
+    expect(cli(['generate', '--pattern', 'uniform', '--pages', '50', '--accesses', String(ACCESSES), '--seed', '3', '-o', big, '-q']).status).toBe(0);
+  });
+
+  it('a pipe read slowly gets every line', async () => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1' } });
+    child.stdout.pause();
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => chunks.push(c));
+    // the writer fills the pipe (64 KiB) and waits while the reader sleeps
+    setTimeout(() => child.stdout.resume(), 300);
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    expect(code).toBe(0);
+    const out = Buffer.concat(chunks).toString('utf8');
+    expect(out.length).toBeGreaterThan(1 << 20);
+    check(out);
+  });
+
+  it('a file gets every line', () => {
+    const file = join(dir, 'out.csv');
+    const r = spawnSync('sh', ['-c', `exec "$@" > "${file}"`, 'sh', process.execPath, BIN, ...args], { encoding: 'utf8', timeout: CLI_TIMEOUT_MS, killSignal: 'SIGKILL' });
+    expect(r.status).toBe(0);
+    check(readFileSync(file, 'utf8'));
   });
 });
 

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { POLICY_NAMES } from '../../src/policies/index.js';
 import { spawnSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
-import { BIN, cli, ROOT, tempFile } from '../helpers.js';
+import { BIN, CLI_TIMEOUT_MS, cli, ROOT, tempFile } from '../helpers.js';
 
 const ESC = '\x1b[';
 
@@ -29,6 +29,8 @@ function pty(args: string[], opts: { env?: NodeJS.ProcessEnv; columns?: number; 
     cwd: opts.cwd,
     env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, TERM: 'xterm', COLUMNS: undefined, CI: undefined, ...opts.env },
     encoding: 'utf8',
+    timeout: CLI_TIMEOUT_MS,
+    killSignal: 'SIGKILL',
   });
   return { status: r.status, out: r.stdout.replace(/\r\n/g, '\n') };
 }

@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Io } from '../../src/cli/io.js';
 import { progressAllowed, startProgress } from '../../src/cli/progress.js';
-import { BIN, cli, tempFile } from '../helpers.js';
+import { BIN, CLI_TIMEOUT_MS, cli, tempFile } from '../helpers.js';
 
 function io(over: Partial<Io> = {}): Io {
   return { stdout: () => {}, stderr: () => {}, stdoutIsTty: false, stderrIsTty: true, env: {}, ...over };
@@ -108,7 +108,7 @@ describe('progress', () => {
     // two passes (opt) over 10 million accesses (a fast, quiet machine replays 3 million in under the half second): well over the half second before the bar shows
     expect(cli(['generate', '--pattern', 'zipf', '--pages', '50000', '--accesses', '10000000', '-o', trace]).status).toBe(0);
     const command = `${process.execPath} ${BIN} simulate ${trace} --frames 1000 --policy opt --format csv`;
-    const r = spawnSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8', env: { ...process.env, CI: '', TERM: 'xterm' } });
+    const r = spawnSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8', env: { ...process.env, CI: '', TERM: 'xterm' }, timeout: CLI_TIMEOUT_MS, killSignal: 'SIGKILL' });
     expect(r.status).toBe(0);
     // the bar shows after half a second: in the look-ahead pass or the replay, as fast as the machine is
     expect(r.stdout).toMatch(/simulate \((look-ahead|replay)\) \[/);
