@@ -54,6 +54,13 @@ class BalanceScheduler extends BaseScheduler {
   private size = 1;
   /** over VM slots 0..size-1 */
   private tree = new WinnerTree(1);
+  /**
+   * VMs whose leaf may be out of date, brought up to date before the tree is read (flush): a
+   * fault's remove and insert change two leaves, often the same VM's back to where it was
+   * (its own page replaced), which then costs nothing instead of two walks up the tree
+   */
+  private dirty = new Int32Array(8);
+  private dirtyCount = 0;
 
   constructor(ctx: SchedulerContext) {
     super(ctx);
@@ -157,6 +164,7 @@ class BalanceScheduler extends BaseScheduler {
   }
 
   private rebuild(): void {
+    this.dirtyCount = 0;
     for (let v = 0; v < this.params.length; v++) this.tree.put(v, this.leafKey(v));
     this.tree.pullAll();
   }
@@ -169,11 +177,23 @@ class BalanceScheduler extends BaseScheduler {
 
   private setLeaf(v: number): void {
     if (this.stale) return;
-    this.tree.set(v, this.leafKey(v));
+    if (this.dirtyCount === this.dirty.length) this.flush();
+    this.dirty[this.dirtyCount++] = v;
+  }
+
+  /** The dirty leaves into the tree (the tree is a function of its leaves: when they are set does not change what it holds). */
+  private flush(): void {
+    const dirty = this.dirty;
+    for (let i = 0; i < this.dirtyCount; i++) {
+      const v = dirty[i]!;
+      this.tree.set(v, this.leafKey(v));
+    }
+    this.dirtyCount = 0;
   }
 
   /** The VM to give up a frame for a fault of VM vm: the tree's best, or vm itself when it holds only its reserve and is further above its target. */
   private pick(vm: number): number {
+    this.flush();
     let best = this.tree.best;
     let bestKey = this.tree.bestKey;
     if (bestKey === -Infinity) best = -1;
